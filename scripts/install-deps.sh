@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs everything gst-colo needs to build, test and run its demos from
+# Debian 12's own packages.  Run as root (or through sudo).
+set -e
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+  ca-certificates \
+  meson ninja-build pkg-config gcc clang \
+  libglib2.0-dev \
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+  libpcap-dev tshark tcpdump \
+  valgrind indent gettext \
+  python3 python3-gi gir1.2-gstreamer-1.0 python3-scapy \
+  iproute2 procps

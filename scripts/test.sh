@@ -1,0 +1,13 @@
+#!/bin/sh
+# Builds gst-colo and runs every test: style, the unit and element tests,
+# then the same tests under valgrind memcheck.
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+scripts/build.sh
+echo "== style (gst-indent)"
+scripts/check-style
+echo "== tests"
+meson test -C build --print-errorlogs
+echo "== tests under valgrind memcheck"
+meson test -C build --setup valgrind --print-errorlogs
