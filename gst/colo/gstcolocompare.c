@@ -1,14 +1,128 @@
-/* gst-colo: colocompare (being written) */
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-colocompare
+ * @title: colocompare
+ *
+ * Compares the network output of a COLO primary and secondary VM, one
+ * Ethernet frame per buffer on the `primary` and `secondary` pads, and
+ * pushes each primary frame on `src` (the original buffer) once the
+ * secondary has sent the same output.  TCP is compared as a byte stream
+ * aligned by sequence numbers, so both sides may segment differently;
+ * UDP, ICMP and other IP protocols are compared packet by packet, first in
+ * first out per connection.  ARP and other non-IP frames from the primary
+ * go out at once; the secondary's are dropped.
+ *
+ * When the outputs diverge, a frame waits longer than #GstColoCompare:compare-timeout
+ * on the pipeline clock, or a queue reaches #GstColoCompare:max-queue-size, the
+ * element posts an element message `colo-checkpoint` on the bus:
+ *
+ * * `reason` (string): `miscompare`, `stale` or `queue-full`
+ * * `running-time` (guint64): running time of the trigger, in ns
+ * * `ip-version` (guint), `ip-protocol` (guint)
+ * * `src`, `dst` (string): IP addresses; `src-port`, `dst-port` (guint)
+ * * `side` (string): `primary` or `secondary`, the queue concerned
+ * * `offset` (guint, miscompare only): index of the first differing byte
+ *   in the primary packet's transport payload
+ * * `tcp-seq` (guint, TCP miscompare only): sequence number of that byte
+ *
+ * Queued frames stay queued until the application emits
+ * #GstColoCompare::checkpoint-done (after the hypervisor's checkpoint):
+ * every queued primary frame is then released and every queued secondary
+ * frame dropped.  One message is posted per episode; while unanswered it
+ * is posted again at most once per #GstColoCompare:expired-scan-cycle.
+ *
+ * The element always aggregates on the clock (force-live), so an idle
+ * secondary never stalls the primary, with live and non-live upstreams.
+ * The action signals must not be emitted from the element's own streaming
+ * thread (a synchronous bus handler or a downstream pad probe).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 -m colocompare name=c auto-release=true ! fakesink \
+ *     filesrc location=primary.bin ! colodepay ! c.primary \
+ *     filesrc location=secondary.bin ! colodepay ! c.secondary
+ * ]|
+ */
+
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
+#include <glib/gi18n-lib.h>
+
 #include "gstcoloelements.h"
 #include "gstcolocompare.h"
+#include "colo-compare.h"
+
+GST_DEBUG_CATEGORY_STATIC (colo_compare_debug);
+#define GST_CAT_DEFAULT colo_compare_debug
+
+#define DEFAULT_COMPARE_TIMEOUT 3000
+#define DEFAULT_EXPIRED_SCAN_CYCLE 1000
+#define DEFAULT_MAX_QUEUE_SIZE 1024
+#define DEFAULT_AUTO_RELEASE FALSE
+
+#define WAKE_EVENT_NAME "GstColoCompareWake"
+
+enum
+{
+  PROP_0,
+  PROP_COMPARE_TIMEOUT,
+  PROP_EXPIRED_SCAN_CYCLE,
+  PROP_MAX_QUEUE_SIZE,
+  PROP_AUTO_RELEASE,
+  PROP_STATS,
+};
+
+enum
+{
+  SIGNAL_CHECKPOINT_DONE,
+  SIGNAL_FAILOVER,
+  LAST_SIGNAL
+};
+
+static guint signals[LAST_SIGNAL];
 
 struct _GstColoCompare
 {
   GstAggregator parent;
+
+  GstAggregatorPad *pads[2];    /* indexed by ColoSide */
+  gint vnet_hdr_len[2];         /* from each pad's caps; 0 without caps */
+
+  /* properties, under the object lock */
+  guint compare_timeout;
+  guint expired_scan_cycle;
+  guint max_queue_size;
+  gboolean auto_release;
+
+  /* set from any thread, handled in aggregate () */
+  gint checkpoint_done_pending;
+  gint failover_pending;
+
+  /* comparator state, under lock; used from the aggregate thread and by
+   * the stats getter */
+  GMutex lock;
+  ColoComparator *comp;
+  GstBufferList *out;           /* frames released during this call */
+  GList *messages;              /* to post once the lock is dropped */
+  guint64 malformed_seen;
+  gchar *malformed_warning;
+  GstClockTime last_now;
+
+  /* aggregate thread only (get_next_time reads next_deadline under the
+   * object lock) */
+  GstClockTime next_deadline;   /* running time, minus latency */
+  GstClockTime latency;
+  gboolean src_started;
 };
 
 #define COLO_CAPS "application/x-ethernet, vnet-hdr-len = (int) [ 0, 20 ]"
@@ -22,35 +136,708 @@ static GstStaticPadTemplate secondary_template =
 GST_STATIC_PAD_TEMPLATE ("secondary", GST_PAD_SINK, GST_PAD_ALWAYS,
     GST_STATIC_CAPS (COLO_CAPS));
 
+#define gst_colo_compare_parent_class parent_class
 G_DEFINE_TYPE (GstColoCompare, gst_colo_compare, GST_TYPE_AGGREGATOR);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (colocompare, "colocompare",
     GST_RANK_NONE, GST_TYPE_COLO_COMPARE, colo_element_init (plugin));
 
+/* --- frames handed to the comparator ------------------------------------ */
+
+typedef struct
+{
+  GstBuffer *buffer;
+  GstMapInfo map;
+} ColoFrame;
+
+static void
+frame_release_cb (gpointer handle, gpointer user_data)
+{
+  GstColoCompare *self = user_data;
+  ColoFrame *f = handle;
+
+  gst_buffer_unmap (f->buffer, &f->map);
+  gst_buffer_list_insert (self->out, -1, f->buffer);
+  g_free (f);
+}
+
+static void
+frame_drop_cb (gpointer handle, gpointer user_data)
+{
+  ColoFrame *f = handle;
+
+  gst_buffer_unmap (f->buffer, &f->map);
+  gst_buffer_unref (f->buffer);
+  g_free (f);
+}
+
+static void
+malformed_cb (ColoSide side, const char *error, gpointer user_data)
+{
+  GstColoCompare *self = user_data;
+  guint64 n = ++self->malformed_seen;
+
+  GST_DEBUG_OBJECT (self, "malformed %s frame: %s",
+      side == COLO_SIDE_PRIMARY ? "primary" : "secondary", error);
+  /* Warn on the 1st, 10th, 100th, ... so that garbage cannot flood the bus */
+  while (n % 10 == 0)
+    n /= 10;
+  if (n == 1 && !self->malformed_warning)
+    self->malformed_warning =
+        g_strdup_printf ("%" G_GUINT64_FORMAT " malformed frame(s) so far; "
+        "latest on %s: %s (forwarded uncompared from the primary, dropped "
+        "from the secondary)", self->malformed_seen,
+        side == COLO_SIDE_PRIMARY ? "primary" : "secondary", error);
+}
+
+static void
+request_checkpoint_cb (const ColoTrigger * t, gpointer user_data)
+{
+  GstColoCompare *self = user_data;
+  gchar src[64], dst[64];
+  GstStructure *s;
+
+  colo_packet_addr_to_string (t->key.ip_version, t->key.src, src, sizeof (src));
+  colo_packet_addr_to_string (t->key.ip_version, t->key.dst, dst, sizeof (dst));
+  s = gst_structure_new ("colo-checkpoint",
+      "reason", G_TYPE_STRING, colo_trigger_reason_to_string (t->reason),
+      "running-time", G_TYPE_UINT64, t->time,
+      "ip-version", G_TYPE_UINT, (guint) t->key.ip_version,
+      "ip-protocol", G_TYPE_UINT, (guint) t->key.ip_proto,
+      "src", G_TYPE_STRING, src, "dst", G_TYPE_STRING, dst,
+      "src-port", G_TYPE_UINT, (guint) t->key.src_port,
+      "dst-port", G_TYPE_UINT, (guint) t->key.dst_port,
+      "side", G_TYPE_STRING,
+      t->side == COLO_SIDE_PRIMARY ? "primary" : "secondary", NULL);
+  if (t->has_offset)
+    gst_structure_set (s, "offset", G_TYPE_UINT, t->offset, NULL);
+  if (t->has_tcp_seq)
+    gst_structure_set (s, "tcp-seq", G_TYPE_UINT, t->tcp_seq, NULL);
+
+  GST_INFO_OBJECT (self, "requesting checkpoint: %" GST_PTR_FORMAT, s);
+  self->messages = g_list_append (self->messages,
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static const ColoCompareOps compare_ops = {
+  frame_release_cb,
+  frame_drop_cb,
+  malformed_cb,
+  request_checkpoint_cb,
+};
+
+/* --- helpers ------------------------------------------------------------ */
+
+static GstClockTime
+running_time_now (GstColoCompare * self)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClockTime now, base;
+
+  if (!clock)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock);
+  base = gst_element_get_base_time (GST_ELEMENT (self));
+  gst_object_unref (clock);
+  return now > base ? now - base : 0;
+}
+
+/* Copies the properties into the comparator (lock held). */
+static void
+sync_config (GstColoCompare * self)
+{
+  ColoCompareConfig config;
+
+  GST_OBJECT_LOCK (self);
+  config.compare_timeout = self->compare_timeout * GST_MSECOND;
+  config.scan_cycle = self->expired_scan_cycle * GST_MSECOND;
+  config.max_queue_size = self->max_queue_size;
+  config.auto_release = self->auto_release;
+  GST_OBJECT_UNLOCK (self);
+  colo_comparator_set_config (self->comp, &config);
+}
+
+/* Wakes the aggregate thread from an application thread: a serialized
+ * custom event through our own sink pad makes the base class leave its
+ * clock or condition wait (1.22 has no public call for it). */
+static void
+wake_aggregator (GstColoCompare * self)
+{
+  GstAggregatorPad *pad = self->pads[COLO_SIDE_PRIMARY];
+
+  if (gst_aggregator_pad_is_eos (pad))
+    pad = self->pads[COLO_SIDE_SECONDARY];
+  gst_pad_send_event (GST_PAD (pad),
+      gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
+          gst_structure_new_empty (WAKE_EVENT_NAME)));
+}
+
+static void
+gst_colo_compare_checkpoint_done (GstColoCompare * self)
+{
+  GST_DEBUG_OBJECT (self, "checkpoint-done");
+  g_atomic_int_set (&self->checkpoint_done_pending, 1);
+  wake_aggregator (self);
+}
+
+static void
+gst_colo_compare_failover (GstColoCompare * self)
+{
+  GST_INFO_OBJECT (self, "failover: forwarding the primary uncompared");
+  g_atomic_int_set (&self->failover_pending, 1);
+  wake_aggregator (self);
+}
+
+static GstStructure *
+stats_to_structure (const ColoStats * st)
+{
+  return gst_structure_new ("application/x-colo-compare-stats",
+      "primary-packets", G_TYPE_UINT64, st->primary_packets,
+      "secondary-packets", G_TYPE_UINT64, st->secondary_packets,
+      "released", G_TYPE_UINT64, st->released,
+      "passed-through", G_TYPE_UINT64, st->passed_through,
+      "flushed", G_TYPE_UINT64, st->flushed,
+      "secondary-dropped", G_TYPE_UINT64, st->secondary_dropped,
+      "dropped", G_TYPE_UINT64, st->dropped,
+      "malformed", G_TYPE_UINT64, st->malformed,
+      "miscompares", G_TYPE_UINT64, st->miscompares,
+      "stale", G_TYPE_UINT64, st->stale,
+      "queue-full", G_TYPE_UINT64, st->queue_full,
+      "checkpoints-requested", G_TYPE_UINT64, st->checkpoints_requested,
+      "connections", G_TYPE_UINT64, st->connections,
+      "queued-primary", G_TYPE_UINT64, st->queued_primary,
+      "queued-secondary", G_TYPE_UINT64, st->queued_secondary, NULL);
+}
+
+/* Throws away everything queued (flush, stop); warns when primary frames
+ * are lost that way. */
+static void
+discard_queued (GstColoCompare * self, const gchar * why)
+{
+  guint64 lost;
+
+  g_mutex_lock (&self->lock);
+  lost = colo_comparator_discard (self->comp);
+  g_mutex_unlock (&self->lock);
+  if (lost > 0)
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        (_("Queued primary frames were discarded.")),
+        ("%" G_GUINT64_FORMAT " queued primary frame(s) discarded by %s",
+            lost, why));
+}
+
+/* --- GstAggregator ------------------------------------------------------ */
+
+static void
+push_frame (GstColoCompare * self, ColoSide side, GstBuffer * buf,
+    GstClockTime now)
+{
+  ColoFrame *f;
+
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP)
+      && gst_buffer_get_size (buf) == 0) {
+    gst_buffer_unref (buf);     /* a GAP event turned into a buffer */
+    return;
+  }
+
+  f = g_new (ColoFrame, 1);
+  f->buffer = buf;
+  if (!gst_buffer_map (buf, &f->map, GST_MAP_READ)) {
+    /* cannot happen with system memory; never lose a primary frame */
+    GST_WARNING_OBJECT (self, "cannot map buffer: forwarded uncompared");
+    g_free (f);
+    if (side == COLO_SIDE_PRIMARY)
+      gst_buffer_list_insert (self->out, -1, buf);
+    else
+      gst_buffer_unref (buf);
+    return;
+  }
+  colo_comparator_push (self->comp, side, f->map.data, f->map.size,
+      self->vnet_hdr_len[side], f, now);
+}
+
+static GstClockTime
+next_scan_time (GstColoCompare * self, GstClockTime now)
+{
+  guint64 stale = colo_comparator_next_stale_time (self->comp);
+  guint64 cycle = MAX (self->expired_scan_cycle, 1) * GST_MSECOND;
+  guint64 t;
+
+  if (stale == G_MAXUINT64)
+    return GST_CLOCK_TIME_NONE;
+  /* the check runs on a grid of expired-scan-cycle */
+  t = (stale + cycle - 1) / cycle * cycle;
+  if (GST_CLOCK_TIME_IS_VALID (now) && t <= now)
+    t = (now / cycle + 1) * cycle;
+  return t;
+}
+
+/* With an async sink downstream and nothing released yet, a pipeline would
+ * never preroll: announce the stream and a gap once at start. */
+static void
+start_src (GstColoCompare * self)
+{
+  GstAggregator *agg = GST_AGGREGATOR (self);
+  GstSegment segment;
+
+  self->src_started = TRUE;
+  if (!gst_pad_has_current_caps (agg->srcpad)) {
+    GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
+        "vnet-hdr-len", G_TYPE_INT, self->vnet_hdr_len[COLO_SIDE_PRIMARY],
+        NULL);
+    gst_aggregator_set_src_caps (agg, caps);
+    gst_caps_unref (caps);
+  }
+  GST_OBJECT_LOCK (self);
+  segment = GST_AGGREGATOR_PAD (agg->srcpad)->segment;
+  GST_OBJECT_UNLOCK (self);
+  if (segment.format != GST_FORMAT_TIME)
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (agg->srcpad, gst_event_new_segment (&segment));
+  gst_pad_push_event (agg->srcpad, gst_event_new_gap (segment.start,
+          GST_CLOCK_TIME_NONE));
+}
+
 static GstFlowReturn
 gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
 {
+  GstColoCompare *self = GST_COLO_COMPARE (agg);
+  GstClockTime now = running_time_now (self), t, deadline;
+  GstBufferList *out;
+  GList *messages, *l;
+  gchar *warning;
+  GstBuffer *buf;
+  gboolean eos;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  self->latency = gst_aggregator_get_latency (agg);
+
+  g_mutex_lock (&self->lock);
+  sync_config (self);
+  if (GST_CLOCK_TIME_IS_VALID (now))
+    self->last_now = now;
+  t = self->last_now;
+  self->out = gst_buffer_list_new ();
+
+  if (g_atomic_int_compare_and_exchange (&self->checkpoint_done_pending, 1, 0))
+    colo_comparator_checkpoint_done (self->comp, t);
+  if (g_atomic_int_compare_and_exchange (&self->failover_pending, 1, 0))
+    colo_comparator_failover (self->comp);
+
+  while ((buf = gst_aggregator_pad_pop_buffer (self->pads[0])))
+    push_frame (self, COLO_SIDE_PRIMARY, buf, t);
+  while ((buf = gst_aggregator_pad_pop_buffer (self->pads[1])))
+    push_frame (self, COLO_SIDE_SECONDARY, buf, t);
+
+  if (GST_CLOCK_TIME_IS_VALID (now))
+    colo_comparator_check_stale (self->comp, now);
+
+  eos = gst_aggregator_pad_is_eos (self->pads[0])
+      && gst_aggregator_pad_is_eos (self->pads[1]);
+  if (eos)
+    colo_comparator_checkpoint_done (self->comp, t);    /* drain */
+
+  deadline = next_scan_time (self, now);
+  out = self->out;
+  self->out = NULL;
+  messages = self->messages;
+  self->messages = NULL;
+  warning = self->malformed_warning;
+  self->malformed_warning = NULL;
+  g_mutex_unlock (&self->lock);
+
+  if (GST_CLOCK_TIME_IS_VALID (deadline) && GST_CLOCK_TIME_IS_VALID
+      (self->latency))
+    deadline = deadline > self->latency ? deadline - self->latency : 0;
+  GST_OBJECT_LOCK (self);
+  self->next_deadline = deadline;
+  GST_OBJECT_UNLOCK (self);
+
+  if (warning) {
+    GST_ELEMENT_WARNING (self, STREAM, DECODE,
+        (_("Malformed frames were not compared.")), ("%s", warning));
+    g_free (warning);
+  }
+  for (l = messages; l; l = l->next)
+    gst_element_post_message (GST_ELEMENT (self), l->data);
+  g_list_free (messages);
+
+  if (!self->src_started)
+    start_src (self);
+
+  if (gst_buffer_list_length (out) > 0) {
+    GstBuffer *last = gst_buffer_list_get (out,
+        gst_buffer_list_length (out) - 1);
+
+    gst_aggregator_selected_samples (agg, GST_BUFFER_PTS (last),
+        GST_BUFFER_DTS (last), GST_BUFFER_DURATION (last), NULL);
+    GST_LOG_OBJECT (self, "releasing %u frame(s)",
+        gst_buffer_list_length (out));
+    ret = gst_aggregator_finish_buffer_list (agg, out);
+  } else {
+    gst_aggregator_selected_samples (agg, GST_CLOCK_TIME_NONE,
+        GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, NULL);
+    gst_buffer_list_unref (out);
+  }
+
+  if (ret == GST_FLOW_OK && eos)
+    ret = GST_FLOW_EOS;
+  return ret;
+}
+
+static GstClockTime
+gst_colo_compare_get_next_time (GstAggregator * agg)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (agg);
+  GstClockTime t;
+
+  /* Anything to consume: aggregate at once, whatever the other pad does. */
+  if (g_atomic_int_get (&self->checkpoint_done_pending)
+      || g_atomic_int_get (&self->failover_pending)
+      || gst_aggregator_pad_has_buffer (self->pads[0])
+      || gst_aggregator_pad_has_buffer (self->pads[1]))
+    return 0;
+
+  GST_OBJECT_LOCK (self);
+  t = self->next_deadline;
+  GST_OBJECT_UNLOCK (self);
+  return t;
+}
+
+static gboolean
+gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
+    GstEvent * event)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (agg);
+  ColoSide side = pad == self->pads[0] ? COLO_SIDE_PRIMARY :
+      COLO_SIDE_SECONDARY;
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CUSTOM_DOWNSTREAM:
+      if (gst_event_has_name (event, WAKE_EVENT_NAME)) {
+        gst_event_unref (event);
+        return TRUE;
+      }
+      break;
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      gint vnet = 0;
+
+      gst_event_parse_caps (event, &caps);
+      gst_structure_get_int (gst_caps_get_structure (caps, 0),
+          "vnet-hdr-len", &vnet);
+      self->vnet_hdr_len[side] = vnet;
+      GST_DEBUG_OBJECT (pad, "vnet-hdr-len %d", vnet);
+      if (side == COLO_SIDE_PRIMARY)
+        gst_aggregator_set_src_caps (agg, caps);
+      gst_event_unref (event);
+      return TRUE;
+    }
+    case GST_EVENT_SEGMENT:
+      if (side == COLO_SIDE_PRIMARY) {
+        const GstSegment *segment;
+
+        gst_event_parse_segment (event, &segment);
+        if (segment->format == GST_FORMAT_TIME)
+          gst_aggregator_update_segment (agg, segment);
+      }
+      break;
+    default:
+      break;
+  }
+  return GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
+}
+
+static gboolean
+gst_colo_compare_start (GstAggregator * agg)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (agg);
+
+  g_mutex_lock (&self->lock);
+  colo_comparator_free (self->comp);
+  self->comp = colo_comparator_new (&compare_ops, self);
+  self->malformed_seen = 0;
+  self->last_now = 0;
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_set (&self->checkpoint_done_pending, 0);
+  g_atomic_int_set (&self->failover_pending, 0);
+  self->next_deadline = GST_CLOCK_TIME_NONE;
+  self->src_started = FALSE;
+  self->vnet_hdr_len[0] = self->vnet_hdr_len[1] = 0;
+  return TRUE;
+}
+
+static gboolean
+gst_colo_compare_stop (GstAggregator * agg)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (agg);
+
+  discard_queued (self, "stopping");
+  g_mutex_lock (&self->lock);
+  g_list_free_full (self->messages, (GDestroyNotify) gst_message_unref);
+  self->messages = NULL;
+  g_clear_pointer (&self->malformed_warning, g_free);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_colo_compare_flush (GstAggregator * agg)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (agg);
+
+  discard_queued (self, "a flush");
+  GST_OBJECT_LOCK (self);
+  self->next_deadline = GST_CLOCK_TIME_NONE;
+  GST_OBJECT_UNLOCK (self);
+  self->src_started = FALSE;
   return GST_FLOW_OK;
+}
+
+/* --- GstElement / GObject ----------------------------------------------- */
+
+static gboolean
+gst_colo_compare_send_event (GstElement * element, GstEvent * event)
+{
+  /* force-live makes the element look like a source, so an application's
+   * EOS would reach it directly and end the stream with frames still
+   * queued.  EOS reaches it through its sink pads instead. */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    GST_DEBUG_OBJECT (element, "EOS arrives through the sink pads");
+    gst_event_unref (event);
+    return TRUE;
+  }
+  return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
+}
+
+static void
+gst_colo_compare_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_COMPARE_TIMEOUT:
+      self->compare_timeout = g_value_get_uint (value);
+      break;
+    case PROP_EXPIRED_SCAN_CYCLE:
+      self->expired_scan_cycle = g_value_get_uint (value);
+      break;
+    case PROP_MAX_QUEUE_SIZE:
+      self->max_queue_size = g_value_get_uint (value);
+      break;
+    case PROP_AUTO_RELEASE:
+      self->auto_release = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_colo_compare_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (object);
+
+  switch (prop_id) {
+    case PROP_COMPARE_TIMEOUT:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint (value, self->compare_timeout);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_EXPIRED_SCAN_CYCLE:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint (value, self->expired_scan_cycle);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_MAX_QUEUE_SIZE:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint (value, self->max_queue_size);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_AUTO_RELEASE:
+      GST_OBJECT_LOCK (self);
+      g_value_set_boolean (value, self->auto_release);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_STATS:{
+      ColoStats st;
+
+      g_mutex_lock (&self->lock);
+      colo_comparator_get_stats (self->comp, &st);
+      g_mutex_unlock (&self->lock);
+      g_value_take_boxed (value, stats_to_structure (&st));
+      break;
+    }
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_colo_compare_finalize (GObject * object)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (object);
+
+  colo_comparator_free (self->comp);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 static void
 gst_colo_compare_class_init (GstColoCompareClass * klass)
 {
-  GstElementClass *eclass = GST_ELEMENT_CLASS (klass);
-  GstAggregatorClass *aclass = GST_AGGREGATOR_CLASS (klass);
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstAggregatorClass *agg_class = GST_AGGREGATOR_CLASS (klass);
 
-  gst_element_class_add_static_pad_template_with_gtype (eclass,
+  GST_DEBUG_CATEGORY_INIT (colo_compare_debug, "colocompare", 0,
+      "COLO primary/secondary output comparison");
+
+  gobject_class->set_property = gst_colo_compare_set_property;
+  gobject_class->get_property = gst_colo_compare_get_property;
+  gobject_class->finalize = gst_colo_compare_finalize;
+
+  /**
+   * GstColoCompare:compare-timeout:
+   *
+   * Age in ms, on the pipeline clock, after which a queued frame on either
+   * side causes a `stale` checkpoint request.
+   */
+  g_object_class_install_property (gobject_class, PROP_COMPARE_TIMEOUT,
+      g_param_spec_uint ("compare-timeout", "Compare timeout",
+          "Age (ms) after which a queued frame causes a checkpoint request",
+          1, G_MAXUINT, DEFAULT_COMPARE_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstColoCompare:expired-scan-cycle:
+   *
+   * Period in ms of the stale check.
+   */
+  g_object_class_install_property (gobject_class, PROP_EXPIRED_SCAN_CYCLE,
+      g_param_spec_uint ("expired-scan-cycle", "Expired scan cycle",
+          "Period (ms) of the check for stale frames",
+          1, G_MAXUINT, DEFAULT_EXPIRED_SCAN_CYCLE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstColoCompare:max-queue-size:
+   *
+   * Frames per connection and side; a queue reaching it causes a
+   * `queue-full` checkpoint request.  Frames are never dropped for it.
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_QUEUE_SIZE,
+      g_param_spec_uint ("max-queue-size", "Max queue size",
+          "Frames per connection and side before a queue-full request",
+          1, G_MAXUINT, DEFAULT_MAX_QUEUE_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstColoCompare:auto-release:
+   *
+   * Act as if the application answered every checkpoint request with
+   * #GstColoCompare::checkpoint-done right after it was posted (for
+   * pipelines without an application, such as gst-launch-1.0).
+   */
+  g_object_class_install_property (gobject_class, PROP_AUTO_RELEASE,
+      g_param_spec_boolean ("auto-release", "Auto release",
+          "Answer every checkpoint request with checkpoint-done at once",
+          DEFAULT_AUTO_RELEASE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstColoCompare:stats:
+   *
+   * Counters (all #guint64): `primary-packets`, `secondary-packets`,
+   * `released` (primary frames released after comparison), `passed-through`
+   * (primary frames forwarded uncompared: non-IP, malformed, after
+   * failover), `flushed` (primary frames released by checkpoint-done,
+   * failover or the final drain), `secondary-dropped` (secondary frames
+   * discarded unmatched), `dropped` (frames discarded by a flush or a
+   * state change to READY), `malformed`, `miscompares`, `stale`,
+   * `queue-full`, `checkpoints-requested` (messages posted), `connections`,
+   * `queued-primary`, `queued-secondary`.
+   */
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics", "Comparison counters",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstColoCompare::checkpoint-done:
+   *
+   * The checkpoint is done: release every queued primary frame and drop
+   * every queued secondary frame.
+   */
+  signals[SIGNAL_CHECKPOINT_DONE] =
+      g_signal_new_class_handler ("checkpoint-done",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_colo_compare_checkpoint_done), NULL, NULL, NULL,
+      G_TYPE_NONE, 0);
+  /**
+   * GstColoCompare::failover:
+   *
+   * The secondary is gone: release every queued primary frame and from
+   * now on forward the primary uncompared, dropping the secondary.
+   */
+  signals[SIGNAL_FAILOVER] =
+      g_signal_new_class_handler ("failover",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_colo_compare_failover), NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gst_element_class_add_static_pad_template_with_gtype (element_class,
       &src_template, GST_TYPE_AGGREGATOR_PAD);
-  gst_element_class_add_static_pad_template_with_gtype (eclass,
+  gst_element_class_add_static_pad_template_with_gtype (element_class,
       &primary_template, GST_TYPE_AGGREGATOR_PAD);
-  gst_element_class_add_static_pad_template_with_gtype (eclass,
+  gst_element_class_add_static_pad_template_with_gtype (element_class,
       &secondary_template, GST_TYPE_AGGREGATOR_PAD);
-  gst_element_class_set_static_metadata (eclass, "COLO compare",
-      "Filter/Network", "Compares primary and secondary VM network output",
+  gst_element_class_set_static_metadata (element_class, "COLO compare",
+      "Filter/Network",
+      "Compares the network output of a COLO primary and secondary VM",
       "gst-colo developers");
-  aclass->aggregate = gst_colo_compare_aggregate;
+  element_class->send_event = GST_DEBUG_FUNCPTR (gst_colo_compare_send_event);
+
+  agg_class->aggregate = GST_DEBUG_FUNCPTR (gst_colo_compare_aggregate);
+  agg_class->get_next_time = GST_DEBUG_FUNCPTR (gst_colo_compare_get_next_time);
+  agg_class->sink_event = GST_DEBUG_FUNCPTR (gst_colo_compare_sink_event);
+  agg_class->start = GST_DEBUG_FUNCPTR (gst_colo_compare_start);
+  agg_class->stop = GST_DEBUG_FUNCPTR (gst_colo_compare_stop);
+  agg_class->flush = GST_DEBUG_FUNCPTR (gst_colo_compare_flush);
+  agg_class->negotiate = NULL;
+}
+
+static GstAggregatorPad *
+add_sink_pad (GstColoCompare * self, const gchar * name)
+{
+  GstPadTemplate *templ =
+      gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self),
+      name);
+  GstAggregatorPad *pad = g_object_new (GST_TYPE_AGGREGATOR_PAD, "name",
+      name, "direction", GST_PAD_SINK, "template", templ, NULL);
+
+  gst_element_add_pad (GST_ELEMENT (self), GST_PAD (pad));
+  return pad;
 }
 
 static void
 gst_colo_compare_init (GstColoCompare * self)
 {
+  self->compare_timeout = DEFAULT_COMPARE_TIMEOUT;
+  self->expired_scan_cycle = DEFAULT_EXPIRED_SCAN_CYCLE;
+  self->max_queue_size = DEFAULT_MAX_QUEUE_SIZE;
+  self->auto_release = DEFAULT_AUTO_RELEASE;
+  self->next_deadline = GST_CLOCK_TIME_NONE;
+  g_mutex_init (&self->lock);
+  self->comp = colo_comparator_new (&compare_ops, self);
+
+  self->pads[COLO_SIDE_PRIMARY] = add_sink_pad (self, "primary");
+  self->pads[COLO_SIDE_SECONDARY] = add_sink_pad (self, "secondary");
+
+  /* Aggregate on the clock even without a live upstream, so an idle pad
+   * never stalls the other one; must be set before constructed (). */
+  gst_aggregator_set_force_live (GST_AGGREGATOR (self), TRUE);
 }

@@ -1,0 +1,129 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* The comparator: takes frames from the primary and the secondary, queues
+ * them per connection, compares them and hands back primary frames to
+ * release, in order.  It decides when a checkpoint must be requested
+ * (SPEC §4, §4.2).  GLib only: the element is a thin adapter around it.
+ *
+ * Not thread-safe: the caller serialises all calls.  Callbacks run inside
+ * the call that caused them and must not call back into the comparator. */
+
+#ifndef __COLO_COMPARE_H__
+#define __COLO_COMPARE_H__
+
+#include <glib.h>
+#include "colo-conn.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  COLO_TRIGGER_MISCOMPARE,
+  COLO_TRIGGER_STALE,
+  COLO_TRIGGER_QUEUE_FULL,
+} ColoTriggerReason;
+
+typedef struct
+{
+  ColoTriggerReason reason;
+  ColoConnKey key;
+  ColoSide side;                /* stale / queue-full: the side concerned */
+  guint64 time;                 /* caller's time of the trigger, ns */
+  gboolean has_offset;          /* miscompare only */
+  guint32 offset;               /* index in the primary's transport payload */
+  gboolean has_tcp_seq;         /* TCP miscompare only */
+  guint32 tcp_seq;
+} ColoTrigger;
+
+typedef struct
+{
+  /* A primary frame goes downstream (ownership of handle passes). */
+  void (*release) (gpointer handle, gpointer user_data);
+  /* A frame is no longer needed. */
+  void (*drop) (gpointer handle, gpointer user_data);
+  /* A frame failed to parse (optional; it is then forwarded uncompared
+   * from the primary, dropped from the secondary). */
+  void (*malformed) (ColoSide side, const char *error, gpointer user_data);
+  /* A checkpoint request must be posted now (once per episode). */
+  void (*request_checkpoint) (const ColoTrigger * trigger, gpointer user_data);
+} ColoCompareOps;
+
+typedef struct
+{
+  guint64 primary_packets;
+  guint64 secondary_packets;
+  guint64 released;             /* primary frames released after comparison */
+  guint64 passed_through;       /* primary frames forwarded uncompared */
+  guint64 flushed;              /* primary frames released by checkpoint-done,
+                                 * failover or the final drain */
+  guint64 secondary_dropped;    /* secondary frames discarded unmatched */
+  guint64 dropped;              /* frames discarded by colo_comparator_discard */
+  guint64 malformed;            /* frames that failed to parse */
+  guint64 miscompares;
+  guint64 stale;
+  guint64 queue_full;
+  guint64 checkpoints_requested;
+  guint64 connections;          /* connections tracked now */
+  guint64 queued_primary;
+  guint64 queued_secondary;
+} ColoStats;
+
+typedef struct
+{
+  guint64 compare_timeout;      /* ns */
+  guint64 scan_cycle;           /* ns */
+  guint max_queue_size;         /* frames per connection and side */
+  gboolean auto_release;
+} ColoCompareConfig;
+
+typedef struct _ColoComparator ColoComparator;
+
+ColoComparator *colo_comparator_new (const ColoCompareOps * ops,
+    gpointer user_data);
+/* Drops whatever is still queued. */
+void colo_comparator_free (ColoComparator * c);
+
+void colo_comparator_set_config (ColoComparator * c,
+    const ColoCompareConfig * config);
+
+/* Hands a frame over: data/size stay valid until handle is released or
+ * dropped.  now: arrival time (ns, any monotonic origin). */
+void colo_comparator_push (ColoComparator * c, ColoSide side,
+    const guint8 * data, gsize size, guint vnet_hdr_len, gpointer handle,
+    guint64 now);
+
+/* The periodic stale check. */
+void colo_comparator_check_stale (ColoComparator * c, guint64 now);
+
+/* Earliest time at which a queued frame becomes stale, or G_MAXUINT64 when
+ * nothing is queued. */
+guint64 colo_comparator_next_stale_time (ColoComparator * c);
+
+/* checkpoint-done: release every queued primary frame (per connection in
+ * order), drop every queued secondary frame, end the request episode. */
+void colo_comparator_checkpoint_done (ColoComparator * c, guint64 now);
+
+/* failover: release everything queued, then forward primary frames
+ * uncompared and drop secondary frames. */
+void colo_comparator_failover (ColoComparator * c);
+gboolean colo_comparator_is_failover (ColoComparator * c);
+
+/* Flush / stop: drop everything queued (counted in `dropped`) and forget
+ * every connection. Returns how many primary frames were discarded. */
+guint64 colo_comparator_discard (ColoComparator * c);
+
+guint64 colo_comparator_queued (ColoComparator * c, ColoSide side);
+void colo_comparator_get_stats (ColoComparator * c, ColoStats * stats);
+
+const char *colo_trigger_reason_to_string (ColoTriggerReason reason);
+
+G_END_DECLS
+
+#endif /* __COLO_COMPARE_H__ */
