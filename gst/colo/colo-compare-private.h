@@ -14,9 +14,7 @@
 
 #include "colo-compare.h"
 
-G_BEGIN_DECLS
-
-struct _ColoComparator
+G_BEGIN_DECLS struct _ColoComparator
 {
   ColoCompareOps ops;
   gpointer user_data;
@@ -48,5 +46,4 @@ void colo_tcp_compare (ColoComparator * c, ColoConn * conn);
 void colo_datagram_compare (ColoComparator * c, ColoConn * conn);
 
 G_END_DECLS
-
 #endif /* __COLO_COMPARE_PRIVATE_H__ */

@@ -151,8 +151,7 @@ colo_comparator_miscompare (ColoComparator * c, ColoConn * conn,
 {
   conn->diverged = TRUE;
   note_trigger (c, COLO_TRIGGER_MISCOMPARE, conn, COLO_SIDE_PRIMARY);
-  if (c->trigger.reason == COLO_TRIGGER_MISCOMPARE
-      && !c->trigger.has_offset) {
+  if (c->trigger.reason == COLO_TRIGGER_MISCOMPARE && !c->trigger.has_offset) {
     c->trigger.has_offset = TRUE;
     c->trigger.offset = offset;
     c->trigger.has_tcp_seq = has_tcp_seq;
@@ -273,8 +272,7 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
     p->seq = info.tcp_seq;
     p->ack = info.tcp_ack;
     p->flags = info.tcp_flags;
-    p->end = p->seq + info.payload_len
-        + ((p->flags & COLO_TCP_SYN) ? 1 : 0)
+    p->end = p->seq + info.payload_len + ((p->flags & COLO_TCP_SYN) ? 1 : 0)
         + ((p->flags & COLO_TCP_FIN) ? 1 : 0);
 
     if (side == COLO_SIDE_SECONDARY && (p->flags & COLO_TCP_ACK)

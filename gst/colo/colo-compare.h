@@ -21,9 +21,7 @@
 #include <glib.h>
 #include "colo-conn.h"
 
-G_BEGIN_DECLS
-
-typedef enum
+G_BEGIN_DECLS typedef enum
 {
   COLO_TRIGGER_MISCOMPARE,
   COLO_TRIGGER_STALE,
@@ -125,5 +123,4 @@ void colo_comparator_get_stats (ColoComparator * c, ColoStats * stats);
 const char *colo_trigger_reason_to_string (ColoTriggerReason reason);
 
 G_END_DECLS
-
 #endif /* __COLO_COMPARE_H__ */

@@ -18,9 +18,7 @@
 #include <glib.h>
 #include "colo-packet.h"
 
-G_BEGIN_DECLS
-
-typedef enum
+G_BEGIN_DECLS typedef enum
 {
   COLO_SIDE_PRIMARY = 0,
   COLO_SIDE_SECONDARY = 1,
@@ -119,5 +117,4 @@ guint colo_conn_table_size (ColoConnTable * t);
 ColoConn *colo_conn_table_first (ColoConnTable * t);
 
 G_END_DECLS
-
 #endif /* __COLO_CONN_H__ */
