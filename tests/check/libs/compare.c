@@ -1,7 +1,843 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Unit tests of the comparator (colo-compare.h), one per SPEC §4 rule. */
+
+#include <string.h>
 #include "colo-compare.h"
+#include "frames.h"
+
+#define MS (G_GUINT64_CONSTANT (1000000))
+#define P COLO_SIDE_PRIMARY
+#define S COLO_SIDE_SECONDARY
+#define ACK COLO_TCP_ACK
+#define PSH COLO_TCP_PSH
+
+typedef struct
+{
+  ColoComparator *c;
+  GPtrArray *frames;            /* GBytes; handle = index + 1 */
+  GArray *released;             /* guint handles, in release order */
+  GArray *dropped;
+  GArray *triggers;             /* ColoTrigger, as requested */
+  FrameOpts opts;
+} Fx;
+
+static void
+on_release (gpointer handle, gpointer user_data)
+{
+  Fx *fx = user_data;
+  guint h = GPOINTER_TO_UINT (handle);
+  g_array_append_val (fx->released, h);
+}
+
+static void
+on_drop (gpointer handle, gpointer user_data)
+{
+  Fx *fx = user_data;
+  guint h = GPOINTER_TO_UINT (handle);
+  g_array_append_val (fx->dropped, h);
+}
+
+static void
+on_request (const ColoTrigger * t, gpointer user_data)
+{
+  Fx *fx = user_data;
+  g_array_append_val (fx->triggers, *t);
+}
+
+static const ColoCompareOps ops = { on_release, on_drop, NULL, on_request };
+
+static void
+fx_init (Fx * fx)
+{
+  ColoCompareConfig cfg = { 3000 * MS, 1000 * MS, 1024, FALSE };
+
+  fx->c = colo_comparator_new (&ops, fx);
+  colo_comparator_set_config (fx->c, &cfg);
+  fx->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  fx->released = g_array_new (FALSE, FALSE, sizeof (guint));
+  fx->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
+  fx->triggers = g_array_new (FALSE, FALSE, sizeof (ColoTrigger));
+  frame_opts_init (&fx->opts);
+}
+
+static void
+fx_clear (Fx * fx)
+{
+  colo_comparator_free (fx->c);
+  g_ptr_array_unref (fx->frames);
+  g_array_unref (fx->released);
+  g_array_unref (fx->dropped);
+  g_array_unref (fx->triggers);
+}
+
+static void
+fx_config (Fx * fx, guint64 timeout_ms, guint64 cycle_ms, guint max_queue,
+    gboolean auto_release)
+{
+  ColoCompareConfig cfg = { timeout_ms * MS, cycle_ms * MS, max_queue,
+    auto_release
+  };
+  colo_comparator_set_config (fx->c, &cfg);
+}
+
+/* Pushes a frame (taking it) at time now; returns its handle. */
+static guint
+push_at (Fx * fx, ColoSide side, GBytes * frame, guint64 now)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (frame, &size);
+  guint h;
+
+  g_ptr_array_add (fx->frames, frame);
+  h = fx->frames->len;
+  colo_comparator_push (fx->c, side, data, size, fx->opts.vnet_hdr_len,
+      GUINT_TO_POINTER (h), now);
+  return h;
+}
+
+static guint
+push (Fx * fx, ColoSide side, GBytes * frame)
+{
+  return push_at (fx, side, frame, 0);
+}
+
+static GBytes *
+tcp (Fx * fx, guint32 seq, guint32 ack, guint8 flags, gsize stream_off,
+    gsize len)
+{
+  guint8 *data = pattern_bytes (stream_off, len);
+  GBytes *b = frame_tcp (&fx->opts, 80, 40000, seq, ack, flags, 0, data, len);
+  g_free (data);
+  return b;
+}
+
+static GBytes *
+udp (Fx * fx, guint16 sport, const char *text)
+{
+  return frame_udp (&fx->opts, sport, 53, (const guint8 *) text, strlen (text));
+}
+
+/* Asserts the released handles are exactly the given list (0-terminated),
+ * and resets it. */
+static void
+assert_released (Fx * fx, ...)
+{
+  va_list ap;
+  guint i = 0, h;
+
+  va_start (ap, fx);
+  while ((h = va_arg (ap, guint)) != 0) {
+    g_assert_cmpuint (i, <, fx->released->len);
+    g_assert_cmpuint (g_array_index (fx->released, guint, i), ==, h);
+    i++;
+  }
+  va_end (ap);
+  g_assert_cmpuint (fx->released->len, ==, i);
+  g_array_set_size (fx->released, 0);
+}
+
+static ColoStats
+stats (Fx * fx)
+{
+  ColoStats st;
+  colo_comparator_get_stats (fx->c, &st);
+  return st;
+}
+
+/* --- UDP, ICMP, other ----------------------------------------------------- */
+
+static void
+test_udp_fifo (void)
+{
+  Fx fx;
+  guint p1, p2, p3;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, udp (&fx, 1000, "one"));
+  p2 = push (&fx, P, udp (&fx, 1000, "two"));
+  p3 = push (&fx, P, udp (&fx, 1000, "three"));
+  assert_released (&fx, 0);
+  push (&fx, S, udp (&fx, 1000, "one"));
+  assert_released (&fx, p1, 0);
+  push (&fx, S, udp (&fx, 1000, "two"));
+  push (&fx, S, udp (&fx, 1000, "three"));
+  assert_released (&fx, p2, p3, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  g_assert_cmpuint (stats (&fx).released, ==, 3);
+  g_assert_cmpuint (stats (&fx).queued_primary, ==, 0);
+  g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
+  g_assert_cmpuint (stats (&fx).connections, ==, 1);
+  fx_clear (&fx);
+}
+
+static void
+test_udp_ip_header_ignored (void)
+{
+  Fx fx;
+  guint p1;
+
+  fx_init (&fx);
+  fx.opts.ttl = 64;
+  fx.opts.ip_id = 100;
+  p1 = push (&fx, P, udp (&fx, 1000, "same"));
+  fx.opts.ttl = 63;
+  fx.opts.ip_id = 7;
+  fx.opts.eth_padding = 20;     /* padding is not part of the IP payload */
+  push (&fx, S, udp (&fx, 1000, "same"));
+  assert_released (&fx, p1, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_udp_miscompare (void)
+{
+  Fx fx;
+  ColoTrigger *t;
+  guint p1, p2;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, udp (&fx, 1000, "hello world"));
+  p2 = push (&fx, P, udp (&fx, 1000, "next"));
+  push (&fx, S, udp (&fx, 1000, "hello_world"));
+  assert_released (&fx, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpint (t->reason, ==, COLO_TRIGGER_MISCOMPARE);
+  g_assert_true (t->has_offset);
+  g_assert_cmpuint (t->offset, ==, 5);
+  g_assert_false (t->has_tcp_seq);
+  g_assert_cmpuint (t->key.ip_proto, ==, 17);
+  g_assert_cmpuint (t->key.src_port, ==, 1000);
+  g_assert_cmpuint (t->key.dst_port, ==, 53);
+  /* the diverged connection compares nothing more until checkpoint-done */
+  push (&fx, S, udp (&fx, 1000, "next"));
+  assert_released (&fx, 0);
+  colo_comparator_checkpoint_done (fx.c, 0);
+  assert_released (&fx, p1, p2, 0);
+  g_assert_cmpuint (stats (&fx).flushed, ==, 2);
+  g_assert_cmpuint (stats (&fx).secondary_dropped, ==, 2);
+  g_assert_cmpuint (stats (&fx).miscompares, ==, 1);
+  /* compares again afterwards */
+  p1 = push (&fx, P, udp (&fx, 1000, "again"));
+  push (&fx, S, udp (&fx, 1000, "again"));
+  assert_released (&fx, p1, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_udp_prefix_offset (void)
+{
+  Fx fx;
+
+  fx_init (&fx);
+  push (&fx, P, udp (&fx, 1000, "abcdef"));
+  push (&fx, S, udp (&fx, 1000, "abc"));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  g_assert_cmpuint (g_array_index (fx.triggers, ColoTrigger, 0).offset, ==, 3);
+  fx_clear (&fx);
+}
+
+static void
+test_icmp_offset (void)
+{
+  Fx fx;
+  GBytes *a, *b;
+  ColoTrigger *t;
+
+  fx_init (&fx);
+  a = frame_icmp_echo (&fx.opts, 1, 1, (const guint8 *) "pingdata", 8);
+  b = frame_icmp_echo (&fx.opts, 1, 1, (const guint8 *) "pingDATA", 8);
+  push (&fx, P, a);
+  push (&fx, S, b);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  g_assert_cmpuint (t->key.ip_proto, ==, 1);
+  /* the whole IP payload counts, ICMP header included: the checksum
+   * (bytes 2-3) is the first byte that differs */
+  g_assert_cmpuint (t->offset, ==, 2);
+  fx_clear (&fx);
+}
+
+static void
+test_udp_connections_independent (void)
+{
+  Fx fx;
+  guint a1, b1, a2;
+
+  fx_init (&fx);
+  a1 = push (&fx, P, udp (&fx, 1000, "a1"));
+  b1 = push (&fx, P, udp (&fx, 2000, "b1"));
+  a2 = push (&fx, P, udp (&fx, 1000, "a2"));
+  push (&fx, S, udp (&fx, 2000, "b1"));
+  assert_released (&fx, b1, 0);
+  push (&fx, S, udp (&fx, 1000, "a1"));
+  push (&fx, S, udp (&fx, 1000, "a2"));
+  assert_released (&fx, a1, a2, 0);
+  g_assert_cmpuint (stats (&fx).connections, ==, 2);
+  fx_clear (&fx);
+}
+
+static void
+test_ipv6_and_vlan (void)
+{
+  Fx fx;
+  guint p1, p2;
+
+  fx_init (&fx);
+  fx.opts.ipv6 = TRUE;
+  fx.opts.src = "fd00::1";
+  fx.opts.dst = "fd00::2";
+  p1 = push (&fx, P, udp (&fx, 1000, "v6"));
+  push (&fx, S, udp (&fx, 1000, "v6"));
+  assert_released (&fx, p1, 0);
+  push (&fx, P, udp (&fx, 1000, "v6a"));
+  push (&fx, S, udp (&fx, 1000, "v6b"));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  g_assert_cmpuint (g_array_index (fx.triggers, ColoTrigger, 0).key.ip_version,
+      ==, 6);
+  colo_comparator_checkpoint_done (fx.c, 0);
+  g_array_set_size (fx.released, 0);
+
+  /* VLAN 10 and VLAN 20 are different connections */
+  fx.opts.ipv6 = FALSE;
+  fx.opts.src = "10.0.0.1";
+  fx.opts.dst = "10.0.0.2";
+  fx.opts.n_vlan = 1;
+  fx.opts.vlan_id[0] = 10;
+  p1 = push (&fx, P, udp (&fx, 1000, "tagged"));
+  fx.opts.vlan_id[0] = 20;
+  push (&fx, S, udp (&fx, 1000, "tagged"));
+  assert_released (&fx, 0);
+  fx.opts.vlan_id[0] = 10;
+  push (&fx, S, udp (&fx, 1000, "tagged"));
+  assert_released (&fx, p1, 0);
+  /* QinQ */
+  fx.opts.n_vlan = 2;
+  fx.opts.vlan_id[1] = 5;
+  p2 = push (&fx, P, udp (&fx, 1000, "qinq"));
+  push (&fx, S, udp (&fx, 1000, "qinq"));
+  assert_released (&fx, p2, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_arp_and_malformed (void)
+{
+  Fx fx;
+  guint p1, s1, p2, s2;
+  GBytes *good, *cut;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, frame_arp (&fx.opts));
+  assert_released (&fx, p1, 0);
+  s1 = push (&fx, S, frame_arp (&fx.opts));
+  g_assert_cmpuint (fx.dropped->len, ==, 1);
+  g_assert_cmpuint (g_array_index (fx.dropped, guint, 0), ==, s1);
+
+  good = udp (&fx, 1000, "payload");
+  cut = g_bytes_new_from_bytes (good, 0, 14 + 10);      /* truncated IPv4 */
+  g_bytes_unref (good);
+  p2 = push (&fx, P, cut);
+  assert_released (&fx, p2, 0);
+  good = udp (&fx, 1000, "payload");
+  cut = g_bytes_new_from_bytes (good, 0, 14 + 10);
+  g_bytes_unref (good);
+  s2 = push (&fx, S, cut);
+  g_assert_cmpuint (g_array_index (fx.dropped, guint, 1), ==, s2);
+  g_assert_cmpuint (stats (&fx).passed_through, ==, 2);
+  g_assert_cmpuint (stats (&fx).secondary_dropped, ==, 2);
+  g_assert_cmpuint (stats (&fx).malformed, ==, 2);
+  fx_clear (&fx);
+}
+
+/* --- TCP ------------------------------------------------------------------ */
+
+static void
+test_tcp_in_order (void)
+{
+  Fx fx;
+  guint p1, p2;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  p2 = push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
+  assert_released (&fx, p1, 0);
+  push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100));
+  assert_released (&fx, p2, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_primary_one_secondary_three (void)
+{
+  Fx fx;
+  guint p1;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, tcp (&fx, 5000, 1, ACK | PSH, 0, 3000));
+  push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 1000));
+  push (&fx, S, tcp (&fx, 6000, 1, ACK, 1000, 1000));
+  assert_released (&fx, 0);
+  push (&fx, S, tcp (&fx, 7000, 1, ACK | PSH, 2000, 1000));
+  assert_released (&fx, p1, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_primary_three_secondary_one (void)
+{
+  Fx fx;
+  guint p1, p2, p3;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 1000));
+  p2 = push (&fx, P, tcp (&fx, 6000, 1, ACK, 1000, 1000));
+  p3 = push (&fx, P, tcp (&fx, 7000, 1, ACK, 2000, 1000));
+  push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 3000));
+  assert_released (&fx, p1, p2, p3, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_out_of_order_primary (void)
+{
+  Fx fx;
+  guint p1, p2;
+
+  fx_init (&fx);
+  p2 = push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
+  p1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 200));
+  assert_released (&fx, p1, p2, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_miscompare_offset_and_seq (void)
+{
+  Fx fx;
+  ColoTrigger *t;
+  GBytes *bad;
+  guint8 *data;
+
+  fx_init (&fx);
+  push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 3000));
+  push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 1000));
+  data = pattern_bytes (1000, 1000);
+  data[500] ^= 0xff;            /* stream byte 1500 differs */
+  bad = frame_tcp (&fx.opts, 80, 40000, 6000, 1, ACK, 0, data, 1000);
+  g_free (data);
+  push (&fx, S, bad);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpint (t->reason, ==, COLO_TRIGGER_MISCOMPARE);
+  g_assert_cmpuint (t->offset, ==, 1500);
+  g_assert_true (t->has_tcp_seq);
+  g_assert_cmpuint (t->tcp_seq, ==, 6500);
+  g_assert_cmpuint (t->key.ip_proto, ==, 6);
+  assert_released (&fx, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_options_and_headers_ignored (void)
+{
+  Fx fx;
+  guint8 *data = pattern_bytes (0, 50);
+  guint p1;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, frame_tcp (&fx.opts, 80, 40000, 1, 1, ACK, 12, data, 50));
+  fx.opts.ttl = 1;
+  fx.opts.ip_id = 999;
+  fx.opts.ip_options_len = 8;
+  push (&fx, S, frame_tcp (&fx.opts, 80, 40000, 1, 1, ACK, 0, data, 50));
+  assert_released (&fx, p1, 0);
+  g_free (data);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_retransmission (void)
+{
+  Fx fx;
+  guint p1, r1;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
+  assert_released (&fx, p1, 0);
+  /* the primary retransmits: released without any secondary */
+  r1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  assert_released (&fx, r1, 0);
+  /* a secondary retransmission is dropped */
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
+  g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
+  /* partially new data: only the new part is compared */
+  r1 = push (&fx, P, tcp (&fx, 1050, 1, ACK, 50, 100));
+  assert_released (&fx, 0);
+  push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 50));
+  assert_released (&fx, r1, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_pure_ack (void)
+{
+  Fx fx;
+  guint a;
+
+  fx_init (&fx);
+  a = push (&fx, P, tcp (&fx, 1000, 500, ACK, 0, 0));
+  assert_released (&fx, a, 0);
+  push (&fx, S, tcp (&fx, 1000, 500, ACK, 0, 0));
+  g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
+  g_assert_cmpuint (stats (&fx).queued_primary, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_ack_gating (void)
+{
+  Fx fx;
+  guint p1;
+
+  fx_init (&fx);
+  /* the primary acknowledges client data up to 900, the secondary only
+   * up to 500 so far */
+  p1 = push (&fx, P, tcp (&fx, 1000, 900, ACK, 0, 100));
+  push (&fx, S, tcp (&fx, 1000, 500, ACK, 0, 100));
+  assert_released (&fx, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);   /* waiting, not diverged */
+  push (&fx, S, tcp (&fx, 1100, 900, ACK, 100, 0));     /* pure ACK */
+  assert_released (&fx, p1, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_wraparound (void)
+{
+  Fx fx;
+  guint p1, p2, p3;
+  guint32 base = 0xFFFFFF00u;
+
+  fx_init (&fx);
+  /* seq crosses 2^32 inside the segments; acks wrap too */
+  p1 = push (&fx, P, tcp (&fx, base, 0xFFFFFFF0u, ACK, 0, 200));
+  p2 = push (&fx, P, tcp (&fx, base + 200, 0x10, ACK, 200, 200));
+  push (&fx, S, tcp (&fx, base, 0xFFFFFFF0u, ACK, 0, 300));
+  assert_released (&fx, p1, 0); /* p2 waits: ack 0x10 is ahead */
+  push (&fx, S, tcp (&fx, base + 300, 0x10, ACK, 300, 100));
+  assert_released (&fx, p2, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  /* a retransmission from before the wrap is recognised as old */
+  p3 = push (&fx, P, tcp (&fx, base + 100, 0x10, ACK, 100, 50));
+  assert_released (&fx, p3, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_syn_fin_compared (void)
+{
+  Fx fx;
+  guint syn, fin;
+  ColoTrigger *t;
+
+  fx_init (&fx);
+  syn = push (&fx, P, tcp (&fx, 999, 1, COLO_TCP_SYN | ACK, 0, 0));
+  push (&fx, S, tcp (&fx, 999, 1, COLO_TCP_SYN | ACK, 0, 0));
+  assert_released (&fx, syn, 0);
+  fin = push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
+  push (&fx, S, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
+  assert_released (&fx, fin, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+
+  /* FIN on the primary where the secondary sends more data */
+  fx_clear (&fx);
+  fx_init (&fx);
+  push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 20));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpuint (t->offset, ==, 10);
+  g_assert_cmpuint (t->tcp_seq, ==, 1010);
+  assert_released (&fx, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_rst_compared (void)
+{
+  Fx fx;
+  guint d, r;
+  ColoTrigger *t;
+
+  fx_init (&fx);
+  d = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  r = push (&fx, P, tcp (&fx, 1010, 1, COLO_TCP_RST | ACK, 0, 0));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  assert_released (&fx, d, 0);  /* the RST waits for the secondary's */
+  push (&fx, S, tcp (&fx, 1010, 1, COLO_TCP_RST | ACK, 0, 0));
+  assert_released (&fx, r, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+
+  /* primary RST where the secondary goes on sending */
+  fx_init (&fx);
+  push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_RST | ACK, 0, 0));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpuint (t->tcp_seq, ==, 1000);
+  fx_clear (&fx);
+
+  /* secondary RST where the primary goes on sending */
+  fx_init (&fx);
+  push (&fx, S, tcp (&fx, 1000, 1, COLO_TCP_RST | ACK, 0, 0));
+  push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  assert_released (&fx, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_tcp_checkpoint_resyncs (void)
+{
+  Fx fx;
+  guint p1, p2;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  colo_comparator_checkpoint_done (fx.c, 0);
+  assert_released (&fx, p1, 0);
+  /* after the checkpoint the secondary continues where the primary was */
+  p2 = push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
+  push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100));
+  assert_released (&fx, p2, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+/* --- time, requests, queue, failover -------------------------------------- */
+
+static void
+test_stale_each_side (void)
+{
+  Fx fx;
+  ColoTrigger *t;
+
+  fx_init (&fx);
+  fx_config (&fx, 300, 50, 1024, FALSE);
+  push_at (&fx, P, udp (&fx, 1000, "lonely"), 100 * MS);
+  g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, 400 * MS);
+  colo_comparator_check_stale (fx.c, 399 * MS);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  colo_comparator_check_stale (fx.c, 400 * MS);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpint (t->reason, ==, COLO_TRIGGER_STALE);
+  g_assert_cmpint (t->side, ==, P);
+  g_assert_cmpuint (t->time, ==, 400 * MS);
+  colo_comparator_checkpoint_done (fx.c, 400 * MS);
+  g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, G_MAXUINT64);
+
+  push_at (&fx, S, udp (&fx, 1000, "lonely too"), 1000 * MS);
+  colo_comparator_check_stale (fx.c, 1299 * MS);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  colo_comparator_check_stale (fx.c, 1300 * MS);
+  g_assert_cmpuint (fx.triggers->len, ==, 2);
+  t = &g_array_index (fx.triggers, ColoTrigger, 1);
+  g_assert_cmpint (t->side, ==, S);
+  g_assert_cmpuint (stats (&fx).stale, ==, 2);
+  fx_clear (&fx);
+}
+
+static void
+test_once_per_episode (void)
+{
+  Fx fx;
+
+  fx_init (&fx);
+  fx_config (&fx, 3000, 100, 1024, FALSE);
+  push_at (&fx, P, udp (&fx, 1, "a"), 0);
+  push_at (&fx, S, udp (&fx, 1, "b"), 0);
+  push_at (&fx, P, udp (&fx, 2, "a"), 10 * MS);
+  push_at (&fx, S, udp (&fx, 2, "b"), 10 * MS);
+  g_assert_cmpuint (stats (&fx).miscompares, ==, 2);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  /* unanswered: posted again, at most once per scan cycle */
+  push_at (&fx, P, udp (&fx, 3, "a"), 100 * MS);
+  push_at (&fx, S, udp (&fx, 3, "b"), 100 * MS);
+  g_assert_cmpuint (fx.triggers->len, ==, 2);
+  push_at (&fx, P, udp (&fx, 4, "a"), 150 * MS);
+  push_at (&fx, S, udp (&fx, 4, "b"), 150 * MS);
+  g_assert_cmpuint (fx.triggers->len, ==, 2);
+  g_assert_cmpuint (stats (&fx).checkpoints_requested, ==, 2);
+  colo_comparator_checkpoint_done (fx.c, 160 * MS);
+  push_at (&fx, P, udp (&fx, 5, "a"), 170 * MS);
+  push_at (&fx, S, udp (&fx, 5, "b"), 170 * MS);
+  g_assert_cmpuint (fx.triggers->len, ==, 3);
+  fx_clear (&fx);
+}
+
+static void
+test_queue_full (void)
+{
+  Fx fx;
+  guint p[5], i;
+
+  fx_init (&fx);
+  fx_config (&fx, 3000, 1000, 3, FALSE);
+  for (i = 0; i < 5; i++)
+    p[i] = push (&fx, P, udp (&fx, 1, "x"));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  g_assert_cmpint (g_array_index (fx.triggers, ColoTrigger, 0).reason, ==,
+      COLO_TRIGGER_QUEUE_FULL);
+  g_assert_cmpuint (stats (&fx).queued_primary, ==, 5); /* none dropped */
+  colo_comparator_checkpoint_done (fx.c, 0);
+  assert_released (&fx, p[0], p[1], p[2], p[3], p[4], 0);
+  fx_clear (&fx);
+}
+
+static void
+test_auto_release (void)
+{
+  Fx fx;
+  guint p1;
+
+  fx_init (&fx);
+  fx_config (&fx, 3000, 1000, 1024, TRUE);
+  p1 = push (&fx, P, udp (&fx, 1, "a"));
+  push (&fx, S, udp (&fx, 1, "b"));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  assert_released (&fx, p1, 0);
+  g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_failover (void)
+{
+  Fx fx;
+  guint p1, p2;
+
+  fx_init (&fx);
+  p1 = push (&fx, P, udp (&fx, 1, "a"));
+  colo_comparator_failover (fx.c);
+  assert_released (&fx, p1, 0);
+  p2 = push (&fx, P, udp (&fx, 1, "b"));
+  assert_released (&fx, p2, 0);
+  push (&fx, S, udp (&fx, 1, "c"));
+  g_assert_cmpuint (fx.dropped->len, ==, 1);
+  g_assert_cmpuint (stats (&fx).passed_through, ==, 1);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_discard (void)
+{
+  Fx fx;
+
+  fx_init (&fx);
+  push (&fx, P, udp (&fx, 1, "a"));
+  push (&fx, P, tcp (&fx, 1, 1, ACK, 0, 10));
+  push (&fx, S, udp (&fx, 2, "b"));
+  g_assert_cmpuint (colo_comparator_discard (fx.c), ==, 2);
+  g_assert_cmpuint (fx.dropped->len, ==, 3);
+  g_assert_cmpuint (stats (&fx).dropped, ==, 3);
+  g_assert_cmpuint (stats (&fx).connections, ==, 0);
+  assert_released (&fx, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_two_comparators_independent (void)
+{
+  Fx a, b;
+
+  fx_init (&a);
+  fx_init (&b);
+  push (&a, P, udp (&a, 1, "x"));
+  push (&b, P, udp (&b, 1, "x"));
+  push (&a, S, udp (&a, 1, "y"));
+  g_assert_cmpuint (a.triggers->len, ==, 1);
+  g_assert_cmpuint (b.triggers->len, ==, 0);
+  push (&b, S, udp (&b, 1, "x"));
+  g_assert_cmpuint (b.released->len, ==, 1);
+  fx_clear (&a);
+  fx_clear (&b);
+}
+
+static void
+test_vnet_header (void)
+{
+  Fx fx;
+  guint p1;
+
+  fx_init (&fx);
+  fx.opts.vnet_hdr_len = 12;
+  p1 = push (&fx, P, tcp (&fx, 1, 1, ACK, 0, 10));
+  push (&fx, S, tcp (&fx, 1, 1, ACK, 0, 10));
+  assert_released (&fx, p1, 0);
+  g_assert_cmpuint (stats (&fx).malformed, ==, 0);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/compare/udp/fifo", test_udp_fifo);
+  g_test_add_func ("/compare/udp/ip-header-ignored",
+      test_udp_ip_header_ignored);
+  g_test_add_func ("/compare/udp/miscompare", test_udp_miscompare);
+  g_test_add_func ("/compare/udp/prefix-offset", test_udp_prefix_offset);
+  g_test_add_func ("/compare/icmp/offset", test_icmp_offset);
+  g_test_add_func ("/compare/udp/connections",
+      test_udp_connections_independent);
+  g_test_add_func ("/compare/ipv6-vlan", test_ipv6_and_vlan);
+  g_test_add_func ("/compare/arp-malformed", test_arp_and_malformed);
+  g_test_add_func ("/compare/tcp/in-order", test_tcp_in_order);
+  g_test_add_func ("/compare/tcp/one-vs-three",
+      test_tcp_primary_one_secondary_three);
+  g_test_add_func ("/compare/tcp/three-vs-one",
+      test_tcp_primary_three_secondary_one);
+  g_test_add_func ("/compare/tcp/out-of-order", test_tcp_out_of_order_primary);
+  g_test_add_func ("/compare/tcp/miscompare",
+      test_tcp_miscompare_offset_and_seq);
+  g_test_add_func ("/compare/tcp/headers-ignored",
+      test_tcp_options_and_headers_ignored);
+  g_test_add_func ("/compare/tcp/retransmission", test_tcp_retransmission);
+  g_test_add_func ("/compare/tcp/pure-ack", test_tcp_pure_ack);
+  g_test_add_func ("/compare/tcp/ack-gating", test_tcp_ack_gating);
+  g_test_add_func ("/compare/tcp/wraparound", test_tcp_wraparound);
+  g_test_add_func ("/compare/tcp/syn-fin", test_tcp_syn_fin_compared);
+  g_test_add_func ("/compare/tcp/rst", test_tcp_rst_compared);
+  g_test_add_func ("/compare/tcp/checkpoint-resync",
+      test_tcp_checkpoint_resyncs);
+  g_test_add_func ("/compare/stale", test_stale_each_side);
+  g_test_add_func ("/compare/once-per-episode", test_once_per_episode);
+  g_test_add_func ("/compare/queue-full", test_queue_full);
+  g_test_add_func ("/compare/auto-release", test_auto_release);
+  g_test_add_func ("/compare/failover", test_failover);
+  g_test_add_func ("/compare/discard", test_discard);
+  g_test_add_func ("/compare/independent", test_two_comparators_independent);
+  g_test_add_func ("/compare/vnet-header", test_vnet_header);
   return g_test_run ();
 }
