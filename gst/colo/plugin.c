@@ -37,6 +37,8 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (colocompare, plugin);
+  ret |= GST_ELEMENT_REGISTER (colodepay, plugin);
+  ret |= GST_ELEMENT_REGISTER (colopay, plugin);
 
   return ret;
 }

@@ -1,0 +1,322 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include <string.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+
+static GstBuffer *
+make_frame (gsize size, guint8 seed)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+  GstMapInfo map;
+  gsize i;
+
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (i = 0; i < size; i++)
+    map.data[i] = (guint8) (seed * 17 + i);
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+static GstHarness *
+new_pay (gboolean vnet, const gchar * caps)
+{
+  GstElement *e = gst_element_factory_make ("colopay", NULL);
+  GstHarness *h;
+
+  fail_unless (e != NULL);
+  g_object_set (e, "vnet-hdr", vnet, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  if (caps)
+    gst_harness_set_src_caps_str (h, caps);
+  return h;
+}
+
+static guint32
+read_word (GstBuffer * buf, gsize offset)
+{
+  guint8 w[4];
+
+  fail_unless_equals_int (gst_buffer_extract (buf, offset, w, 4), 4);
+  return GST_READ_UINT32_BE (w);
+}
+
+static void
+check_zero_copy (gboolean vnet)
+{
+  GstHarness *h = new_pay (vnet, "application/x-ethernet, vnet-hdr-len=12");
+  GstBuffer *in = make_frame (74, 1);
+  GstBuffer *out;
+  guint hsize = vnet ? 8 : 4;
+  GstCaps *caps;
+
+  GST_BUFFER_PTS (in) = 5 * GST_SECOND;
+  GST_BUFFER_DTS (in) = 4 * GST_SECOND;
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+
+  fail_unless_equals_int (gst_buffer_get_size (out), hsize + 74);
+  fail_unless_equals_int (gst_buffer_n_memory (out), 2);
+  fail_unless_equals_int (gst_buffer_get_size (out), hsize + 74);
+  /* the payload is the input's memory itself */
+  fail_unless (gst_buffer_peek_memory (out, 1) ==
+      gst_buffer_peek_memory (in, 0));
+  fail_unless_equals_int (gst_memory_get_sizes (gst_buffer_peek_memory (out,
+              0), NULL, NULL), hsize);
+
+  fail_unless_equals_int (read_word (out, 0), 74);
+  if (vnet)
+    fail_unless_equals_int (read_word (out, 4), 12);
+  fail_unless (gst_buffer_memcmp (out, hsize, "\x11\x12\x13", 3) == 0);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), 5 * GST_SECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_DTS (out), 4 * GST_SECOND);
+
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0),
+          "application/x-colo-framed"));
+  gst_caps_unref (caps);
+
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_zero_copy)
+{
+  check_zero_copy (FALSE);
+  check_zero_copy (TRUE);
+}
+
+GST_END_TEST;
+
+/* multi-memory input: every memory is kept, none copied */
+GST_START_TEST (test_multi_memory)
+{
+  GstHarness *h = new_pay (FALSE, "application/x-ethernet, vnet-hdr-len=0");
+  GstBuffer *in = make_frame (14, 1);
+  GstBuffer *out;
+
+  gst_buffer_append (in, make_frame (50, 2));
+  fail_unless_equals_int (gst_buffer_n_memory (in), 2);
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_buffer_n_memory (out), 3);
+  fail_unless (gst_buffer_peek_memory (out, 1) ==
+      gst_buffer_peek_memory (in, 0));
+  fail_unless (gst_buffer_peek_memory (out, 2) ==
+      gst_buffer_peek_memory (in, 1));
+  fail_unless_equals_int (read_word (out, 0), 64);
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* no caps event at all (udpsrc without caps): vnet-hdr-len 0 */
+GST_START_TEST (test_no_caps)
+{
+  GstHarness *h = new_pay (TRUE, NULL);
+  GstSegment seg;
+  GstBuffer *out;
+  GstCaps *caps;
+
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h,
+          gst_event_new_stream_start ("colopay-test")));
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (60, 3)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_buffer_get_size (out), 68);
+  fail_unless_equals_int (read_word (out, 0), 60);
+  fail_unless_equals_int (read_word (out, 4), 0);
+  gst_buffer_unref (out);
+
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (caps != NULL);
+  gst_caps_unref (caps);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_vnet_caps_change)
+{
+  GstHarness *h = new_pay (TRUE, "application/x-ethernet, vnet-hdr-len=10");
+  GstBuffer *out;
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (60, 1)),
+      GST_FLOW_OK);
+  gst_harness_set_src_caps_str (h, "application/x-ethernet, vnet-hdr-len=12");
+  fail_unless_equals_int (gst_harness_push (h, make_frame (62, 2)),
+      GST_FLOW_OK);
+
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (read_word (out, 4), 10);
+  gst_buffer_unref (out);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (read_word (out, 0), 62);
+  fail_unless_equals_int (read_word (out, 4), 12);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_empty_skipped)
+{
+  GstHarness *h = new_pay (FALSE, "application/x-ethernet, vnet-hdr-len=0");
+
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_new ()), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static void
+check_error (gboolean vnet, const gchar * caps, gsize size)
+{
+  GstHarness *h = new_pay (vnet, caps);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *debug = NULL;
+
+  gst_element_set_bus (h->element, bus);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (size, 1)),
+      GST_FLOW_ERROR);
+  fail_unless_equals_int (gst_harness_buffers_in_queue (h), 0);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &err, &debug);
+  fail_unless (g_error_matches (err, GST_STREAM_ERROR,
+          GST_STREAM_ERROR_ENCODE));
+  GST_INFO ("error: %s (%s)", err->message, debug);
+  g_error_free (err);
+  g_free (debug);
+  gst_message_unref (msg);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_oversize)
+{
+  GstHarness *h = new_pay (FALSE, "application/x-ethernet, vnet-hdr-len=0");
+  GstBuffer *out;
+
+  /* the largest allowed frame passes */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (69632, 1)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (read_word (out, 0), 69632);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+
+  check_error (FALSE, "application/x-ethernet, vnet-hdr-len=0", 69633);
+  check_error (TRUE, "application/x-ethernet, vnet-hdr-len=0", 100000);
+  /* shorter than its own vnet header */
+  check_error (TRUE, "application/x-ethernet, vnet-hdr-len=12", 10);
+}
+
+GST_END_TEST;
+
+/* colopay ! colodepay gives back every frame byte for byte */
+static void
+check_roundtrip (gboolean vnet, gint vnet_hdr_len)
+{
+  GstElement *bin = gst_bin_new (NULL);
+  GstElement *pay = gst_element_factory_make ("colopay", NULL);
+  GstElement *depay = gst_element_factory_make ("colodepay", NULL);
+  GstHarness *h;
+  GstPad *pad;
+  gchar *caps;
+  guint i;
+
+  g_object_set (pay, "vnet-hdr", vnet, NULL);
+  g_object_set (depay, "vnet-hdr", vnet, NULL);
+  gst_bin_add_many (GST_BIN (bin), pay, depay, NULL);
+  fail_unless (gst_element_link (pay, depay));
+  pad = gst_element_get_static_pad (pay, "sink");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("sink", pad));
+  gst_object_unref (pad);
+  pad = gst_element_get_static_pad (depay, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", pad));
+  gst_object_unref (pad);
+
+  h = gst_harness_new_with_element (bin, "sink", "src");
+  gst_object_unref (bin);
+  caps = g_strdup_printf ("application/x-ethernet, vnet-hdr-len=%d",
+      vnet_hdr_len);
+  gst_harness_set_src_caps_str (h, caps);
+  g_free (caps);
+
+  for (i = 0; i < 50; i++) {
+    gsize size = MAX (vnet_hdr_len, 1) + (i * 97) % 1600;
+    GstBuffer *in = make_frame (size, i);
+    GstBuffer *out;
+    GstMapInfo a, b;
+    GstCaps *oc;
+    gint v = -1;
+
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
+        GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    gst_buffer_map (in, &a, GST_MAP_READ);
+    gst_buffer_map (out, &b, GST_MAP_READ);
+    fail_unless_equals_int (a.size, b.size);
+    fail_unless (memcmp (a.data, b.data, a.size) == 0);
+    gst_buffer_unmap (in, &a);
+    gst_buffer_unmap (out, &b);
+
+    oc = gst_pad_get_current_caps (h->sinkpad);
+    fail_unless (gst_structure_get_int (gst_caps_get_structure (oc, 0),
+            "vnet-hdr-len", &v));
+    fail_unless_equals_int (v, vnet ? vnet_hdr_len : 0);
+    gst_caps_unref (oc);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_roundtrip)
+{
+  check_roundtrip (FALSE, 0);
+  check_roundtrip (TRUE, 0);
+  check_roundtrip (TRUE, 12);
+  check_roundtrip (TRUE, 20);
+}
+
+GST_END_TEST;
+
+static Suite *
+colopay_suite (void)
+{
+  Suite *s = suite_create ("colopay");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_zero_copy);
+  tcase_add_test (tc, test_multi_memory);
+  tcase_add_test (tc, test_no_caps);
+  tcase_add_test (tc, test_vnet_caps_change);
+  tcase_add_test (tc, test_empty_skipped);
+  tcase_add_test (tc, test_oversize);
+  tcase_add_test (tc, test_roundtrip);
+  return s;
+}
+
+GST_CHECK_MAIN (colopay);
