@@ -43,7 +43,7 @@ servers would emit:
 
 | protocol | connection | what |
 |---|---|---|
-| TCP | 127.0.0.1:{http_port} -> 127.0.0.1:{client_port} | `python3 -m http.server` answering one HTTP/1.0 GET of a {body_len}-byte text file: SYN-ACK, ACK, response header ({hdr_len} bytes), body, FIN, ACK |
+| TCP | 127.0.0.1:{http_port} -> 127.0.0.1:{client_port} | `python3 -m http.server` answering one HTTP/1.0 GET of a {body_len}-byte text file: SYN-ACK, pure ACKs, response header ({hdr_len} bytes), body, FIN |
 | UDP | 127.0.0.1:{udp_port} -> client port | three echo replies (58-byte payloads) |
 | ICMP | 127.0.0.1 -> 127.0.0.1 | three echo replies to `ping -c 3 127.0.0.1` |
 
