@@ -23,8 +23,9 @@
  * Timestamps:
  *
  * * file mode: the element is not live; the PTS of each buffer is its
- *   capture timestamp minus the capture timestamp of the first frame of the
- *   file (so the first buffer has PTS 0). A frame stamped earlier than the
+ *   capture timestamp minus the capture timestamp of the first frame pushed
+ *   (the first frame of the file, or with a filter the first matching one),
+ *   so the first buffer has PTS 0. A frame stamped earlier than the
  *   first one gets PTS 0. With `sync=true` downstream the capture is
  *   replayed at its original pace.
  * * device mode: the element is live and stamps each buffer with the
