@@ -10,6 +10,8 @@
 #   make-samples.py udp-echo PORT           UDP echo server on 127.0.0.1
 #   make-samples.py udp-client PORT         send the fixed UDP datagrams
 #   make-samples.py http-get URL            fetch URL (HTTP/1.0 server)
+#   make-samples.py ping COUNT              ICMP echo requests to 127.0.0.1
+#                                           (raw socket: needs root)
 #   make-samples.py derive RAW HTTP_PORT UDP_PORT OUTDIR
 #                                           write primary.pcap,
 #                                           secondary.pcap, divergence.txt
@@ -20,6 +22,7 @@ import sys
 BODY_LINES = 400            # 400 lines * 64 bytes = 25600 bytes
 DIVERGE_BODY_OFFSET = 20000  # byte of the HTTP body changed in secondary
 SEGMENT = 1400               # secondary's TCP segment size
+ICMP_ID = 0x636f               # "co"
 UDP_PAYLOADS = [b"colo udp datagram %d: the same input gives the same "
                 b"output\n" % i for i in range(1, 4)]
 
@@ -32,7 +35,7 @@ committed files). Real traffic captured with tcpdump on the loopback
 interface (`lo`, 127.0.0.1 only, link type DLT_EN10MB with zero MAC
 addresses), then reduced to what a COLO guest would send.
 
-Regenerate (as root, needs tcpdump, ping, python3-scapy):
+Regenerate (as root, needs tcpdump, iproute2's ss, python3-scapy):
 
     docs/samples/make-samples.sh
 
@@ -45,7 +48,7 @@ servers would emit:
 |---|---|---|
 | TCP | 127.0.0.1:{http_port} -> 127.0.0.1:{client_port} | `python3 -m http.server` answering one HTTP/1.0 GET of a {body_len}-byte text file: SYN-ACK, pure ACKs, response header ({hdr_len} bytes), body, FIN |
 | UDP | 127.0.0.1:{udp_port} -> client port | three echo replies (58-byte payloads) |
-| ICMP | 127.0.0.1 -> 127.0.0.1 | three echo replies to `ping -c 3 127.0.0.1` |
+| ICMP | 127.0.0.1 -> 127.0.0.1 | the kernel's three echo replies to echo requests sent like `ping -c 3 127.0.0.1` (fixed identifier 0x636f, sequence 1-3, fixed 48-byte payloads) |
 
 Frame timestamps are the capture times. On `lo` the kernel leaves
 offloaded (partial) TCP/UDP checksums; they were recomputed, everything else
@@ -83,10 +86,11 @@ else.
 ## What varies between runs
 
 Fixed: the HTTP body (400 numbered 64-byte lines), the ports {http_port} and
-{udp_port}, the UDP payloads, the derivation. Chosen by the kernel or the
+{udp_port}, the UDP payloads, the ICMP identifier and payloads, the
+derivation. Chosen by the kernel or the
 clock on each run: the client ports, TCP ISNs and timestamps, IP IDs, the
-`Date`/`Server` HTTP headers (so the header length), the ping identifier and
-payload, the capture times; `divergence.txt` records the numbers.
+`Date`/`Server` HTTP headers (so possibly the header length), the capture
+times; `divergence.txt` records the numbers.
 """
 
 
@@ -121,6 +125,40 @@ def cmd_udp_client(port):
         s.sendto(p, ("127.0.0.1", int(port)))
         data, _ = s.recvfrom(65535)
         assert data == p
+
+
+def icmp_checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(int.from_bytes(data[i:i + 2], "big")
+            for i in range(0, len(data), 2))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def cmd_ping(count):
+    # like ping -c COUNT 127.0.0.1, with a fixed identifier and payload so
+    # the echo replies are the same on every run; the kernel answers
+    import struct
+    import time
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.settimeout(5)
+    ident = ICMP_ID
+    for seq in range(1, int(count) + 1):
+        payload = (b"gst-colo icmp echo %d " % seq).ljust(48, b"~")
+        hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+        csum = icmp_checksum(hdr + payload)
+        s.sendto(struct.pack("!BBHHH", 8, 0, csum, ident, seq) + payload,
+                 ("127.0.0.1", 0))
+        while True:
+            data, _ = s.recvfrom(65535)
+            ihl = (data[0] & 0x0f) * 4
+            t, _, _, i, q = struct.unpack("!BBHHH", data[ihl:ihl + 8])
+            if t == 0 and i == ident and q == seq:
+                assert data[ihl + 8:] == payload
+                break
+        time.sleep(0.2)
 
 
 def cmd_http_get(url):
@@ -299,6 +337,7 @@ def cmd_derive(raw, http_port, udp_port, outdir):
 def main():
     cmds = {"body": cmd_body, "udp-echo": cmd_udp_echo,
             "udp-client": cmd_udp_client, "http-get": cmd_http_get,
+            "ping": cmd_ping,
             "derive": cmd_derive}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__ or "usage: see the header of this file")

@@ -5,8 +5,8 @@
 # Copyright (C) 2026 gst-colo developers
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Needs: root (or CAP_NET_RAW) for tcpdump on lo, tcpdump, ping,
-# /usr/bin/python3 with python3-scapy.  See README.md for what it produces.
+# Needs: root (or CAP_NET_RAW) for tcpdump on lo and the raw ICMP socket,
+# tcpdump, ss (iproute2), /usr/bin/python3 with python3-scapy.  See README.md for what it produces.
 #
 # Usage: docs/samples/make-samples.sh [OUTDIR]   (default: docs/samples)
 set -eu
@@ -67,10 +67,10 @@ grep -q "link-type EN10MB" "$tmp/tcpdump.log" || {
   exit 1
 }
 
-# the traffic: one HTTP download, three UDP datagrams, three pings
+# the traffic: one HTTP download, three UDP datagrams, three ICMP echoes
 $PY "$HELPER" http-get "http://127.0.0.1:$HTTP_PORT/body.txt"
 $PY "$HELPER" udp-client "$UDP_PORT"
-ping -n -q -c 3 -i 0.2 127.0.0.1 >/dev/null
+$PY "$HELPER" ping 3
 
 sleep 0.5
 kill -INT "$tcpdump_pid"

@@ -477,9 +477,8 @@ gst_colo_pcap_src_next (GstColoPcapSrc * self, struct pcap_pkthdr **hdr,
           ("pcap_next_ex: %s", pcap_geterr (self->pcap)));
     else
       GST_ELEMENT_ERROR (self, RESOURCE, READ,
-          (_("Could not read frame %" G_GUINT64_FORMAT
-                  " of the capture file; it is probably truncated."),
-              self->frames + 1), ("pcap_next_ex: %s",
+          (_("Could not read the capture file; it is probably truncated.")),
+          ("frame %" G_GUINT64_FORMAT ": pcap_next_ex: %s", self->frames + 1,
               pcap_geterr (self->pcap)));
     return GST_FLOW_ERROR;
   }
