@@ -880,7 +880,10 @@ GST_START_TEST (test_live_lo)
     return;
   }
   rc = pcap_activate (probe);
-  if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_NO_SUCH_DEVICE) {
+  /* only a missing permission (or no lo at all) is a reason to skip */
+  if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_NO_SUCH_DEVICE
+      || (rc == PCAP_ERROR && (strstr (pcap_geterr (probe), "not permitted")
+              || strstr (pcap_geterr (probe), "ermission")))) {
     g_print ("SKIP test_live_lo: cannot capture on lo: %s (%s)\n",
         pcap_statustostr (rc), pcap_geterr (probe));
     pcap_close (probe);
@@ -975,6 +978,7 @@ GST_START_TEST (test_live_stop_idle)
   if (probe)
     pcap_close (probe);
   if (rc < 0) {
+    /* test_live_lo fails for anything but a missing permission */
     g_print ("SKIP test_live_stop_idle: cannot capture on lo: %s\n",
         pcap_statustostr (rc));
     return;
