@@ -1,0 +1,22 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifndef __GST_COLO_PCAP_SINK_H__
+#define __GST_COLO_PCAP_SINK_H__
+
+#include <gst/gst.h>
+#include <gst/base/gstbasesink.h>
+
+G_BEGIN_DECLS
+#define GST_TYPE_COLO_PCAP_SINK (gst_colo_pcap_sink_get_type ())
+G_DECLARE_FINAL_TYPE (GstColoPcapSink, gst_colo_pcap_sink, GST,
+    COLO_PCAP_SINK, GstBaseSink);
+
+G_END_DECLS
+#endif /* __GST_COLO_PCAP_SINK_H__ */
