@@ -282,9 +282,12 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
     }
 
     /* A pure ACK carries nothing to compare: the primary's goes out at
-     * once, the secondary's only moves the ack bookkeeping. */
+     * once (or, behind queued segments, as soon as they are released, to
+     * keep sequence order), the secondary's only moves the ack
+     * bookkeeping. */
     if (info.payload_len == 0
-        && !(p->flags & (COLO_TCP_SYN | COLO_TCP_FIN | COLO_TCP_RST))) {
+        && !(p->flags & (COLO_TCP_SYN | COLO_TCP_FIN | COLO_TCP_RST))
+        && (side == COLO_SIDE_SECONDARY || q->length == 0)) {
       g_free (p);
       if (side == COLO_SIDE_PRIMARY) {
         c->stats.released++;

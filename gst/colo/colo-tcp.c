@@ -17,7 +17,9 @@
  * conn->pos is where comparison stands: every position before it matched.
  * A primary segment that ends at or before pos is released (in sequence
  * order), unless its ACK runs ahead of the highest ACK the secondary has
- * sent: then it waits for the secondary to catch up (SPEC §4: ack gating). */
+ * sent: then it waits for the secondary to catch up (SPEC §4: ack gating).
+ * A pure ACK queued behind other segments is released, ungated, when they
+ * are. */
 
 #include <string.h>
 #include "colo-compare-private.h"
@@ -120,7 +122,7 @@ release_compared (ColoComparator * c, ColoConn * conn)
   while ((p = pq->head) && COLO_SEQ_LEQ (p->end, conn->pos)) {
     if (SEG_HAS (p, COLO_TCP_RST) && !p->rst_matched && p->end == conn->pos)
       return TRUE;              /* the caller matches the RST */
-    if (SEG_HAS (p, COLO_TCP_ACK)
+    if (SEG_HAS (p, COLO_TCP_ACK) && p->end != p->seq
         && (!conn->sec_ack_valid || COLO_SEQ_GT (p->ack, conn->sec_ack)))
       return FALSE;
     colo_comparator_release_packet (c, p);

@@ -500,7 +500,7 @@ static void
 test_tcp_pure_ack (void)
 {
   Fx fx;
-  guint a;
+  guint a, d;
 
   fx_init (&fx);
   a = push (&fx, P, tcp (&fx, 1000, 500, ACK, 0, 0));
@@ -508,6 +508,15 @@ test_tcp_pure_ack (void)
   push (&fx, S, tcp (&fx, 1000, 500, ACK, 0, 0));
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
   g_assert_cmpuint (stats (&fx).queued_primary, ==, 0);
+  fx_clear (&fx);
+
+  /* behind queued data it keeps sequence order, and is not ack-gated */
+  fx_init (&fx);
+  d = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  a = push (&fx, P, tcp (&fx, 1100, 900, ACK, 0, 0));
+  assert_released (&fx, 0);
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
+  assert_released (&fx, d, a, 0);
   fx_clear (&fx);
 }
 
