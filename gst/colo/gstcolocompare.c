@@ -380,11 +380,22 @@ start_src (GstColoCompare * self)
   GstSegment segment;
 
   self->src_started = TRUE;
+  if (!gst_pad_get_sticky_event (agg->srcpad, GST_EVENT_STREAM_START, 0)) {
+    gchar *id = gst_pad_create_stream_id (agg->srcpad, GST_ELEMENT (self),
+        NULL);
+
+    gst_pad_push_event (agg->srcpad, gst_event_new_stream_start (id));
+    g_free (id);
+  } else {
+    gst_event_unref (gst_pad_get_sticky_event (agg->srcpad,
+            GST_EVENT_STREAM_START, 0));
+  }
   if (!gst_pad_has_current_caps (agg->srcpad)) {
     GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
         "vnet-hdr-len", G_TYPE_INT, self->vnet_hdr_len[COLO_SIDE_PRIMARY],
         NULL);
     gst_aggregator_set_src_caps (agg, caps);
+    gst_pad_push_event (agg->srcpad, gst_event_new_caps (caps));
     gst_caps_unref (caps);
   }
   GST_OBJECT_LOCK (self);
@@ -532,7 +543,9 @@ gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
       gst_event_unref (event);
       return TRUE;
     }
-    case GST_EVENT_SEGMENT:
+    case GST_EVENT_SEGMENT:{
+      gboolean ret;
+
       if (side == COLO_SIDE_PRIMARY) {
         const GstSegment *segment;
 
@@ -540,6 +553,19 @@ gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
         if (segment->format == GST_FORMAT_TIME)
           gst_aggregator_update_segment (agg, segment);
       }
+      ret = GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
+      /* Serialized events are handled on the src thread.  Without a live
+       * upstream the base class does not aggregate before PLAYING (no
+       * clock yet): announce the stream now, so that async sinks preroll
+       * even when the first frames stay queued. */
+      if (!self->src_started)
+        start_src (self);
+      return ret;
+    }
+    case GST_EVENT_FLUSH_STOP:
+      /* The base class calls flush () only for a flushing seek through
+       * the element; an upstream flush must free what is queued too. */
+      discard_queued (self, "a flush");
       break;
     default:
       break;
