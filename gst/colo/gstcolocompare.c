@@ -380,22 +380,12 @@ start_src (GstColoCompare * self)
   GstSegment segment;
 
   self->src_started = TRUE;
-  if (!gst_pad_get_sticky_event (agg->srcpad, GST_EVENT_STREAM_START, 0)) {
-    gchar *id = gst_pad_create_stream_id (agg->srcpad, GST_ELEMENT (self),
-        NULL);
-
-    gst_pad_push_event (agg->srcpad, gst_event_new_stream_start (id));
-    g_free (id);
-  } else {
-    gst_event_unref (gst_pad_get_sticky_event (agg->srcpad,
-            GST_EVENT_STREAM_START, 0));
-  }
+  /* set_src_caps pushes stream-start and caps at once */
   if (!gst_pad_has_current_caps (agg->srcpad)) {
     GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
         "vnet-hdr-len", G_TYPE_INT, self->vnet_hdr_len[COLO_SIDE_PRIMARY],
         NULL);
     gst_aggregator_set_src_caps (agg, caps);
-    gst_pad_push_event (agg->srcpad, gst_event_new_caps (caps));
     gst_caps_unref (caps);
   }
   GST_OBJECT_LOCK (self);
@@ -554,10 +544,19 @@ gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
           gst_aggregator_update_segment (agg, segment);
       }
       ret = GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
+      if (!self->src_started)
+        start_src (self);
+      return ret;
+    }
+    case GST_EVENT_STREAM_START:{
+      gboolean ret;
+
+      ret = GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
       /* Serialized events are handled on the src thread.  Without a live
        * upstream the base class does not aggregate before PLAYING (no
-       * clock yet): announce the stream now, so that async sinks preroll
-       * even when the first frames stay queued. */
+       * clock yet) and a non-live source may send nothing but
+       * stream-start until its first frame: announce the stream now, so
+       * that async sinks preroll even when the first frames stay queued. */
       if (!self->src_started)
         start_src (self);
       return ret;
