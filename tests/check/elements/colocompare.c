@@ -386,8 +386,16 @@ GST_START_TEST (test_properties)
   fail_unless (s != NULL);
   gst_structure_free (s);
 
-  fail_unless (gst_element_get_static_pad (e, "primary") != NULL);
-  gst_object_unref (gst_element_get_static_pad (e, "primary"));
+  {
+    const gchar *names[] = { "primary", "secondary", "src" };
+
+    for (i = 0; i < G_N_ELEMENTS (names); i++) {
+      GstPad *pad = gst_element_get_static_pad (e, names[i]);
+
+      fail_unless (pad != NULL, "no pad %s", names[i]);
+      gst_object_unref (pad);
+    }
+  }
   gst_object_unref (e);
 }
 
