@@ -1496,19 +1496,53 @@ GST_START_TEST (test_pipeline_idle_secondary)
 GST_END_TEST;
 
 /* (c) EOS sent to the pipeline does not drop queued primaries */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint n;
+} Counter;
+
+static GstPadProbeReturn
+count_buffers (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Counter *cnt = user_data;
+
+  g_mutex_lock (&cnt->lock);
+  cnt->n++;
+  g_cond_broadcast (&cnt->cond);
+  g_mutex_unlock (&cnt->lock);
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 check_pipeline_eos (gboolean use_signal, const gchar * sink_desc)
 {
   Pipe *x = pipe_new (sink_desc);
+  GstPad *pad = gst_element_get_static_pad (x->c, "primary");
+  Counter cnt;
   GstMessage *m;
+  gint64 end;
   guint i;
 
+  g_mutex_init (&cnt.lock);
+  g_cond_init (&cnt.cond);
+  cnt.n = 0;
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers, &cnt, NULL);
   pipe_play (x);
   for (i = 0; i < 3; i++)
     gst_buffer_unref (app_push (x->p, udp_def (1000, i)));
   gst_buffer_unref (app_push (x->s, udp_def (1000, 7)));
   /* diverged: everything stays queued */
   gst_message_unref (pipe_pop_checkpoint (x));
+  /* all primaries have left appsrc (whose own EOS handling would drop
+   * what it still queues) */
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  g_mutex_lock (&cnt.lock);
+  while (cnt.n < 3)
+    fail_unless (g_cond_wait_until (&cnt.cond, &cnt.lock, end),
+        "primaries not delivered");
+  g_mutex_unlock (&cnt.lock);
 
   fail_unless (gst_element_send_event (x->pipe, gst_event_new_eos ()));
   if (use_signal) {
@@ -1516,6 +1550,7 @@ check_pipeline_eos (gboolean use_signal, const gchar * sink_desc)
   }
   gst_app_src_end_of_stream (x->p);
   gst_app_src_end_of_stream (x->s);
+  gst_object_unref (pad);
   if (g_str_has_prefix (sink_desc, "appsink")) {
     /* appsink holds EOS back until its samples are pulled */
     for (i = 0; i < 3; i++) {
@@ -1549,6 +1584,8 @@ check_pipeline_eos (gboolean use_signal, const gchar * sink_desc)
     gst_sample_unref (last);
   }
   pipe_free (x);
+  g_mutex_clear (&cnt.lock);
+  g_cond_clear (&cnt.cond);
 }
 
 GST_START_TEST (test_pipeline_eos_keeps_primaries)
