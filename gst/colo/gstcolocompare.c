@@ -380,6 +380,7 @@ start_src (GstColoCompare * self)
   GstSegment segment;
 
   self->src_started = TRUE;
+  /* set_src_caps pushes stream-start and caps at once */
   if (!gst_pad_has_current_caps (agg->srcpad)) {
     GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
         "vnet-hdr-len", G_TYPE_INT, self->vnet_hdr_len[COLO_SIDE_PRIMARY],
@@ -532,7 +533,9 @@ gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
       gst_event_unref (event);
       return TRUE;
     }
-    case GST_EVENT_SEGMENT:
+    case GST_EVENT_SEGMENT:{
+      gboolean ret;
+
       if (side == COLO_SIDE_PRIMARY) {
         const GstSegment *segment;
 
@@ -540,6 +543,28 @@ gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
         if (segment->format == GST_FORMAT_TIME)
           gst_aggregator_update_segment (agg, segment);
       }
+      ret = GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
+      if (!self->src_started)
+        start_src (self);
+      return ret;
+    }
+    case GST_EVENT_STREAM_START:{
+      gboolean ret;
+
+      ret = GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
+      /* Serialized events are handled on the src thread.  Without a live
+       * upstream the base class does not aggregate before PLAYING (no
+       * clock yet) and a non-live source may send nothing but
+       * stream-start until its first frame: announce the stream now, so
+       * that async sinks preroll even when the first frames stay queued. */
+      if (!self->src_started)
+        start_src (self);
+      return ret;
+    }
+    case GST_EVENT_FLUSH_STOP:
+      /* The base class calls flush () only for a flushing seek through
+       * the element; an upstream flush must free what is queued too. */
+      discard_queued (self, "a flush");
       break;
     default:
       break;
