@@ -328,6 +328,21 @@ colo_comparator_next_stale_time (ColoComparator * c)
   return c->age_head->arrival + c->config.compare_timeout;
 }
 
+guint64
+colo_comparator_next_scan_time (ColoComparator * c, guint64 now)
+{
+  guint64 stale = colo_comparator_next_stale_time (c);
+  guint64 cycle = MAX (c->config.scan_cycle, 1);
+  guint64 t;
+
+  if (stale == G_MAXUINT64)
+    return G_MAXUINT64;
+  t = (stale + cycle - 1) / cycle * cycle;
+  if (t <= now)
+    t = (now / cycle + 1) * cycle;
+  return t;
+}
+
 void
 colo_comparator_check_stale (ColoComparator * c, guint64 now)
 {

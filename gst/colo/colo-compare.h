@@ -104,6 +104,11 @@ void colo_comparator_check_stale (ColoComparator * c, guint64 now);
  * nothing is queued. */
 guint64 colo_comparator_next_stale_time (ColoComparator * c);
 
+/* When the next stale check is due: the first point of the
+ * expired-scan-cycle grid (multiples of scan_cycle) at or after
+ * next_stale_time, and after now; G_MAXUINT64 when nothing is queued. */
+guint64 colo_comparator_next_scan_time (ColoComparator * c, guint64 now);
+
 /* checkpoint-done: release every queued primary frame (per connection in
  * order), drop every queued secondary frame, end the request episode. */
 void colo_comparator_checkpoint_done (ColoComparator * c, guint64 now);

@@ -355,22 +355,6 @@ push_frame (GstColoCompare * self, ColoSide side, GstBuffer * buf,
       self->vnet_hdr_len[side], f, now);
 }
 
-static GstClockTime
-next_scan_time (GstColoCompare * self, GstClockTime now)
-{
-  guint64 stale = colo_comparator_next_stale_time (self->comp);
-  guint64 cycle = MAX (self->expired_scan_cycle, 1) * GST_MSECOND;
-  guint64 t;
-
-  if (stale == G_MAXUINT64)
-    return GST_CLOCK_TIME_NONE;
-  /* the check runs on a grid of expired-scan-cycle */
-  t = (stale + cycle - 1) / cycle * cycle;
-  if (GST_CLOCK_TIME_IS_VALID (now) && t <= now)
-    t = (now / cycle + 1) * cycle;
-  return t;
-}
-
 /* With an async sink downstream and nothing released yet, a pipeline would
  * never preroll: announce the stream and a gap once at start. */
 static void
@@ -437,7 +421,9 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   if (eos)
     colo_comparator_checkpoint_done (self->comp, t);    /* drain */
 
-  deadline = next_scan_time (self, now);
+  deadline = colo_comparator_next_scan_time (self->comp, t);
+  if (deadline == G_MAXUINT64)
+    deadline = GST_CLOCK_TIME_NONE;
   out = self->out;
   self->out = NULL;
   messages = self->messages;

@@ -285,7 +285,7 @@ remove_tmpdir (gchar * dir)
   g_free (dir);
 }
 
-/* Runs @argv; returns its stdout or NULL if the program is not there. */
+/* Runs @argv and returns its stdout; fails the test if it cannot. */
 static gchar *
 spawn_stdout (const gchar * const *argv)
 {

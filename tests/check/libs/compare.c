@@ -654,6 +654,11 @@ test_stale_each_side (void)
   fx_config (&fx, 300, 50, 1024, FALSE);
   push_at (&fx, P, udp (&fx, 1000, "lonely"), 100 * MS);
   g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, 400 * MS);
+  /* checked on the 50 ms grid: at 400 ms, then each cycle after now */
+  g_assert_cmpuint (colo_comparator_next_scan_time (fx.c, 100 * MS), ==,
+      400 * MS);
+  g_assert_cmpuint (colo_comparator_next_scan_time (fx.c, 420 * MS), ==,
+      450 * MS);
   colo_comparator_check_stale (fx.c, 399 * MS);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
   colo_comparator_check_stale (fx.c, 400 * MS);
@@ -664,6 +669,8 @@ test_stale_each_side (void)
   g_assert_cmpuint (t->time, ==, 400 * MS);
   colo_comparator_checkpoint_done (fx.c, 400 * MS);
   g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, G_MAXUINT64);
+  g_assert_cmpuint (colo_comparator_next_scan_time (fx.c, 400 * MS), ==,
+      G_MAXUINT64);
 
   push_at (&fx, S, udp (&fx, 1000, "lonely too"), 1000 * MS);
   colo_comparator_check_stale (fx.c, 1299 * MS);
