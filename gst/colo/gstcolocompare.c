@@ -69,6 +69,7 @@ GST_DEBUG_CATEGORY_STATIC (colo_compare_debug);
 #define DEFAULT_EXPIRED_SCAN_CYCLE 1000
 #define DEFAULT_MAX_QUEUE_SIZE 1024
 #define DEFAULT_AUTO_RELEASE FALSE
+#define DEFAULT_IDLE_TIMEOUT 300000
 
 #define WAKE_EVENT_NAME "GstColoCompareWake"
 
@@ -79,6 +80,7 @@ enum
   PROP_EXPIRED_SCAN_CYCLE,
   PROP_MAX_QUEUE_SIZE,
   PROP_AUTO_RELEASE,
+  PROP_IDLE_TIMEOUT,
   PROP_STATS,
 };
 
@@ -103,6 +105,7 @@ struct _GstColoCompare
   guint expired_scan_cycle;
   guint max_queue_size;
   gboolean auto_release;
+  guint idle_timeout;
 
   /* set from any thread, handled in aggregate () */
   gint checkpoint_done_pending;
@@ -252,6 +255,7 @@ sync_config (GstColoCompare * self)
   config.scan_cycle = self->expired_scan_cycle * GST_MSECOND;
   config.max_queue_size = self->max_queue_size;
   config.auto_release = self->auto_release;
+  config.idle_timeout = self->idle_timeout * GST_MSECOND;
   GST_OBJECT_UNLOCK (self);
   colo_comparator_set_config (self->comp, &config);
 }
@@ -304,6 +308,7 @@ stats_to_structure (const ColoStats * st)
       "queue-full", G_TYPE_UINT64, st->queue_full,
       "checkpoints-requested", G_TYPE_UINT64, st->checkpoints_requested,
       "connections", G_TYPE_UINT64, st->connections,
+      "evicted", G_TYPE_UINT64, st->evicted,
       "queued-primary", G_TYPE_UINT64, st->queued_primary,
       "queued-secondary", G_TYPE_UINT64, st->queued_secondary, NULL);
 }
@@ -640,6 +645,9 @@ gst_colo_compare_set_property (GObject * object, guint prop_id,
     case PROP_AUTO_RELEASE:
       self->auto_release = g_value_get_boolean (value);
       break;
+    case PROP_IDLE_TIMEOUT:
+      self->idle_timeout = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -672,6 +680,11 @@ gst_colo_compare_get_property (GObject * object, guint prop_id,
     case PROP_AUTO_RELEASE:
       GST_OBJECT_LOCK (self);
       g_value_set_boolean (value, self->auto_release);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint (value, self->idle_timeout);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_STATS:{
@@ -762,6 +775,21 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   /**
+   * GstColoCompare:idle-timeout:
+   *
+   * A connection with nothing queued that has seen no frame for this many
+   * ms is forgotten, so that the connection table stays as small as the
+   * set of active flows; 0 keeps every connection forever (as QEMU does,
+   * until its table reaches 16384 entries and is wiped).  The default is
+   * above TCP's largest retransmission timeout.
+   */
+  g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
+      g_param_spec_uint ("idle-timeout", "Idle timeout",
+          "Time (ms) after which an idle connection with nothing queued is "
+          "forgotten (0: never)", 0, G_MAXUINT, DEFAULT_IDLE_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
    * GstColoCompare:stats:
    *
    * Counters (all #guint64): `primary-packets`, `secondary-packets`,
@@ -771,8 +799,9 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * failover or the final drain), `secondary-dropped` (secondary frames
    * discarded unmatched), `dropped` (frames discarded by a flush or a
    * state change to READY), `malformed`, `miscompares`, `stale`,
-   * `queue-full`, `checkpoints-requested` (messages posted), `connections`,
-   * `queued-primary`, `queued-secondary`.
+   * `queue-full`, `checkpoints-requested` (messages posted), `connections`
+   * (tracked now), `evicted` (idle connections forgotten), `queued-primary`,
+   * `queued-secondary`.
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics", "Comparison counters",
@@ -841,6 +870,7 @@ gst_colo_compare_init (GstColoCompare * self)
   self->expired_scan_cycle = DEFAULT_EXPIRED_SCAN_CYCLE;
   self->max_queue_size = DEFAULT_MAX_QUEUE_SIZE;
   self->auto_release = DEFAULT_AUTO_RELEASE;
+  self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
   self->next_deadline = GST_CLOCK_TIME_NONE;
   g_mutex_init (&self->lock);
   self->comp = colo_comparator_new (&compare_ops, self);

@@ -374,6 +374,12 @@ GST_START_TEST (test_properties)
   g_object_get (e, "compare-timeout", &v, NULL);
   fail_unless_equals_int (v, 7);
 
+  /* idle-timeout: 0 (never) allowed, default above TCP's largest RTO */
+  fail_unless_equals_int (G_PARAM_SPEC_UINT (g_object_class_find_property
+          (klass, "idle-timeout"))->minimum, 0);
+  g_object_get (e, "idle-timeout", &v, NULL);
+  fail_unless_equals_int (v, 300000);
+
   g_object_get (e, "auto-release", &ar, NULL);
   fail_unless (ar == FALSE);
   g_object_set (e, "auto-release", TRUE, NULL);
@@ -1283,7 +1289,7 @@ GST_START_TEST (test_stats)
   const gchar *fields[] = { "primary-packets", "secondary-packets",
     "released", "passed-through", "flushed", "secondary-dropped", "dropped",
     "miscompares", "stale", "checkpoints-requested", "connections",
-    "queued-primary", "queued-secondary", "malformed"
+    "queued-primary", "queued-secondary", "malformed", "evicted"
   };
   GstStructure *s;
   FrameOpts o;
@@ -1321,6 +1327,32 @@ GST_START_TEST (test_stats)
   fail_unless_equals_uint64 (stat (c->e, "secondary-dropped"), 2);
   fail_unless_equals_uint64 (stat (c->e, "queued-primary"), 0);
   fail_unless_equals_uint64 (stat (c->e, "queued-secondary"), 0);
+  ctx_free (c);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_idle_timeout)
+{
+  Ctx *c = ctx_new ("idle-timeout", 1000, NULL);
+  GstBuffer *p;
+  guint v = 0;
+
+  g_object_get (c->e, "idle-timeout", &v, NULL);
+  fail_unless_equals_int (v, 1000);
+  p = push_p (c, udp_def (1000, 0));
+  push_s (c, udp_def (1000, 0));
+  expect_out (c, p);
+  fail_unless_equals_uint64 (stat (c->e, "connections"), 1);
+
+  /* idle for the timeout on the pipeline clock: forgotten on the next
+   * frame of another flow */
+  advance_to (c, 1 * GST_SECOND);
+  p = push_p (c, udp_def (1001, 0));
+  push_s (c, udp_def (1001, 0));
+  expect_out (c, p);
+  fail_unless_equals_uint64 (stat (c->e, "evicted"), 1);
+  fail_unless_equals_uint64 (stat (c->e, "connections"), 1);
   ctx_free (c);
 }
 
@@ -1655,6 +1687,7 @@ colocompare_suite (void)
   tcase_add_test (tc, test_null_with_queued);
   tcase_add_test (tc, test_teardown_with_queued);
   tcase_add_test (tc, test_stats);
+  tcase_add_test (tc, test_idle_timeout);
   tcase_add_test (tc, test_two_instances);
 
   suite_add_tcase (s, tp);
