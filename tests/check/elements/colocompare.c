@@ -1084,6 +1084,58 @@ GST_START_TEST (test_vnet_hdr)
 
 GST_END_TEST;
 
+/* Records, for every buffer reaching the harness, the vnet-hdr-len of the
+ * caps it arrived under (the harness chains the buffers of a list one by
+ * one, so a buffer probe sees each). */
+static GstPadProbeReturn
+record_vnet_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GArray *seen = user_data;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  gint vnet = -1;
+
+  if (caps) {
+    gst_structure_get_int (gst_caps_get_structure (caps, 0), "vnet-hdr-len",
+        &vnet);
+    gst_caps_unref (caps);
+  }
+  g_array_append_val (seen, vnet);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A vnet-hdr-len change on primary while frames are held: each frame goes
+ * out under the caps it arrived with, the new caps after them. */
+GST_START_TEST (test_vnet_hdr_change_with_held_frames)
+{
+  Ctx *c = ctx_new (NULL);
+  GArray *seen = g_array_new (FALSE, FALSE, sizeof (gint));
+  FrameOpts o;
+  GstBuffer *p1, *p2, *p3;
+
+  gst_pad_add_probe (c->hp->sinkpad, GST_PAD_PROBE_TYPE_BUFFER,
+      record_vnet_probe, seen, NULL);
+  frame_opts_init (&o);
+  p1 = push_p (c, udp_n (&o, 1000, 0, 64));     /* held: no secondary yet */
+  gst_harness_set_src_caps_str (c->hp,
+      "application/x-ethernet, vnet-hdr-len=(int)10");
+  o.vnet_hdr_len = 10;
+  p2 = push_p (c, udp_n (&o, 1001, 0, 64));
+  emit_and_wait (c, "checkpoint-done", 2);
+  expect_out (c, p1);
+  expect_out (c, p2);
+  p3 = push_p (c, frame_arp (&o));      /* passed through at once */
+  expect_out (c, p3);
+
+  fail_unless_equals_int (seen->len, 3);
+  fail_unless_equals_int (g_array_index (seen, gint, 0), 0);
+  fail_unless_equals_int (g_array_index (seen, gint, 1), 10);
+  fail_unless_equals_int (g_array_index (seen, gint, 2), 10);
+  g_array_unref (seen);
+  ctx_free (c);
+}
+
+GST_END_TEST;
+
 /* --- malformed ------------------------------------------------------------ */
 
 static GBytes *
@@ -1679,6 +1731,7 @@ colocompare_suite (void)
   tcase_add_test (tc, test_vlan);
   tcase_add_test (tc, test_arp);
   tcase_add_test (tc, test_vnet_hdr);
+  tcase_add_test (tc, test_vnet_hdr_change_with_held_frames);
   tcase_add_test (tc, test_malformed);
   tcase_add_test (tc, test_eos_both_drain);
   tcase_add_test (tc, test_eos_one_pad);
