@@ -576,9 +576,13 @@ def main():
     args = ap.parse_args()
 
     env = dict(os.environ)
+    # the _1_0 variants would take precedence over ours
+    for var in ("GST_PLUGIN_PATH_1_0", "GST_REGISTRY_1_0",
+                "GST_PLUGIN_SYSTEM_PATH", "GST_PLUGIN_SYSTEM_PATH_1_0",
+                "GST_PLUGIN_LOADING_WHITELIST", "GST_DEBUG"):
+        env.pop(var, None)
     env["GST_PLUGIN_PATH"] = args.plugin_path
     env["GST_REGISTRY"] = args.registry
-    env.pop("GST_DEBUG", None)
 
     lines = documented_lines(args.top)
     if not lines:

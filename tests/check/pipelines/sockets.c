@@ -352,6 +352,9 @@ tcp_pipe_start (const gchar * comp_props, gboolean vnet)
     fail_unless (g_cond_wait_until (&x->cond, &x->lock, end),
         "tcpserversink did not add the client");
   g_mutex_unlock (&x->lock);
+  /* no input yet (QEMU may connect late): PLAYING all the same */
+  fail_unless_equals_int (gst_element_get_state (x->pipe, NULL, NULL, WAIT),
+      GST_STATE_CHANGE_SUCCESS);
 
   x->conn[PRIMARY] = connect_port (pipe_get_int (x, "p", "current-port"));
   x->conn[SECONDARY] = connect_port (pipe_get_int (x, "s", "current-port"));
@@ -396,14 +399,20 @@ tcp_read_released (Pipe * x, Traffic * t)
 }
 
 static void
+tcp_close (Pipe * x, Side side)
+{
+  fail_unless (g_io_stream_close (G_IO_STREAM (x->conn[side]), NULL, NULL));
+  g_clear_object (&x->conn[side]);
+}
+
+static void
 tcp_close_inputs (Pipe * x)
 {
   guint i;
 
-  for (i = 0; i < 2; i++) {
-    fail_unless (g_io_stream_close (G_IO_STREAM (x->conn[i]), NULL, NULL));
-    g_clear_object (&x->conn[i]);
-  }
+  for (i = 0; i < 2; i++)
+    if (x->conn[i])
+      tcp_close (x, i);
 }
 
 /* Nothing more than what was checked came out: after NULL, tcpserversink
@@ -562,6 +571,37 @@ GST_START_TEST (test_tcp_divergence)
 
 GST_END_TEST;
 
+/* The primary's peer leaves first: what it sent is still compared with
+ * what the secondary sends afterwards, not drained uncompared */
+GST_START_TEST (test_tcp_primary_ends_first)
+{
+  Traffic t;
+  Pipe *x;
+
+  traffic_init (&t, TRUE, FALSE);
+  x = tcp_pipe_start ("compare-timeout=600000", FALSE);
+  add_udp (&t, PRIMARY, 0, 1000, "first");
+  add_udp (&t, PRIMARY, 0, 1000, "second");
+  tcp_send (x, &t, PRIMARY);
+  tcp_close (x, PRIMARY);
+
+  add_udp (&t, SECONDARY, 0, 1000, "first");
+  add_udp (&t, SECONDARY, 0, 1000, "second");
+  tcp_send (x, &t, SECONDARY);
+  fail_unless_equals_int (tcp_read_released (x, &t), 0);
+  fail_unless_equals_int (tcp_read_released (x, &t), 1);
+  fail_unless_equals_uint64 (stat (x, "released"), 2);
+  fail_unless_equals_uint64 (stat (x, "flushed"), 0);
+
+  tcp_close_inputs (x);
+  gst_message_unref (pop_message (x, GST_MESSAGE_EOS));
+  tcp_expect_no_more (x);
+  pipe_free (x);
+  traffic_clear (&t);
+}
+
+GST_END_TEST;
+
 /* A record longer than QEMU's NET_BUFSIZE: an error on the bus naming the
  * value, and the pipeline shuts down */
 GST_START_TEST (test_tcp_bad_record)
@@ -666,6 +706,7 @@ sockets_suite (void)
   tcase_add_test (tc, test_tcp_matched);
   tcase_add_test (tc, test_tcp_vnet_hdr);
   tcase_add_test (tc, test_tcp_divergence);
+  tcase_add_test (tc, test_tcp_primary_ends_first);
   tcase_add_test (tc, test_tcp_bad_record);
   tcase_add_test (tc, test_udp_both_sides);
   return s;
