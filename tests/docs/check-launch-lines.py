@@ -29,8 +29,8 @@ machine, and a port already taken is reported as such.
 import argparse
 import fcntl
 import os
-import re
 import shlex
+import shutil
 import signal
 import socket
 import struct
@@ -583,6 +583,11 @@ def main():
         env.pop(var, None)
     env["GST_PLUGIN_PATH"] = args.plugin_path
     env["GST_REGISTRY"] = args.registry
+
+    if not shutil.which(args.gst_launch):
+        print("FAIL: %s not found (Debian: gstreamer1.0-tools)"
+              % args.gst_launch)
+        return 1
 
     lines = documented_lines(args.top)
     if not lines:
