@@ -574,6 +574,9 @@ def main():
     ap.add_argument("--gst-launch", default="gst-launch-1.0")
     ap.add_argument("--registry", required=True)
     args = ap.parse_args()
+    # meson's timeout sends SIGTERM: unwind, so that the finally clauses
+    # kill the gst-launch-1.0 process groups
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("FAIL: terminated"))
 
     env = dict(os.environ)
     # the _1_0 variants would take precedence over ours
@@ -581,8 +584,10 @@ def main():
                 "GST_PLUGIN_SYSTEM_PATH", "GST_PLUGIN_SYSTEM_PATH_1_0",
                 "GST_PLUGIN_LOADING_WHITELIST", "GST_DEBUG"):
         env.pop(var, None)
-    env["GST_PLUGIN_PATH"] = args.plugin_path
-    env["GST_REGISTRY"] = args.registry
+    env["GST_PLUGIN_PATH"] = os.pathsep.join(
+        os.path.abspath(p) for p in args.plugin_path.split(os.pathsep))
+    env["GST_REGISTRY"] = os.path.abspath(args.registry)
+    args.top = os.path.abspath(args.top)
 
     if not shutil.which(args.gst_launch):
         print("FAIL: %s not found (Debian: gstreamer1.0-tools)"
