@@ -46,10 +46,14 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 -m colocompare name=c auto-release=true ! fakesink \
- *     filesrc location=primary.bin ! colodepay ! c.primary \
- *     filesrc location=secondary.bin ! colodepay ! c.secondary
- * ]|
+ * gst-launch-1.0 -m colocompare name=c auto-release=true ! colopay ! \
+ *     tcpserversink host=127.0.0.1 port=9004 \
+ *     tcpserversrc host=127.0.0.1 port=9002 ! colodepay ! c.primary \
+ *     tcpserversrc host=127.0.0.1 port=9003 ! colodepay ! c.secondary
+ * ]| Compares what QEMU's filter-redirectors send from the primary (port
+ * 9002) and the secondary (port 9003) and sends the released frames to the
+ * primary's filter-redirector (port 9004), printing every checkpoint
+ * request; the same line is in the README, where a test runs it.
  */
 
 #ifdef HAVE_CONFIG_H
