@@ -16,8 +16,9 @@
  *
  * Sockets, the notify channel, stdin and the signals are handled on the
  * main loop (main thread); only the outdev writes happen on the streaming
- * thread (blocking: the backpressure).  checkpoint-done is emitted from
- * the main thread only, never from a streaming thread. */
+ * thread (blocking: the backpressure).  checkpoint-done and failover are
+ * emitted by ColoControl's thread, never by a streaming thread, so that
+ * the main loop stays responsive while outdev holds the pipeline. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -32,6 +33,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 
+#include "colo-control.h"
 #include "colo-endpoint.h"
 #include "colo-framing.h"
 #include "colo-input.h"
@@ -51,6 +53,7 @@ typedef struct
   GMainLoop *loop;
   GstElement *pipeline;
   GstElement *compare;
+  ColoControl *control;         /* emits checkpoint-done / failover */
   ColoInput *primary;
   ColoInput *secondary;
   ColoOutput *output;
@@ -67,6 +70,7 @@ typedef struct
 
   gboolean shutting_down;
   guint shutdown_timeout_id;
+  gboolean output_given_up;
   int exit_code;
 
   /* written on the streaming thread, read after it stopped */
@@ -231,7 +235,7 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
 static void
 checkpoint_done (App * app)
 {
-  g_signal_emit_by_name (app->compare, "checkpoint-done");
+  colo_control_emit (app->control, "checkpoint-done");
 }
 
 static void
@@ -357,7 +361,7 @@ on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
   } else if (g_str_equal (line, "checkpoint-done")) {
     checkpoint_done (app);
   } else if (g_str_equal (line, "failover")) {
-    g_signal_emit_by_name (app->compare, "failover");
+    colo_control_emit (app->control, "failover");
   } else {
     g_printerr ("gst-colo-compare: stdin: warning: unknown command '%s' "
         "(expected checkpoint-done or failover)\n", line);
@@ -385,10 +389,16 @@ on_shutdown_timeout (gpointer user_data)
 {
   App *app = user_data;
 
+  if (!app->output_given_up) {
+    /* give up on outdev: the rest of the stream now drains quickly, each
+     * record counted in outdev-lost; wait once more for its EOS */
+    g_printerr ("gst-colo-compare: warning: released frames could not all "
+        "be written to outdev within %d s, giving up\n", SHUTDOWN_TIMEOUT_S);
+    app->output_given_up = TRUE;
+    colo_output_cancel (app->output);
+    return G_SOURCE_CONTINUE;
+  }
   app->shutdown_timeout_id = 0;
-  g_printerr ("gst-colo-compare: warning: released frames could not all be "
-      "written to outdev within %d s, giving up\n", SHUTDOWN_TIMEOUT_S);
-  colo_output_cancel (app->output);
   g_main_loop_quit (app->loop);
   return G_SOURCE_REMOVE;
 }
@@ -583,6 +593,7 @@ run (ColoEndpoint * eps[4])
 {
   App app = { 0, };
   GstBus *bus;
+  guint sigint_id, sigterm_id;
   int ret;
 
   if (!register_colo_plugin ())
@@ -591,15 +602,18 @@ run (ColoEndpoint * eps[4])
     g_clear_object (&app.pipeline);
     return 2;
   }
+  /* handle the signals before any peer can see us: a SIGTERM sent once
+   * the sockets are up must not kill the process */
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
   ret = open_endpoints (&app, eps);
   if (ret != 0)
     goto done;
+  app.control = colo_control_new (app.compare);
 
   app.loop = g_main_loop_new (NULL, FALSE);
   bus = gst_element_get_bus (app.pipeline);
   gst_bus_add_watch (bus, on_bus_message, &app);
-  g_unix_signal_add (SIGINT, on_signal, &app);
-  g_unix_signal_add (SIGTERM, on_signal, &app);
   if (app.notify == NULL) {
     app.stdin_channel = g_io_channel_unix_new (0);
     app.stdin_id = g_io_add_watch (app.stdin_channel,
@@ -614,8 +628,10 @@ run (ColoEndpoint * eps[4])
     g_main_loop_run (app.loop);
   }
 
-  /* stop the streaming thread before reading its counters */
+  /* stop the streaming thread before reading its counters; an emission
+   * still waiting for it then completes */
   colo_output_cancel (app.output);
+  colo_control_free (app.control);
   if (app.exit_code == 0)
     print_stats (&app);
   gst_element_set_state (app.pipeline, GST_STATE_NULL);
@@ -632,6 +648,8 @@ run (ColoEndpoint * eps[4])
   g_main_loop_unref (app.loop);
 
 done:
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
   colo_input_free (app.primary);
   colo_input_free (app.secondary);
   colo_link_free (app.notify);
