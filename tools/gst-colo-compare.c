@@ -67,6 +67,7 @@ typedef struct
 
   GIOChannel *stdin_channel;    /* without --notify-dev */
   guint stdin_id;
+  GString *stdin_buf;           /* a partial line */
 
   gboolean shutting_down;
   guint shutdown_timeout_id;
@@ -340,21 +341,9 @@ static const ColoLinkFuncs notify_funcs = {
 
 /* ---- stdin --------------------------------------------------------- */
 
-static gboolean
-on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
+static void
+on_command (App * app, gchar * line)
 {
-  App *app = user_data;
-  gchar *line = NULL;
-  GIOStatus status;
-
-  status = g_io_channel_read_line (ch, &line, NULL, NULL, NULL);
-  if (status == G_IO_STATUS_AGAIN)
-    return G_SOURCE_CONTINUE;
-  if (status != G_IO_STATUS_NORMAL) {
-    /* EOF (or an error): no more commands, keep running */
-    app->stdin_id = 0;
-    return G_SOURCE_REMOVE;
-  }
   g_strstrip (line);
   if (app->shutting_down || line[0] == '\0') {
     /* nothing to do */
@@ -366,7 +355,33 @@ on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
     g_printerr ("gst-colo-compare: stdin: warning: unknown command '%s' "
         "(expected checkpoint-done or failover)\n", line);
   }
-  g_free (line);
+}
+
+/* Reads what is there (one read(), never blocking the main loop on a
+ * partial line) and runs every complete line. */
+static gboolean
+on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
+{
+  App *app = user_data;
+  gchar buf[4096];
+  gsize n = 0;
+  gchar *nl;
+
+  if (g_io_channel_read_chars (ch, buf, sizeof buf, &n, NULL) !=
+      G_IO_STATUS_NORMAL || n == 0) {
+    /* EOF (or an error): no more commands, keep running */
+    app->stdin_id = 0;
+    return G_SOURCE_REMOVE;
+  }
+  g_string_append_len (app->stdin_buf, buf, n);
+  while ((nl = memchr (app->stdin_buf->str, '\n', app->stdin_buf->len))) {
+    gsize len = nl - app->stdin_buf->str;
+    gchar *line = g_strndup (app->stdin_buf->str, len);
+
+    g_string_erase (app->stdin_buf, 0, len + 1);
+    on_command (app, line);
+    g_free (line);
+  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -616,8 +631,11 @@ run (ColoEndpoint * eps[4])
   gst_bus_add_watch (bus, on_bus_message, &app);
   if (app.notify == NULL) {
     app.stdin_channel = g_io_channel_unix_new (0);
+    g_io_channel_set_encoding (app.stdin_channel, NULL, NULL);
+    g_io_channel_set_buffered (app.stdin_channel, FALSE);
+    app.stdin_buf = g_string_new (NULL);
     app.stdin_id = g_io_add_watch (app.stdin_channel,
-        G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &app);
+        G_IO_IN | G_IO_HUP | G_IO_ERR | G_IO_NVAL, on_stdin, &app);
   }
 
   if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING) ==
@@ -643,6 +661,8 @@ run (ColoEndpoint * eps[4])
     g_source_remove (app.stdin_id);
   if (app.stdin_channel != NULL)
     g_io_channel_unref (app.stdin_channel);
+  if (app.stdin_buf != NULL)
+    g_string_free (app.stdin_buf, TRUE);
   if (app.shutdown_timeout_id != 0)
     g_source_remove (app.shutdown_timeout_id);
   g_main_loop_unref (app.loop);
