@@ -526,6 +526,27 @@ def case_exit_port_in_use():
     expect_exit_2(args, "connection refused")
 
 
+def case_manpage():
+    """docs/gst-colo-compare.1 renders without groff warnings and documents
+    every option --help lists."""
+    page = os.environ["GST_COLO_COMPARE_MANPAGE"]
+    groff = subprocess.run(["groff", "-man", "-ww", "-z", page],
+                           capture_output=True, timeout=TIMEOUT)
+    check(groff.returncode == 0 and groff.stderr == b"",
+          "groff: %r" % groff.stderr)
+    helptext = subprocess.run(WRAPPER + [PROGRAM, "--help"], capture_output=True,
+                              timeout=TIMEOUT)
+    check(helptext.returncode == 0, "--help exit code %d" % helptext.returncode)
+    options = [word.split("=")[0] for line in helptext.stdout.decode().splitlines()
+               for word in line.split()[:1] if word.startswith("--")
+               and not word.startswith("--help")]
+    check(len(options) == 10, "options in --help: %r" % options)
+    source = open(page).read()
+    for opt in options:
+        check(opt.replace("-", "\\-") in source, "%s is not in the man page"
+              % opt)
+
+
 def main():
     global PROGRAM
     PROGRAM = sys.argv[1]
