@@ -150,10 +150,11 @@ class Program:
             self.primary = connect(self.primary_port)
         else:
             self.primary = self._accept(pl, "primary-in")
-        self.secondary = self._accept(sl, "secondary-in")
+        self.secondary_listener = sl
+        self.secondary = self._accept(sl, "secondary-in", keep=True)
         self.out = None if outdev_listen else self._accept(ol, "outdev")
 
-    def _accept(self, lsock, what):
+    def _accept(self, lsock, what, keep=False):
         lsock.settimeout(TIMEOUT)
         try:
             conn, _ = lsock.accept()
@@ -161,7 +162,8 @@ class Program:
             raise Failure("the program did not connect to %s; stderr: %s"
                           % (what, self.stderr_text()))
         finally:
-            lsock.close()
+            if not keep:
+                lsock.close()
         return conn
 
     def _read_stdout(self):
@@ -429,6 +431,23 @@ def case_primary_reconnect():
     stats = p.terminate()
     check(stats["primary-in-partial-records"] == 1
           and stats["primary-in-connections"] == 2, "stats %r" % stats)
+
+
+def case_secondary_reconnect():
+    # a tcp: input that drops is connected again; what it queued stays
+    p = Program("--compare-timeout", "100", "--expired-scan-cycle", "20")
+    pri, sec = udp_pair(b"compared after the reconnect", sport=8200)
+    early = udp_pair(b"secondary first", sport=8201)
+    p.send_secondary(early[1])
+    p.send_primary(pri)
+    check(p.next_json("stale request")["reason"] == "stale", "no stale request")
+    p.secondary.close()
+    p.secondary = p._accept(p.secondary_listener, "secondary-in again")
+    p.send_secondary(sec)
+    p.send_primary(early[0])
+    p.expect_out_any_order([pri, early[0]])
+    stats = p.terminate()
+    check(stats["secondary-in-connections"] == 2, "stats %r" % stats)
 
 
 def case_primary_framing_error():
