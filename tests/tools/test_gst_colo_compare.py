@@ -143,6 +143,7 @@ class Program:
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.lines = queue.Queue()
+        self.other_lines = []   # JSON lines left unread at terminate()
         self.stderr = []
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
@@ -239,6 +240,8 @@ class Program:
             obj = json.loads(line)
             if obj.get("event") == "stats":
                 stats = obj
+            else:
+                self.other_lines.append(obj)
         try:
             rc = self.proc.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -266,13 +269,16 @@ def udp_pair(data, sport=5000):
 
 def release_udp(vnet):
     p = Program(vnet=vnet)
-    hdr = bytes(range(1, 11)) if vnet else b""
-    pri, sec = udp_pair(frames.pattern(200))
-    p.send_primary(pri, hdr)
-    p.send_secondary(sec, bytes(10) if vnet else b"")
-    p.expect_out(pri, hdr)
+    # with vnet: two header lengths, each frame keeps its own
+    hdrs = [bytes(range(1, 11)), bytes(range(1, 13))] if vnet else [b"", b""]
+    pairs = [udp_pair(frames.pattern(200, seed=i)) for i in range(2)]
+    for (pri, sec), hdr in zip(pairs, hdrs):
+        p.send_primary(pri, hdr)
+        p.send_secondary(sec, bytes(len(hdr)))
+    for (pri, _), hdr in zip(pairs, hdrs):
+        p.expect_out(pri, hdr)
     stats = p.terminate()
-    check(stats["released"] == 1 and stats["miscompares"] == 0,
+    check(stats["released"] == 2 and stats["miscompares"] == 0,
           "stats: %r" % stats)
 
 
@@ -349,8 +355,10 @@ def case_notify_checkpoint():
     n.sendall(frames.record(COLO_CHECKPOINT))
     p.expect_out(pri)
     stats = p.terminate()
-    check(stats["flushed"] == 1 and stats["miscompares"] >= 1,
-          "stats: %r" % stats)
+    check(stats["flushed"] == 1 and stats["miscompares"] >= 1
+          and stats["notify-checkpoints-sent"] >= 1, "stats: %r" % stats)
+    # with --notify-dev, requests do not go to stdout
+    check(p.other_lines == [], "stdout lines %r" % p.other_lines)
 
 
 def case_notify_garbage():
@@ -395,6 +403,31 @@ def case_json_checkpoint():
     check(stats["flushed"] == 1, "stats: %r" % stats)
     check("unknown command 'no-such-command'" in p.stderr_text(),
           "no warning for an unknown stdin line")
+
+
+def case_json_failover():
+    p = Program()
+    pri = diverge(p)
+    check(p.next_json("the checkpoint request")["reason"] == "miscompare",
+          "no miscompare request")
+    p.stdin_line("failover")
+    p.expect_out(pri)
+    # from now on the primary goes out uncompared
+    alone = frames.udp(6001, 53, b"no secondary needed")
+    p.send_primary(alone)
+    p.expect_out(alone)
+    stats = p.terminate()
+    check(stats["passed-through"] >= 1, "stats: %r" % stats)
+
+
+def case_auto_release():
+    p = Program("--auto-release")
+    pri = diverge(p)
+    ev = p.next_json("the checkpoint request")
+    check(ev["reason"] == "miscompare", "line %r" % ev)
+    # nobody answers on stdin: released all the same
+    p.expect_out(pri)
+    p.terminate()
 
 
 def case_stale():
