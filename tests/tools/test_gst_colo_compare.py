@@ -420,6 +420,18 @@ def case_json_failover():
     check(stats["passed-through"] >= 1, "stats: %r" % stats)
 
 
+def case_stdin_eof():
+    # end of file on stdin is not an end: the program keeps working
+    p = Program()
+    p.proc.stdin.close()
+    pri, sec = udp_pair(b"after stdin closed")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["released"] == 1, "stats: %r" % stats)
+
+
 def case_auto_release():
     p = Program("--auto-release")
     pri = diverge(p)
