@@ -52,6 +52,8 @@ typedef struct
 {
   GMainLoop *loop;
   GstElement *pipeline;
+  GstAppSrc *primary_src;       /* owned by the pipeline */
+  GstAppSrc *secondary_src;
   GstElement *compare;
   ColoControl *control;         /* emits checkpoint-done / failover */
   ColoInput *primary;
@@ -387,18 +389,6 @@ on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
 
 /* ---- shutdown ------------------------------------------------------ */
 
-static GstAppSrc *
-get_appsrc (App * app, const gchar * name)
-{
-  GstElement *e = gst_bin_get_by_name (GST_BIN (app->pipeline), name);
-  GstAppSrc *src = GST_APP_SRC (e);
-
-  /* the pipeline keeps it alive */
-  gst_object_unref (e);
-  return src;
-}
-
-
 static gboolean
 on_shutdown_timeout (gpointer user_data)
 {
@@ -437,8 +427,8 @@ on_signal (gpointer user_data)
   colo_input_stop (app->secondary);
   if (app->notify != NULL)
     colo_link_stop (app->notify);
-  gst_app_src_end_of_stream (get_appsrc (app, "primary-src"));
-  gst_app_src_end_of_stream (get_appsrc (app, "secondary-src"));
+  gst_app_src_end_of_stream (app->primary_src);
+  gst_app_src_end_of_stream (app->secondary_src);
   app->shutdown_timeout_id = g_timeout_add_seconds (SHUTDOWN_TIMEOUT_S,
       on_shutdown_timeout, app);
   return G_SOURCE_CONTINUE;
@@ -536,6 +526,8 @@ build_pipeline (App * app)
 
   gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, pay,
       sink, NULL);
+  app->primary_src = GST_APP_SRC (psrc);
+  app->secondary_src = GST_APP_SRC (ssrc);
   if (!gst_element_link_pads (psrc, "src", app->compare, "primary") ||
       !gst_element_link_pads (ssrc, "src", app->compare, "secondary") ||
       !gst_element_link_many (app->compare, pay, sink, NULL)) {
@@ -557,11 +549,11 @@ open_endpoints (App * app, ColoEndpoint * eps[4])
   if (app->output == NULL)
     goto failed;
   app->primary = colo_input_new (eps[0], "primary-in", opt_vnet_hdr,
-      get_appsrc (app, "primary-src"), &err);
+      app->primary_src, &err);
   if (app->primary == NULL)
     goto failed;
   app->secondary = colo_input_new (eps[1], "secondary-in", opt_vnet_hdr,
-      get_appsrc (app, "secondary-src"), &err);
+      app->secondary_src, &err);
   if (app->secondary == NULL)
     goto failed;
   if (eps[3] != NULL) {
