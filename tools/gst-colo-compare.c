@@ -45,6 +45,9 @@
 /* How long SIGINT/SIGTERM waits for the released frames to reach outdev */
 #define SHUTDOWN_TIMEOUT_S 10
 
+/* A longer stdin line is no command: it is discarded */
+#define MAX_COMMAND_LEN 1024
+
 /* The colo plugin, linked in (see register_colo_plugin) */
 const GstPluginDesc *gst_plugin_colo_get_desc (void);
 
@@ -354,8 +357,11 @@ on_command (App * app, gchar * line)
   } else if (g_str_equal (line, "failover")) {
     colo_control_emit (app->control, "failover");
   } else {
+    gchar *escaped = g_strescape (line, NULL);
+
     g_printerr ("gst-colo-compare: stdin: warning: unknown command '%s' "
-        "(expected checkpoint-done or failover)\n", line);
+        "(expected checkpoint-done or failover)\n", escaped);
+    g_free (escaped);
   }
 }
 
@@ -383,6 +389,11 @@ on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
     g_string_erase (app->stdin_buf, 0, len + 1);
     on_command (app, line);
     g_free (line);
+  }
+  if (app->stdin_buf->len > MAX_COMMAND_LEN) {
+    g_printerr ("gst-colo-compare: stdin: warning: discarded %" G_GSIZE_FORMAT
+        " bytes without a newline\n", app->stdin_buf->len);
+    g_string_truncate (app->stdin_buf, 0);
   }
   return G_SOURCE_CONTINUE;
 }

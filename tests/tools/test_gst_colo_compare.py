@@ -397,12 +397,17 @@ def case_json_checkpoint():
           and ev.get("offset") == 0 and isinstance(ev.get("running-time"), int),
           "request fields %r" % ev)
     p.stdin_line("no-such-command")
+    # binary junk and an endless line: warned, dropped
+    p.proc.stdin.write(b"\x00\xff" * 3000)
+    p.stdin_line("")
     p.stdin_line("checkpoint-done")
     p.expect_out(pri)
     stats = p.terminate()
     check(stats["flushed"] == 1, "stats: %r" % stats)
     check("unknown command 'no-such-command'" in p.stderr_text(),
           "no warning for an unknown stdin line")
+    check("without a newline" in p.stderr_text(),
+          "no warning for an overlong stdin line")
 
 
 def case_json_failover():
