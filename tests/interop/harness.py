@@ -1,0 +1,405 @@
+# gst-colo interoperability suite: drives one comparator process.
+#
+# A Comparator is either QEMU's own colo-compare object ("qemu": a
+# qemu-system-x86_64 with no machine, four socket chardevs, an iothread and
+# colo-compare) or our program ("gst": gst-colo-compare, SPEC §6), started
+# with the same options.  The harness listens on four free 127.0.0.1 ports
+# (bound to port 0, so parallel runs never collide) and the comparator
+# connects to them: primary_in, secondary_in, outdev and notify_dev.
+#
+# Records on the packet sockets are framed as QEMU does: be32 length,
+# [be32 vnet_hdr_len when vnet headers are on], payload.  Notify records
+# are be32 length + payload (Xen's userspace-proxy protocol).
+#
+# All waits are bounded by timeouts that only serve as failure bounds.
+
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+
+from frames import udp
+
+IMPLS = ("qemu", "gst")
+
+# Failure bounds (seconds).  Generous: reaching one is a failure, never
+# the expected path.
+START_TIMEOUT = 20.0
+EVENT_TIMEOUT = 10.0
+# How long to keep listening for a checkpoint request that must NOT come,
+# after a barrier proved both inputs were read.  Both comparators send
+# DO_CHECKPOINT before they release the barrier frame in practice; this is
+# a margin, not a timing assertion.
+QUIET_PERIOD = 0.3
+
+INIT = b"COLO_USERSPACE_PROXY_INIT"
+INIT_REPLY = b"COLO_COMPARE_GET_XEN_INIT"
+DO_CHECKPOINT = b"DO_CHECKPOINT"
+COLO_CHECKPOINT = b"COLO_CHECKPOINT"
+
+BARRIER_PORT = 7
+
+
+def qemu_binary():
+    path = os.environ.get("QEMU", "qemu-system-x86_64")
+    found = shutil.which(path)
+    if not found:
+        raise AssertionError(
+            "%s not found: install Debian's qemu-system-x86 "
+            "(scripts/install-deps.sh)" % path)
+    return found
+
+
+def gst_binary():
+    path = os.environ.get("GST_COLO_COMPARE")
+    if not path:
+        raise AssertionError("GST_COLO_COMPARE is not set: run the suite "
+                             "through meson test (suite interop)")
+    if not os.access(path, os.X_OK):
+        raise AssertionError("gst-colo-compare not built: %s" % path)
+    return path
+
+
+class Record:
+    """One record read from a packet socket."""
+
+    def __init__(self, vnet_len, payload):
+        self.vnet_len = vnet_len
+        self.payload = payload
+
+    @property
+    def frame(self):
+        return self.payload[self.vnet_len:]
+
+    def __eq__(self, other):
+        return (self.vnet_len, self.payload) == (other.vnet_len,
+                                                 other.payload)
+
+    def __repr__(self):
+        from frames import describe
+        return "Record(vnet=%d, %s)" % (self.vnet_len, describe(self.frame))
+
+
+def _recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+class _Reader(threading.Thread):
+    """Reads whole records from one socket until EOF, in the background."""
+
+    def __init__(self, sock, vnet):
+        super().__init__(daemon=True)
+        self.sock = sock
+        self.vnet = vnet
+        self.records = []
+        self.eof = False
+        self.cond = threading.Condition()
+
+    def run(self):
+        try:
+            while True:
+                head = _recv_exact(self.sock, 4)
+                if head is None:
+                    break
+                (length,) = struct.unpack(">I", head)
+                vnet_len = 0
+                if self.vnet:
+                    word = _recv_exact(self.sock, 4)
+                    if word is None:
+                        break
+                    (vnet_len,) = struct.unpack(">I", word)
+                payload = _recv_exact(self.sock, length)
+                if payload is None:
+                    break
+                with self.cond:
+                    self.records.append(Record(vnet_len, payload))
+                    self.cond.notify_all()
+        except OSError:
+            pass
+        with self.cond:
+            self.eof = True
+            self.cond.notify_all()
+
+    def wait_for(self, predicate, timeout):
+        """Waits until predicate(records) holds; returns whether it did."""
+        with self.cond:
+            return self.cond.wait_for(
+                lambda: predicate(self.records) or self.eof, timeout) \
+                and predicate(self.records)
+
+    def wait_eof(self, timeout):
+        with self.cond:
+            return self.cond.wait_for(lambda: self.eof, timeout)
+
+
+class Comparator:
+    """One running comparator and the four sockets the harness holds.
+
+    Options mirror QEMU's: compare_timeout and expired_scan_cycle in ms,
+    max_queue_size, vnet (vnet_hdr_support / --vnet-hdr).  The defaults
+    keep the stale check out of the way of scenarios that do not test it.
+    """
+
+    def __init__(self, impl, compare_timeout=60000, expired_scan_cycle=60000,
+                 max_queue_size=None, vnet=False, handshake=True):
+        assert impl in IMPLS
+        self.impl = impl
+        self.vnet = vnet
+        self.opts = dict(compare_timeout=compare_timeout,
+                         expired_scan_cycle=expired_scan_cycle,
+                         max_queue_size=max_queue_size)
+        self.handshake = handshake
+        self.proc = None
+        self.socks = {}
+        self._out_seen = 0
+        self._ntf_seen = 0
+        self._barrier_no = 0
+        self._logdir = tempfile.TemporaryDirectory(prefix="colo-interop-")
+
+    # -- process -----------------------------------------------------------
+
+    def _command(self, ports):
+        o = self.opts
+        if self.impl == "qemu":
+            cmd = [qemu_binary(), "-M", "none", "-nodefaults", "-display",
+                   "none", "-monitor", "none", "-serial", "none"]
+            for name in ("pri", "sec", "out", "ntf"):
+                cmd += ["-chardev", "socket,id=%s,host=127.0.0.1,port=%d"
+                        % (name, ports[name])]
+            obj = ("colo-compare,id=c0,primary_in=pri,secondary_in=sec,"
+                   "outdev=out,iothread=io1,notify_dev=ntf,"
+                   "compare_timeout=%d,expired_scan_cycle=%d"
+                   % (o["compare_timeout"], o["expired_scan_cycle"]))
+            if o["max_queue_size"] is not None:
+                obj += ",max_queue_size=%d" % o["max_queue_size"]
+            if self.vnet:
+                obj += ",vnet_hdr_support=on"
+            return cmd + ["-object", "iothread,id=io1", "-object", obj]
+        cmd = [gst_binary()]
+        for opt, name in (("--primary-in", "pri"), ("--secondary-in", "sec"),
+                          ("--outdev", "out"), ("--notify-dev", "ntf")):
+            cmd += [opt, "tcp:127.0.0.1:%d" % ports[name]]
+        cmd += ["--compare-timeout", str(o["compare_timeout"]),
+                "--expired-scan-cycle", str(o["expired_scan_cycle"])]
+        if o["max_queue_size"] is not None:
+            cmd += ["--max-queue-size", str(o["max_queue_size"])]
+        if self.vnet:
+            cmd.append("--vnet-hdr")
+        return cmd
+
+    def start(self):
+        listeners = {}
+        for name in ("pri", "sec", "out", "ntf"):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            s.listen(1)
+            s.settimeout(0.2)
+            listeners[name] = s
+        ports = {n: s.getsockname()[1] for n, s in listeners.items()}
+        self.cmd = self._command(ports)
+        self._stdout = open(os.path.join(self._logdir.name, "stdout"), "w+b")
+        self._stderr = open(os.path.join(self._logdir.name, "stderr"), "w+b")
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
+                                     stdout=self._stdout,
+                                     stderr=self._stderr)
+        deadline = time.monotonic() + START_TIMEOUT
+        try:
+            for name, s in listeners.items():
+                while True:
+                    try:
+                        conn, _ = s.accept()
+                        break
+                    except socket.timeout:
+                        if self.proc.poll() is not None:
+                            raise AssertionError(
+                                "%s exited (%d) before connecting %s: %s"
+                                % (self.impl, self.proc.returncode, name,
+                                   self.log()))
+                        if time.monotonic() > deadline:
+                            raise AssertionError(
+                                "%s did not connect %s within %gs"
+                                % (self.impl, name, START_TIMEOUT))
+                conn.setblocking(True)
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                self.socks[name] = conn
+        finally:
+            for s in listeners.values():
+                s.close()
+        self.out = _Reader(self.socks["out"], self.vnet)
+        # Neither comparator puts a vnet word on what it sends on notify.
+        self.ntf = _Reader(self.socks["ntf"], False)
+        self.out.start()
+        self.ntf.start()
+        if self.handshake:
+            self.send_notify(INIT, vnet_word=self._notify_vnet_word())
+            if not self.ntf.wait_for(
+                    lambda r: any(x.payload == INIT_REPLY for x in r),
+                    EVENT_TIMEOUT):
+                raise AssertionError("%s did not answer %s: %s"
+                                     % (self.impl, INIT, self.log()))
+            self._ntf_seen = len(self.ntf.records)
+        return self
+
+    def stop(self):
+        """Ends the comparator with SIGTERM; returns its exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(EVENT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("%s ignored SIGTERM" % self.impl)
+        for s in self.socks.values():
+            s.close()
+        self.out.join(EVENT_TIMEOUT)
+        self.ntf.join(EVENT_TIMEOUT)
+        self._stdout.close()
+        self._stderr.close()
+        return self.proc.returncode
+
+    def close(self):
+        """Teardown after a failure: never raises, kills what is left."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for s in self.socks.values():
+            s.close()
+        self._logdir.cleanup()
+
+    def log(self):
+        self._stderr.flush()
+        with open(self._stderr.name, "rb") as f:
+            err = f.read().decode(errors="replace")
+        with open(self._stdout.name, "rb") as f:
+            out = f.read().decode(errors="replace")
+        return "command: %s\nstdout:\n%s\nstderr:\n%s" % (
+            " ".join(self.cmd), out, err)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- sending -------------------------------------------------------------
+
+    def _record(self, payload, vnet_hdr):
+        if self.vnet:
+            return struct.pack(">II", len(payload) + len(vnet_hdr),
+                               len(vnet_hdr)) + vnet_hdr + payload
+        assert not vnet_hdr, "vnet header given with vnet headers off"
+        return struct.pack(">I", len(payload)) + payload
+
+    def send_primary(self, *frames, vnet_hdr=b""):
+        self.socks["pri"].sendall(
+            b"".join(self._record(f, vnet_hdr) for f in frames))
+
+    def send_secondary(self, *frames, vnet_hdr=b""):
+        self.socks["sec"].sendall(
+            b"".join(self._record(f, vnet_hdr) for f in frames))
+
+    def send_notify(self, msg, vnet_word=None):
+        """A notify record; vnet_word adds a be32 after the length, as QEMU
+        expects on notify_dev when vnet_hdr_support=on (quirk Q9)."""
+        rec = struct.pack(">I", len(msg))
+        if vnet_word is not None:
+            rec += struct.pack(">I", vnet_word)
+        self.socks["ntf"].sendall(rec + msg)
+
+    def _notify_vnet_word(self):
+        # QEMU 7.2 parses notify_dev with the vnet word when
+        # vnet_hdr_support=on (quirk Q9): only records carrying one reach
+        # it.  gst-colo-compare never expects it (SPEC §6).
+        return 0 if self.impl == "qemu" and self.vnet else None
+
+    def checkpoint_done(self):
+        """Answers the checkpoint request as Xen's libxl does."""
+        self.send_notify(COLO_CHECKPOINT, vnet_word=self._notify_vnet_word())
+
+    # -- observing -----------------------------------------------------------
+
+    def barrier(self):
+        """Sends one matching UDP pair on a connection of its own, on both
+        inputs, and waits until it is released: both inputs were then read
+        and compared up to here.  Returns the records released since the
+        previous call (without the barrier)."""
+        self._barrier_no += 1
+        frame = udp(BARRIER_PORT, BARRIER_PORT,
+                    b"barrier %d" % self._barrier_no)
+        hdr = b"\0" * 12 if self.vnet else b""
+        self.send_primary(frame, vnet_hdr=hdr)
+        self.send_secondary(frame, vnet_hdr=hdr)
+        start = self._out_seen
+        ok = self.out.wait_for(
+            lambda r: any(x.frame == frame for x in r[start:]),
+            EVENT_TIMEOUT)
+        if not ok:
+            raise AssertionError("%s: barrier %d not released within %gs\n%s"
+                                 % (self.impl, self._barrier_no,
+                                    EVENT_TIMEOUT, self.log()))
+        with self.out.cond:
+            new = self.out.records[start:]
+        idx = [x.frame for x in new].index(frame)
+        self._out_seen = start + idx + 1
+        return new[:idx]
+
+    def wait_released(self, n, timeout=EVENT_TIMEOUT):
+        """Waits until n records were released since the last barrier or
+        take; returns whether they were.  Consumes nothing."""
+        start = self._out_seen
+        return self.out.wait_for(lambda r: len(r) - start >= n, timeout)
+
+    def released_now(self):
+        with self.out.cond:
+            return self.out.records[self._out_seen:]
+
+    def take_released(self):
+        """Everything released since the last barrier/take, consumed."""
+        with self.out.cond:
+            new = self.out.records[self._out_seen:]
+            self._out_seen = len(self.out.records)
+        return new
+
+    def wait_checkpoint(self, timeout=EVENT_TIMEOUT):
+        """Waits for a DO_CHECKPOINT not seen before; returns whether one
+        came.  Consumes every notify record received so far."""
+        start = self._ntf_seen
+        ok = self.ntf.wait_for(
+            lambda r: any(x.payload == DO_CHECKPOINT for x in r[start:]),
+            timeout)
+        with self.ntf.cond:
+            self._ntf_seen = len(self.ntf.records)
+        return ok
+
+    def checkpoint_requests(self, quiet=QUIET_PERIOD):
+        """Counts DO_CHECKPOINT records since the last call, after a quiet
+        period.  Call it after barrier()."""
+        time.sleep(quiet)
+        with self.ntf.cond:
+            new = self.ntf.records[self._ntf_seen:]
+            self._ntf_seen = len(self.ntf.records)
+        others = [x.payload for x in new if x.payload != DO_CHECKPOINT]
+        if others:
+            raise AssertionError("%s sent unexpected notify records: %r"
+                                 % (self.impl, others))
+        return len(new)
+
+    def notify_records(self):
+        with self.ntf.cond:
+            new = self.ntf.records[self._ntf_seen:]
+            self._ntf_seen = len(self.ntf.records)
+        return [x.payload for x in new]
