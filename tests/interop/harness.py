@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 
-from frames import udp
+from frames import arp_reply, udp
 
 IMPLS = ("qemu", "gst")
 
@@ -356,6 +356,37 @@ class Comparator:
         idx = [x.frame for x in new].index(frame)
         self._out_seen = start + idx + 1
         return new[:idx]
+
+    def primary_barrier(self):
+        """Sends an ARP frame on the primary input alone and waits until it
+        comes out: neither comparator can compare ARP, so both forward it
+        at once, after every primary frame sent before it was read.
+        Returns the records released before it, since the last barrier."""
+        self._barrier_no += 1
+        frame = arp_reply(1000 + self._barrier_no)
+        self.send_primary(frame, vnet_hdr=b"\0" * 12 if self.vnet else b"")
+        start = self._out_seen
+        if not self.out.wait_for(
+                lambda r: any(x.frame == frame for x in r[start:]),
+                EVENT_TIMEOUT):
+            raise AssertionError("%s: ARP barrier not released\n%s"
+                                 % (self.impl, self.log()))
+        with self.out.cond:
+            new = self.out.records[start:]
+        idx = [x.frame for x in new].index(frame)
+        self._out_seen = start + idx + 1
+        return new[:idx]
+
+    def terminate(self):
+        """SIGTERM, then everything released until outdev closes."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(EVENT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("%s ignored SIGTERM" % self.impl)
+        if not self.out.wait_eof(EVENT_TIMEOUT):
+            raise AssertionError("%s exited, outdev still open" % self.impl)
+        return self.take_released()
 
     def wait_released(self, n, timeout=EVENT_TIMEOUT):
         """Waits until n records were released since the last barrier or
