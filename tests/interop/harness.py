@@ -281,7 +281,8 @@ class Comparator:
         self._logdir.cleanup()
 
     def log(self):
-        self._stderr.flush()
+        if not self._stderr.closed:
+            self._stderr.flush()
         with open(self._stderr.name, "rb") as f:
             err = f.read().decode(errors="replace")
         with open(self._stdout.name, "rb") as f:
@@ -428,6 +429,16 @@ class Comparator:
             raise AssertionError("%s sent unexpected notify records: %r"
                                  % (self.impl, others))
         return len(new)
+
+    def wait_notify(self, payload, timeout=EVENT_TIMEOUT):
+        """Waits for a notify record equal to payload, not seen before;
+        returns whether it came.  Consumes the notify records so far."""
+        start = self._ntf_seen
+        ok = self.ntf.wait_for(
+            lambda r: any(x.payload == payload for x in r[start:]), timeout)
+        with self.ntf.cond:
+            self._ntf_seen = len(self.ntf.records)
+        return ok
 
     def notify_records(self):
         with self.ntf.cond:
