@@ -11,7 +11,26 @@ from scenario import InteropTestCase, main, run_both
 
 ISN = 0x3000_0000
 ACK = 0x4000_0000
+# One answer may take this long where the other implementation must not
+# answer at all; a stale request this long (compare_timeout is 200 ms).
+ANSWER_BOUND = 1.0
+STALE_BOUND = 2.0
 DATA = bytes((i * 13 + 1) & 0xff for i in range(2000))
+
+
+def udp_fast(sport, dport, payload):
+    """udp() without scapy's per-frame cost, for thousands of frames:
+    a template with a zero (absent) UDP checksum and patched ports."""
+    global _UDP_TEMPLATE
+    if _UDP_TEMPLATE is None:
+        _UDP_TEMPLATE = bytearray(udp(0, 0, payload))
+        struct.pack_into(">H", _UDP_TEMPLATE, 40, 0)
+    f = bytearray(_UDP_TEMPLATE)
+    struct.pack_into(">HH", f, 34, sport, dport)
+    return bytes(f)
+
+
+_UDP_TEMPLATE = None
 
 
 def seg(off, data, ack=ACK, flags="PA", **kw):
@@ -236,6 +255,74 @@ class Differences(InteropTestCase):
         r = run_both(scenario)
         self.expect_each(r, "released", qemu=[], gst=[pri])
         self.expect_each(r, "checkpoint", qemu=True, gst=False)
+
+    def test_q7_connection_table_wipe(self):
+        # One primary datagram waits; then 16386 other connections each
+        # get a matching pair.  QEMU wipes its whole table, queued frames
+        # included, when it holds more than 16384 connections: the waiting
+        # frame is lost (and so are whichever pairs were half-read at that
+        # moment, a number that depends on the read interleaving).  We
+        # lose nothing.
+        waiting = udp(1, 1, b"waits for a checkpoint")
+        pairs = [udp_fast(2 + n // 60000, 2 + n % 60000, b"pair")
+                 for n in range(16386)]
+
+        def scenario(c):
+            c.send_primary(waiting)
+            c.primary_barrier()
+            c.send_primary(*pairs)
+            c.send_secondary(*pairs)
+            matched = c.barrier()
+            c.checkpoint_done()
+            c.wait_released(1, ANSWER_BOUND)
+            flushed = c.barrier()
+            return {"waiting_flushed": any(r.frame == waiting
+                                           for r in flushed),
+                    "lost": 1 + len(pairs) - len(matched) - len(flushed)}
+        r = run_both(scenario)
+        self.expect_each(r, "waiting_flushed", qemu=False, gst=True)
+        if "qemu" in r:
+            self.assertGreaterEqual(r["qemu"]["lost"], 1)
+        if "gst" in r:
+            self.assertEqual(r["gst"]["lost"], 0)
+
+    def test_resegmented_secondary_leftover_goes_stale(self):
+        # Primary 1x2000, secondary 2x1000: all data matches.  QEMU keeps
+        # the secondary's last segment queued after the match (it is only
+        # dropped when the next primary segment comes), so it ages and
+        # QEMU requests a checkpoint; we hold nothing.
+        pri = [seg(0, DATA)]
+        sec = [seg(0, DATA[:1000], ip_id=3), seg(1000, DATA[1000:], ip_id=4)]
+
+        def scenario(c):
+            c.send_primary(*pri)
+            c.send_secondary(*sec)
+            released = c.barrier()
+            return {"released": released,
+                    "checkpoint": c.wait_checkpoint(STALE_BOUND)}
+        r = run_both(scenario, compare_timeout=200, expired_scan_cycle=50)
+        self.expect(r, "released", pri)
+        self.expect_each(r, "checkpoint", qemu=True, gst=False)
+
+    def test_qinq_8021ad(self):
+        # 802.1ad (QinQ) is not rejected by QEMU's VLAN check: it parses
+        # past both tags and compares the frame from 34 bytes in, which
+        # here starts inside the IP header (addresses, UDP, payload).  We
+        # compare the IP payload.  Both therefore match equal datagrams
+        # and request a checkpoint on a payload divergence.
+        same_p = udp(5000, 53, b"double tagged", qinq=(100, 10))
+        same_s = udp(5000, 53, b"double tagged", qinq=(100, 10), ip_id=7)
+        diff_p = udp(5001, 53, b"double tagged", qinq=(100, 10))
+        diff_s = udp(5001, 53, b"DOUBLE tagged", qinq=(100, 10))
+
+        def scenario(c):
+            c.send_primary(same_p, diff_p)
+            c.send_secondary(same_s, diff_s)
+            return {"released": c.barrier(),
+                    "checkpoint": c.checkpoint_requests() > 0}
+        r = run_both(scenario)
+        self.expect(r, "released", [same_p])
+        self.expect(r, "checkpoint", True)
 
     def test_do_checkpoint_repetition(self):
         # Two divergences on two connections before the answer: QEMU sends
