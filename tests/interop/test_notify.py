@@ -40,17 +40,25 @@ class NotifyAgreement(InteropTestCase):
         self.expect(r, "flushed", [udp(5000, 53, b"primary says")])
 
     def test_unknown_command_is_ignored(self):
-        # QEMU logs "unsupported instruction" and goes on; so do we.
+        # Only the exact record COLO_CHECKPOINT answers a request: QEMU
+        # logs "unsupported instruction" for anything else and goes on;
+        # so do we.  Nothing may be flushed before the real answer.
         def scenario(c):
             c.send_notify(b"HELLO")
-            c.send_notify(b"COLO_CHECKPOINTS")
             diverge(c, 5000)
             requested = c.wait_checkpoint()
+            for junk in (b"COLO_CHECKPOINTS", b"COLO_CHECKPOIN",
+                         b"colo_checkpoint", b""):
+                c.send_notify(junk)
+            c.wait_released(1, ANSWER_BOUND)
+            held = c.barrier()
             c.checkpoint_done()
             c.wait_released(1)
-            return {"requested": requested, "flushed": c.barrier()}
+            return {"requested": requested, "held": held,
+                    "flushed": c.barrier()}
         r = run_both(scenario)
         self.expect(r, "requested", True)
+        self.expect(r, "held", [])
         self.expect(r, "flushed", [udp(5000, 53, b"primary says")])
 
 
