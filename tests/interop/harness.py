@@ -334,7 +334,17 @@ class Comparator:
     # -- observing -----------------------------------------------------------
 
     def barrier(self):
-        """Sends one matching UDP pair on a connection of its own, on both
+        released = self.try_barrier()
+        if released is None:
+            raise AssertionError("%s: outdev closed before barrier %d\n%s"
+                                 % (self.impl, self._barrier_no, self.log()))
+        return released
+
+    def try_barrier(self):
+        """barrier(), but returns None if outdev closes first (the
+        comparator died).
+
+        Sends one matching UDP pair on a connection of its own, on both
         inputs, and waits until it is released: both inputs were then read
         and compared up to here.  Returns the records released since the
         previous call (without the barrier)."""
@@ -348,6 +358,8 @@ class Comparator:
         ok = self.out.wait_for(
             lambda r: any(x.frame == frame for x in r[start:]),
             EVENT_TIMEOUT)
+        if not ok and self.out.eof:
+            return None
         if not ok:
             raise AssertionError("%s: barrier %d not released within %gs\n%s"
                                  % (self.impl, self._barrier_no,
@@ -357,6 +369,20 @@ class Comparator:
         idx = [x.frame for x in new].index(frame)
         self._out_seen = start + idx + 1
         return new[:idx]
+
+    def input_closed(self, name, timeout):
+        """Whether the comparator closes its end of input socket `name`
+        within timeout (it never sends anything there)."""
+        s = self.socks[name]
+        s.settimeout(timeout)
+        try:
+            return s.recv(1) == b""
+        except socket.timeout:
+            return False
+        except ConnectionResetError:
+            return True
+        finally:
+            s.settimeout(None)
 
     def primary_barrier(self):
         """Sends an ARP frame on the primary input alone and waits until it
