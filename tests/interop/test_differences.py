@@ -82,6 +82,32 @@ class Differences(InteropTestCase):
         self.expect(r, "checkpoint", False)
         self.expect_each(r, "after_secondary_ack", qemu=[], gst=pri)
 
+    def test_q1_ack_wrap(self):
+        # The primary has acknowledged 0x20 bytes more than the secondary,
+        # across the 2^32 wrap (primary ack 0x10, secondary 0xfffffff0),
+        # segments cut differently.  QEMU takes MIN(0x10, 0xfffffff0) =
+        # 0x10, the primary's own ack, so it sees nothing ahead and
+        # releases at once (without the wrap it requests a checkpoint, see
+        # above).  With serial-number arithmetic we see the primary ahead
+        # and wait for the secondary's ACK, as without the wrap.
+        pri = [seg(0, DATA[:1000], ack=0x10),
+               seg(1000, DATA[1000:], ack=0x10)]
+        sec = [seg(0, DATA, ack=0xFFFF_FFF0, ip_id=7)]
+        sec_ack = seg(2000, b"", ack=0x10, flags="A", ip_id=8)
+
+        def scenario(c):
+            c.send_primary(*pri)
+            c.send_secondary(*sec)
+            first = c.barrier()
+            checkpoint = c.checkpoint_requests() > 0
+            c.send_secondary(sec_ack)
+            return {"first": first, "checkpoint": checkpoint,
+                    "after_secondary_ack": c.barrier()}
+        r = run_both(scenario)
+        self.expect_each(r, "first", qemu=pri, gst=[])
+        self.expect(r, "checkpoint", False)
+        self.expect_each(r, "after_secondary_ack", qemu=[], gst=pri)
+
     def test_q3_udp_primary_queued_before_secondary(self):
         # Two primary datagrams wait for the secondary.  QEMU takes the
         # newest primary first (LIFO), misses, requests a checkpoint, and

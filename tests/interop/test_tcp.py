@@ -52,6 +52,25 @@ class TcpAgreement(InteropTestCase):
     def test_primary_one_segment_secondary_three(self):
         self._segmentation([3000], [1000, 1000, 1000])
 
+    def test_sequence_wrap(self):
+        # The stream crosses 2^32 inside the data, cut differently.
+        base = 0xFFFF_FA00
+        pri = [tcp(80, 40000, base, ACK, DATA[:1000]),
+               tcp(80, 40000, (base + 1000) & 0xFFFF_FFFF, ACK,
+                   DATA[1000:3000])]
+        sec = [tcp(80, 40000, base, ACK, DATA[:1500], ip_id=5),
+               tcp(80, 40000, (base + 1500) & 0xFFFF_FFFF, ACK,
+                   DATA[1500:3000], ip_id=6)]
+
+        def scenario(c):
+            c.send_primary(*pri)
+            c.send_secondary(*sec)
+            return {"released": c.barrier(),
+                    "checkpoint": c.checkpoint_requests() > 0}
+        r = run_both(scenario)
+        self.expect(r, "released", pri)
+        self.expect(r, "checkpoint", False)
+
     def test_options_and_headers_differ(self):
         # IP ID, TTL, window and TCP timestamps differ: payload is equal.
         pri = [seg(0, DATA[:1000], ip_id=1, ttl=64, window=500,
