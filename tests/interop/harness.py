@@ -13,6 +13,7 @@
 #
 # All waits are bounded by timeouts that only serve as failure bounds.
 
+import fcntl
 import os
 import shutil
 import signal
@@ -20,6 +21,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import termios
 import threading
 import time
 
@@ -105,10 +107,13 @@ class _Reader(threading.Thread):
         self.records = []
         self.eof = False
         self.cond = threading.Condition()
+        self.reading = threading.Event()
+        self.reading.set()
 
     def run(self):
         try:
             while True:
+                self.reading.wait()
                 head = _recv_exact(self.sock, 4)
                 if head is None:
                     break
@@ -152,7 +157,8 @@ class Comparator:
     """
 
     def __init__(self, impl, compare_timeout=60000, expired_scan_cycle=60000,
-                 max_queue_size=None, vnet=False, handshake=True):
+                 max_queue_size=None, vnet=False, handshake=True,
+                 out_rcvbuf=None):
         assert impl in IMPLS
         self.impl = impl
         self.vnet = vnet
@@ -160,6 +166,7 @@ class Comparator:
                          expired_scan_cycle=expired_scan_cycle,
                          max_queue_size=max_queue_size)
         self.handshake = handshake
+        self.out_rcvbuf = out_rcvbuf
         self.proc = None
         self.socks = {}
         self._out_seen = 0
@@ -202,6 +209,10 @@ class Comparator:
         listeners = {}
         for name in ("pri", "sec", "out", "ntf"):
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            if name == "out" and self.out_rcvbuf:
+                # inherited by the accepted socket: lets outdev fill up
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
+                             self.out_rcvbuf)
             s.bind(("127.0.0.1", 0))
             s.listen(1)
             s.settimeout(0.2)
@@ -414,6 +425,30 @@ class Comparator:
         if not self.out.wait_eof(EVENT_TIMEOUT):
             raise AssertionError("%s exited, outdev still open" % self.impl)
         return self.take_released()
+
+    def pause_output(self):
+        """Stops reading outdev (after the record being read), so that the
+        comparator's writes block once the socket buffers are full."""
+        self.out.reading.clear()
+
+    def wait_inputs_drained(self, timeout=EVENT_TIMEOUT):
+        """Waits until the kernel has delivered everything sent on the
+        primary and secondary sockets to the comparator's side (our send
+        queues are empty); polls, bounded by timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = sum(struct.unpack("i", fcntl.ioctl(
+                self.socks[n], termios.TIOCOUTQ, b"\0" * 4))[0]
+                for n in ("pri", "sec"))
+            if pending == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: %d input bytes not taken in %gs"
+                                     % (self.impl, pending, timeout))
+            time.sleep(0.01)
+
+    def resume_output(self):
+        self.out.reading.set()
 
     def wait_released(self, n, timeout=EVENT_TIMEOUT):
         """Waits until n records were released since the last barrier or
