@@ -363,8 +363,11 @@ class Comparator:
         frame = udp(BARRIER_PORT, BARRIER_PORT,
                     b"barrier %d" % self._barrier_no)
         hdr = b"\0" * 12 if self.vnet else b""
-        self.send_primary(frame, vnet_hdr=hdr)
-        self.send_secondary(frame, vnet_hdr=hdr)
+        try:
+            self.send_primary(frame, vnet_hdr=hdr)
+            self.send_secondary(frame, vnet_hdr=hdr)
+        except (ConnectionResetError, BrokenPipeError):
+            pass        # died: outdev closes too (checked below)
         start = self._out_seen
         ok = self.out.wait_for(
             lambda r: any(x.frame == frame for x in r[start:]),
