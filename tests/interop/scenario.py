@@ -12,7 +12,7 @@ import sys
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-from frames import conn_key, describe
+from frames import conn_key
 from harness import IMPLS, Comparator
 
 

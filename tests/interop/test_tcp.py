@@ -138,6 +138,25 @@ class TcpAgreement(InteropTestCase):
         self.expect(r, "released", pri)
         self.expect(r, "checkpoint", False)
 
+    def test_open_and_close_on_both_sides(self):
+        # SYN, data, FIN from both guests (the secondary's sequence numbers
+        # already rewritten): everything is released, nothing requested.
+        def stream(ip_id):
+            return [seg(-1, b"", ack=0, flags="S", ip_id=ip_id),
+                    seg(0, DATA[:800], ip_id=ip_id + 1),
+                    seg(800, b"", flags="FA", ip_id=ip_id + 2)]
+        pri, sec = stream(1), stream(60)
+
+        def scenario(c):
+            for p, s in zip(pri, sec):
+                c.send_primary(p)
+                c.send_secondary(s)
+            return {"released": c.barrier(),
+                    "checkpoint": c.checkpoint_requests() > 0}
+        r = run_both(scenario)
+        self.expect(r, "released", pri)
+        self.expect(r, "checkpoint", False)
+
     def test_divergence_then_checkpoint(self):
         pri = reseg([1000, 1000, 1000])
         bad = bytearray(DATA[1000:2000])
