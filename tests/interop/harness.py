@@ -16,6 +16,7 @@
 import fcntl
 import os
 import shutil
+import shlex
 import signal
 import socket
 import struct
@@ -29,15 +30,20 @@ from frames import arp_reply, udp
 
 IMPLS = ("qemu", "gst")
 
+# GST_COLO_COMPARE_WRAPPER (a command prefix, e.g. valgrind's) runs
+# gst-colo-compare under it; every bound below then stretches by SLOW.
+WRAPPER = os.environ.get("GST_COLO_COMPARE_WRAPPER", "")
+SLOW = 10.0 if WRAPPER else 1.0
+
 # Failure bounds (seconds).  Generous: reaching one is a failure, never
 # the expected path.
-START_TIMEOUT = 20.0
-EVENT_TIMEOUT = 10.0
+START_TIMEOUT = 20.0 * SLOW
+EVENT_TIMEOUT = 10.0 * SLOW
 # How long to keep listening for a checkpoint request that must NOT come,
 # after a barrier proved both inputs were read.  Both comparators send
 # DO_CHECKPOINT before they release the barrier frame in practice; this is
 # a margin, not a timing assertion.
-QUIET_PERIOD = 0.3
+QUIET_PERIOD = 0.3 * SLOW
 
 INIT = b"COLO_USERSPACE_PROXY_INIT"
 INIT_REPLY = b"COLO_COMPARE_GET_XEN_INIT"
@@ -193,7 +199,7 @@ class Comparator:
             if self.vnet:
                 obj += ",vnet_hdr_support=on"
             return cmd + ["-object", "iothread,id=io1", "-object", obj]
-        cmd = [gst_binary()]
+        cmd = shlex.split(WRAPPER) + [gst_binary()]
         for opt, name in (("--primary-in", "pri"), ("--secondary-in", "sec"),
                           ("--outdev", "out"), ("--notify-dev", "ntf")):
             cmd += [opt, "tcp:127.0.0.1:%d" % ports[name]]
