@@ -7,32 +7,26 @@
 # (bound to port 0, so parallel runs never collide) and the comparator
 # connects to them: primary_in, secondary_in, outdev and notify_dev.
 #
-# Records on the packet sockets are framed as QEMU does: be32 length,
-# [be32 vnet_hdr_len when vnet headers are on], payload.  Notify records
-# are be32 length + payload (Xen's userspace-proxy protocol).
+# Records: records.py; command lines: commands.py.
 #
 # All waits are bounded by timeouts that only serve as failure bounds.
 
 import fcntl
 import os
-import shutil
-import shlex
 import signal
 import socket
 import struct
 import subprocess
 import tempfile
 import termios
-import threading
 import time
 
+from commands import IMPLS, WRAPPER, command
 from frames import arp_reply, udp
-
-IMPLS = ("qemu", "gst")
+from records import Reader, encode
 
 # GST_COLO_COMPARE_WRAPPER (a command prefix, e.g. valgrind's) runs
 # gst-colo-compare under it; every bound below then stretches by SLOW.
-WRAPPER = os.environ.get("GST_COLO_COMPARE_WRAPPER", "")
 SLOW = 10.0 if WRAPPER else 1.0
 
 # Failure bounds (seconds).  Generous: reaching one is a failure, never
@@ -51,107 +45,6 @@ DO_CHECKPOINT = b"DO_CHECKPOINT"
 COLO_CHECKPOINT = b"COLO_CHECKPOINT"
 
 BARRIER_PORT = 7
-
-
-def qemu_binary():
-    path = os.environ.get("QEMU", "qemu-system-x86_64")
-    found = shutil.which(path)
-    if not found:
-        raise AssertionError(
-            "%s not found: install Debian's qemu-system-x86 "
-            "(scripts/install-deps.sh)" % path)
-    return found
-
-
-def gst_binary():
-    path = os.environ.get("GST_COLO_COMPARE")
-    if not path:
-        raise AssertionError("GST_COLO_COMPARE is not set: run the suite "
-                             "through meson test (suite interop)")
-    if not os.access(path, os.X_OK):
-        raise AssertionError("gst-colo-compare not built: %s" % path)
-    return path
-
-
-class Record:
-    """One record read from a packet socket."""
-
-    def __init__(self, vnet_len, payload):
-        self.vnet_len = vnet_len
-        self.payload = payload
-
-    @property
-    def frame(self):
-        return self.payload[self.vnet_len:]
-
-    def __eq__(self, other):
-        return (self.vnet_len, self.payload) == (other.vnet_len,
-                                                 other.payload)
-
-    def __repr__(self):
-        from frames import describe
-        return "Record(vnet=%d, %s)" % (self.vnet_len, describe(self.frame))
-
-
-def _recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    return buf
-
-
-class _Reader(threading.Thread):
-    """Reads whole records from one socket until EOF, in the background."""
-
-    def __init__(self, sock, vnet):
-        super().__init__(daemon=True)
-        self.sock = sock
-        self.vnet = vnet
-        self.records = []
-        self.eof = False
-        self.cond = threading.Condition()
-        self.reading = threading.Event()
-        self.reading.set()
-
-    def run(self):
-        try:
-            while True:
-                self.reading.wait()
-                head = _recv_exact(self.sock, 4)
-                if head is None:
-                    break
-                (length,) = struct.unpack(">I", head)
-                vnet_len = 0
-                if self.vnet:
-                    word = _recv_exact(self.sock, 4)
-                    if word is None:
-                        break
-                    (vnet_len,) = struct.unpack(">I", word)
-                payload = _recv_exact(self.sock, length)
-                if payload is None:
-                    break
-                with self.cond:
-                    self.records.append(Record(vnet_len, payload))
-                    self.cond.notify_all()
-        except OSError:
-            pass
-        with self.cond:
-            self.eof = True
-            self.cond.notify_all()
-
-    def wait_for(self, predicate, timeout):
-        """Waits until predicate(records) holds; returns whether it did."""
-        with self.cond:
-            return self.cond.wait_for(
-                lambda: predicate(self.records) or self.eof, timeout) \
-                and predicate(self.records)
-
-    def wait_eof(self, timeout):
-        with self.cond:
-            return self.cond.wait_for(lambda: self.eof, timeout)
 
 
 class Comparator:
@@ -182,35 +75,6 @@ class Comparator:
 
     # -- process -----------------------------------------------------------
 
-    def _command(self, ports):
-        o = self.opts
-        if self.impl == "qemu":
-            cmd = [qemu_binary(), "-M", "none", "-nodefaults", "-display",
-                   "none", "-monitor", "none", "-serial", "none"]
-            for name in ("pri", "sec", "out", "ntf"):
-                cmd += ["-chardev", "socket,id=%s,host=127.0.0.1,port=%d"
-                        % (name, ports[name])]
-            obj = ("colo-compare,id=c0,primary_in=pri,secondary_in=sec,"
-                   "outdev=out,iothread=io1,notify_dev=ntf,"
-                   "compare_timeout=%d,expired_scan_cycle=%d"
-                   % (o["compare_timeout"], o["expired_scan_cycle"]))
-            if o["max_queue_size"] is not None:
-                obj += ",max_queue_size=%d" % o["max_queue_size"]
-            if self.vnet:
-                obj += ",vnet_hdr_support=on"
-            return cmd + ["-object", "iothread,id=io1", "-object", obj]
-        cmd = shlex.split(WRAPPER) + [gst_binary()]
-        for opt, name in (("--primary-in", "pri"), ("--secondary-in", "sec"),
-                          ("--outdev", "out"), ("--notify-dev", "ntf")):
-            cmd += [opt, "tcp:127.0.0.1:%d" % ports[name]]
-        cmd += ["--compare-timeout", str(o["compare_timeout"]),
-                "--expired-scan-cycle", str(o["expired_scan_cycle"])]
-        if o["max_queue_size"] is not None:
-            cmd += ["--max-queue-size", str(o["max_queue_size"])]
-        if self.vnet:
-            cmd.append("--vnet-hdr")
-        return cmd
-
     def start(self):
         listeners = {}
         for name in ("pri", "sec", "out", "ntf"):
@@ -224,7 +88,7 @@ class Comparator:
             s.settimeout(0.2)
             listeners[name] = s
         ports = {n: s.getsockname()[1] for n, s in listeners.items()}
-        self.cmd = self._command(ports)
+        self.cmd = command(self.impl, ports, self.opts, self.vnet)
         self._stdout = open(os.path.join(self._logdir.name, "stdout"), "w+b")
         self._stderr = open(os.path.join(self._logdir.name, "stderr"), "w+b")
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
@@ -253,9 +117,9 @@ class Comparator:
         finally:
             for s in listeners.values():
                 s.close()
-        self.out = _Reader(self.socks["out"], self.vnet)
+        self.out = Reader(self.socks["out"], self.vnet)
         # Neither comparator puts a vnet word on what it sends on notify.
-        self.ntf = _Reader(self.socks["ntf"], False)
+        self.ntf = Reader(self.socks["ntf"], False)
         self.out.start()
         self.ntf.start()
         if self.handshake:
@@ -316,11 +180,7 @@ class Comparator:
     # -- sending -------------------------------------------------------------
 
     def _record(self, payload, vnet_hdr):
-        if self.vnet:
-            return struct.pack(">II", len(payload) + len(vnet_hdr),
-                               len(vnet_hdr)) + vnet_hdr + payload
-        assert not vnet_hdr, "vnet header given with vnet headers off"
-        return struct.pack(">I", len(payload)) + payload
+        return encode(payload, vnet_hdr, self.vnet)
 
     def send_primary(self, *frames, vnet_hdr=b""):
         self.socks["pri"].sendall(

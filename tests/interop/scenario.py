@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from frames import conn_key
 from harness import IMPLS, Comparator
+from records import Record
 
 
 def selected_impls():
@@ -68,7 +69,6 @@ class InteropTestCase(unittest.TestCase):
     def assertReleased(self, impl, got, expected, vnet_len=0):
         """got (Records) holds exactly the expected frames, byte for byte,
         in the expected order within each connection."""
-        from harness import Record
         want = [f if isinstance(f, Record) else Record(vnet_len, f)
                 for f in expected]
         g, w = by_connection(got), by_connection(want)
