@@ -54,7 +54,7 @@ class Differences(InteropTestCase):
             c.send_primary(*pri)
             c.send_secondary(*sec)
             held = c.barrier()
-            checkpoint = c.checkpoint_requests() > 0
+            checkpoint = c.checkpoint_requested()
             c.send_secondary(sec_ack)
             return {"held": held, "checkpoint": checkpoint,
                     "after_secondary_ack": c.barrier()}
@@ -75,7 +75,7 @@ class Differences(InteropTestCase):
             c.send_primary(*pri)
             c.send_secondary(*sec)
             first = c.barrier()
-            checkpoint = c.checkpoint_requests() > 0
+            checkpoint = c.checkpoint_requested()
             c.send_secondary(sec_ack)
             return {"first": first, "checkpoint": checkpoint,
                     "after_secondary_ack": c.barrier()}
@@ -101,7 +101,7 @@ class Differences(InteropTestCase):
             c.send_primary(*pri)
             c.send_secondary(*sec)
             first = c.barrier()
-            checkpoint = c.checkpoint_requests() > 0
+            checkpoint = c.checkpoint_requested()
             c.send_secondary(sec_ack)
             return {"first": first, "checkpoint": checkpoint,
                     "after_secondary_ack": c.barrier()}
@@ -122,7 +122,7 @@ class Differences(InteropTestCase):
             c.send_secondary(udp(5000, 53, b"first", ip_id=9),
                              udp(5000, 53, b"second", ip_id=10))
             return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requests() > 0}
+                    "checkpoint": c.checkpoint_requested()}
         r = run_both(scenario)
         # one connection: the order per connection is the whole order
         self.expect_each(r, "released", qemu=[p2, p1], gst=[p1, p2])
@@ -179,7 +179,7 @@ class Differences(InteropTestCase):
         def scenario(c):
             c.send_primary(*pri)
             held = c.primary_barrier()
-            checkpoint = c.checkpoint_requests() > 0
+            checkpoint = c.checkpoint_requested()
             c.checkpoint_done()
             c.wait_released(4)
             return {"held": held, "checkpoint": checkpoint,
@@ -212,7 +212,7 @@ class Differences(InteropTestCase):
             c.send_primary(pri)
             c.send_secondary(sec)
             return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requests() > 0}
+                    "checkpoint": c.checkpoint_requested()}
         r = run_both(scenario)
         self.expect_each(r, "released", qemu=[], gst=[pri])
         self.expect_each(r, "checkpoint", qemu=True, gst=False)
@@ -229,7 +229,7 @@ class Differences(InteropTestCase):
             alone = c.primary_barrier()
             c.send_secondary(sec_ack)
             return {"alone": alone, "after_secondary": c.barrier(),
-                    "checkpoint": c.checkpoint_requests() > 0}
+                    "checkpoint": c.checkpoint_requested()}
         r = run_both(scenario)
         self.expect_each(r, "alone", qemu=[], gst=[ack])
         self.expect_each(r, "after_secondary", qemu=[ack], gst=[])
@@ -251,7 +251,7 @@ class Differences(InteropTestCase):
             alone = c.primary_barrier()
             c.send_secondary(sec_next)
             return {"alone": alone, "after_secondary": c.barrier(),
-                    "checkpoint": c.checkpoint_requests() > 0}
+                    "checkpoint": c.checkpoint_requested()}
         r = run_both(scenario)
         self.expect_each(r, "alone", qemu=[], gst=[again])
         self.expect_each(r, "after_secondary", qemu=[again], gst=[])
@@ -269,7 +269,7 @@ class Differences(InteropTestCase):
             c.send_primary(data_p, fin)
             c.send_secondary(data_s, rst)
             return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requests() > 0}
+                    "checkpoint": c.checkpoint_requested()}
         r = run_both(scenario)
         self.expect_each(r, "released", qemu=[data_p, fin], gst=[data_p])
         self.expect_each(r, "checkpoint", qemu=False, gst=True)
@@ -282,7 +282,7 @@ class Differences(InteropTestCase):
             alone = c.primary_barrier()
             c.send_secondary(sec)
             return {"alone": alone, "after_secondary": c.barrier(),
-                    "checkpoint": c.checkpoint_requests() > 0}
+                    "checkpoint": c.checkpoint_requested()}
         r = run_both(scenario)
         self.expect_each(r, "alone", qemu=[pri], gst=[])
         self.expect_each(r, "after_secondary", qemu=[], gst=[])
@@ -307,7 +307,7 @@ class Differences(InteropTestCase):
             c.send_primary(pri)
             c.send_secondary(sec)
             return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requests() > 0}
+                    "checkpoint": c.checkpoint_requested()}
         r = run_both(scenario)
         self.expect_each(r, "released", qemu=[], gst=[pri])
         self.expect_each(r, "checkpoint", qemu=True, gst=False)
@@ -375,7 +375,7 @@ class Differences(InteropTestCase):
             c.send_primary(same_p, diff_p)
             c.send_secondary(same_s, diff_s)
             return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requests() > 0}
+                    "checkpoint": c.checkpoint_requested()}
         r = run_both(scenario)
         self.expect(r, "released", [same_p])
         self.expect(r, "checkpoint", True)
