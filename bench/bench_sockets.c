@@ -355,10 +355,13 @@ notify_thread (gpointer data)
         b->handshaken = TRUE;
       } else if (len == 13 && memcmp (m, "DO_CHECKPOINT", 13) == 0) {
         b->checkpoints++;
-        g_printerr ("notify: DO_CHECKPOINT #%u after %.3f s, %u of %u "
-            "primary frames released\n", b->checkpoints, b->t_start ?
-            (g_get_monotonic_time () - b->t_start) / 1e6 : 0.0,
-            b->received, b->traffic.primary.n);
+        if (b->checkpoints <= 5)
+          g_printerr ("notify: DO_CHECKPOINT #%u after %.3f s, %u of %u "
+              "primary frames released\n", b->checkpoints, b->t_start ?
+              (g_get_monotonic_time () - b->t_start) / 1e6 : 0.0,
+              b->received, b->traffic.primary.n);
+        if (b->checkpoints == 5)
+          g_printerr ("notify: (further requests only counted)\n");
         /* QEMU reads the notify socket with the vnet word (its quirk Q9) */
         if (!b->traffic.vnet_hdr_len)
           send_notify (b->fd_ntf, "COLO_CHECKPOINT");
@@ -491,7 +494,7 @@ main (int argc, char **argv)
   Bench b = { 0 };
   gchar *ports = NULL, *workload = NULL, *label = NULL, *pcap = NULL;
   gint frames = 100000, conns = 64, window = 4096, timeout = 10;
-  gboolean vnet = FALSE, no_handshake = FALSE;
+  gboolean vnet = FALSE, no_handshake = FALSE, corrupt = FALSE;
   GOptionEntry entries[] = {
     {"ports", 'p', 0, G_OPTION_ARG_STRING, &ports,
           "primary-in,secondary-in,outdev,notify TCP ports (required)",
@@ -508,6 +511,9 @@ main (int argc, char **argv)
         "records carry a vnet_hdr_len word and a 12-byte vnet header", NULL},
     {"no-handshake", 0, 0, G_OPTION_ARG_NONE, &no_handshake,
         "do not send COLO_USERSPACE_PROXY_INIT on notify", NULL},
+    {"corrupt", 0, 0, G_OPTION_ARG_NONE, &corrupt,
+        "change the last byte of the middle secondary frame (a comparator "
+          "that compares must then request a checkpoint)", NULL},
     {"timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
         "give up after this many seconds without progress (10)", "S"},
     {"write-pcap", 0, 0, G_OPTION_ARG_STRING, &pcap,
@@ -558,6 +564,10 @@ main (int argc, char **argv)
   if (!bench_traffic_build (&b.traffic, workload ? workload : "tcp-reseg",
           frames, conns, vnet, &err))
     goto error;
+  if (corrupt) {
+    BenchStream *s = &b.traffic.secondary;
+    s->data[s->off[s->n / 2 + 1] - 1] ^= 0x01;
+  }
   if (!b.host)
     b.host = g_strdup ("127.0.0.1");
   b.window = window;

@@ -1,0 +1,171 @@
+#!/bin/sh
+# Side-by-side throughput of QEMU's colo-compare object and gst-colo-compare
+# on the same machine and the same traffic (bench_sockets), best of N runs,
+# reported as ratios.  A benchmark, run by hand: see bench/README.md.
+#
+# Usage: bench/run-vs-qemu.sh [-n RUNS] [-f FRAMES] [-c CONNS] [-W WINDOW]
+#                             [-w "WORKLOAD..."] [-o qemu|gst|both] [-v]
+#   -W: primary frames in flight at most (bench_sockets --window)
+#   -v: records with a vnet header (vnet_hdr_support=on / --vnet-hdr)
+# Needs build/bench/bench_sockets and, for gst, build/tools/gst-colo-compare
+# (scripts/build.sh), qemu-system-x86_64 and python3.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=3
+frames=200000
+conns=64
+workloads="tcp-reseg tcp udp tcp-small"
+only=both
+window=4096
+vnet=
+while getopts n:f:c:w:o:W:v opt; do
+  case $opt in
+    n) runs=$OPTARG ;;
+    f) frames=$OPTARG ;;
+    c) conns=$OPTARG ;;
+    w) workloads=$OPTARG ;;
+    o) only=$OPTARG ;;
+    W) window=$OPTARG ;;
+    v) vnet=yes ;;
+    *) sed -n '5,10p' "$0" >&2; exit 2 ;;
+  esac
+done
+
+bench="$top/build/bench/bench_sockets"
+tool="$top/build/tools/gst-colo-compare"
+qemu=${QEMU:-qemu-system-x86_64}
+[ -x "$bench" ] || { echo "no $bench: run scripts/build.sh" >&2; exit 2; }
+case $only in
+  qemu) comparators="qemu" ;;
+  gst) comparators="gst" ;;
+  both) comparators="qemu gst" ;;
+  *) echo "-o qemu|gst|both" >&2; exit 2 ;;
+esac
+case $comparators in
+  *gst*) [ -x "$tool" ] || { echo "no $tool: run scripts/build.sh" >&2; exit 2; } ;;
+esac
+case $comparators in
+  *qemu*) command -v "$qemu" >/dev/null || { echo "no $qemu" >&2; exit 2; } ;;
+esac
+
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# Four free ports on 127.0.0.1 (bound to port 0 and released: the
+# comparator binds them right after).
+free_ports() {
+  python3 -c '
+import socket
+ss = [socket.socket() for _ in range(4)]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))'
+}
+
+# start_comparator NAME P1 P2 P3 P4: sets $pid; output goes to $work/NAME.log
+start_comparator() {
+  name=$1; shift
+  case $name in
+    qemu)
+      # Defaults for compare_timeout, expired_scan_cycle, max_queue_size,
+      # as for gst-colo-compare; bench_sockets keeps queues far below them.
+      "$qemu" -M none -nodefaults -display none -monitor none -serial none \
+        -chardev socket,id=pri,host=127.0.0.1,port=$1,server=on,wait=off \
+        -chardev socket,id=sec,host=127.0.0.1,port=$2,server=on,wait=off \
+        -chardev socket,id=out,host=127.0.0.1,port=$3,server=on,wait=off \
+        -chardev socket,id=ntf,host=127.0.0.1,port=$4,server=on,wait=off \
+        -object iothread,id=io1 \
+        -object colo-compare,id=c0,primary_in=pri,secondary_in=sec,outdev=out,iothread=io1,notify_dev=ntf${vnet:+,vnet_hdr_support=on} \
+        >"$work/$name.log" 2>&1 &
+      ;;
+    gst)
+      GST_PLUGIN_PATH="$top/build/gst${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}" \
+        "$tool" --primary-in "tcp-listen:127.0.0.1:$1" \
+        --secondary-in "tcp-listen:127.0.0.1:$2" \
+        --outdev "tcp-listen:127.0.0.1:$3" \
+        --notify-dev "tcp-listen:127.0.0.1:$4" ${vnet:+--vnet-hdr} \
+        >"$work/$name.log" 2>&1 &
+      ;;
+  esac
+  pid=$!
+}
+
+# Stops the comparator (SIGTERM, as an operator would), SIGKILL after 10 s.
+stop_comparator() {
+  kill -TERM "$pid" 2>/dev/null || true
+  i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=
+}
+
+field() { # field NAME < RESULT line
+  tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+echo "== machine (shared: other jobs may run at the same time)"
+echo "cpus: $(nproc), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
+echo "kernel: $(uname -r); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+case $comparators in *qemu*) "$qemu" --version | head -1 ;; esac
+echo "runs: best of $runs; about $frames primary frames per run over $conns" \
+  "connections, at most $window in flight${vnet:+, vnet headers}"
+echo
+
+: >"$work/results"
+for w in $workloads; do
+  for r in $(seq "$runs"); do
+    # interleaved, so that both see the same background load on average
+    for c in $comparators; do
+      set -- $(free_ports)
+      start_comparator "$c" "$@"
+      out="$work/$c-$w-$r.out"
+      if "$bench" --ports "$1,$2,$3,$4" --workload "$w" --frames "$frames" \
+          --conns "$conns" --window "$window" ${vnet:+--vnet-hdr} \
+          --label "$c" >"$out" 2>&1; then
+        status=ok
+      else
+        status=FAILED
+      fi
+      stop_comparator
+      line=$(grep '^RESULT' "$out" || true)
+      if [ $status = ok ] && [ -n "$line" ]; then
+        echo "$line" >>"$work/results"
+        echo "$c $w run $r: $(echo "$line" | field fps) frames/s"
+      else
+        echo "$c $w run $r: FAILED" >&2
+        sed 's/^/  | /' "$out" "$work/$c.log" >&2
+      fi
+    done
+  done
+done
+
+best() { # best COMPARATOR WORKLOAD FIELD: the line with the highest fps
+  grep "label=$1 workload=$2 " "$work/results" | awk -v f="$3" '
+      { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        if (v["fps"] + 0 > best + 0) { best = v["fps"]; out = v[f] } }
+      END { print out }'
+}
+
+echo
+echo "== frames/s of released primary frames, best of $runs (latency: p50 of that run)"
+printf '%-10s %12s %12s %8s %14s %14s\n' workload "QEMU fr/s" "gst fr/s" \
+  "gst/QEMU" "QEMU p50 us" "gst p50 us"
+for w in $workloads; do
+  q=$(best qemu "$w" fps); g=$(best gst "$w" fps)
+  ql=$(best qemu "$w" p50_us); gl=$(best gst "$w" p50_us)
+  ratio=-
+  if [ -n "$q" ] && [ -n "$g" ]; then
+    ratio=$(awk -v q="$q" -v g="$g" 'BEGIN { printf "%.2f", g / q }')
+  fi
+  printf '%-10s %12s %12s %8s %14s %14s\n' "$w" "${q:--}" "${g:--}" "$ratio" \
+    "${ql:--}" "${gl:--}"
+done
