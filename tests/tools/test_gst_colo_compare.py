@@ -1,0 +1,523 @@
+#!/usr/bin/python3
+# Drives gst-colo-compare on 127.0.0.1 through its four sockets, stdin and
+# stdout.  Usage: test_gst_colo_compare.py PROGRAM CASE
+#
+# If GST_COLO_COMPARE_WRAPPER is set (e.g. "valgrind --error-exitcode=1
+# ..."), the program runs under that command; the driver itself is never
+# wrapped (see run-driver.sh).  Every wait has a generous bound and fails
+# when it runs out: no sleeps, no timing assertions.
+import json
+import os
+import queue
+import shlex
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import frames  # noqa: E402
+
+TIMEOUT = float(os.environ.get("GST_COLO_COMPARE_TEST_TIMEOUT", "60"))
+WRAPPER = shlex.split(os.environ.get("GST_COLO_COMPARE_WRAPPER", ""))
+PROGRAM = None
+
+INIT = b"COLO_USERSPACE_PROXY_INIT"
+XEN_INIT = b"COLO_COMPARE_GET_XEN_INIT"
+DO_CHECKPOINT = b"DO_CHECKPOINT"
+COLO_CHECKPOINT = b"COLO_CHECKPOINT"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+def listener():
+    """A listening socket on a free port of 127.0.0.1."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    return s
+
+
+def free_port():
+    """A port nobody listens on (for the program's tcp-listen endpoints)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def connect(port):
+    """Connects to a program's tcp-listen endpoint, retrying until it
+    listens (the program may still be starting, e.g. under valgrind)."""
+    import time
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise Failure("nothing listens on port %d" % port)
+            # poll the port: this is not a timing assumption, only a retry
+            threading.Event().wait(0.05)
+
+
+def recv_exact(sock, n, what):
+    buf = b""
+    sock.settimeout(TIMEOUT)
+    while len(buf) < n:
+        try:
+            chunk = sock.recv(n - len(buf))
+        except socket.timeout:
+            raise Failure("timed out waiting for %s" % what)
+        if not chunk:
+            raise Failure("connection closed while waiting for %s" % what)
+        buf += chunk
+    return buf
+
+
+def read_record(sock, vnet, what):
+    (length,) = struct.unpack("!I", recv_exact(sock, 4, what))
+    vnet_len = None
+    if vnet:
+        (vnet_len,) = struct.unpack("!I", recv_exact(sock, 4, what))
+    return vnet_len, recv_exact(sock, length, what)
+
+
+def expect_closed(sock, what):
+    sock.settimeout(TIMEOUT)
+    try:
+        data = sock.recv(1)
+    except socket.timeout:
+        raise Failure("%s was not closed" % what)
+    except ConnectionResetError:
+        return
+    check(data == b"", "%s: expected the connection to be closed, got %r"
+          % (what, data))
+
+
+class Program:
+    """gst-colo-compare connected to the driver: the driver listens for
+    primary-in, secondary-in and outdev (tcp: endpoints, so their ports
+    are race-free) unless told otherwise; notify-dev is always a
+    tcp-listen endpoint of the program, as with QEMU."""
+
+    def __init__(self, *extra, notify=False, vnet=False,
+                 primary_listen=False, stdin=True):
+        self.vnet = vnet
+        args = []
+        self.primary_port = None
+        if primary_listen:
+            self.primary_port = free_port()
+            args += ["--primary-in", "tcp-listen:127.0.0.1:%d" % self.primary_port]
+        else:
+            pl = listener()
+            args += ["--primary-in", "tcp:127.0.0.1:%d" % pl.getsockname()[1]]
+        sl = listener()
+        ol = listener()
+        args += ["--secondary-in", "tcp:127.0.0.1:%d" % sl.getsockname()[1],
+                 "--outdev", "tcp:127.0.0.1:%d" % ol.getsockname()[1]]
+        self.notify_port = None
+        if notify:
+            self.notify_port = free_port()
+            args += ["--notify-dev", "tcp-listen:127.0.0.1:%d" % self.notify_port]
+        if vnet:
+            args.append("--vnet-hdr")
+        args += list(extra)
+        self.proc = subprocess.Popen(WRAPPER + [PROGRAM] + args,
+                                     stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.lines = queue.Queue()
+        self.stderr = []
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        if primary_listen:
+            self.primary = connect(self.primary_port)
+        else:
+            self.primary = self._accept(pl, "primary-in")
+        self.secondary = self._accept(sl, "secondary-in")
+        self.out = self._accept(ol, "outdev")
+
+    def _accept(self, lsock, what):
+        lsock.settimeout(TIMEOUT)
+        try:
+            conn, _ = lsock.accept()
+        except socket.timeout:
+            raise Failure("the program did not connect to %s; stderr: %s"
+                          % (what, self.stderr_text()))
+        finally:
+            lsock.close()
+        return conn
+
+    def _read_stdout(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.decode())
+        self.lines.put(None)
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            self.stderr.append(line.decode())
+
+    def stderr_text(self):
+        return "".join(self.stderr)
+
+    def record(self, frame, vnet_hdr=b""):
+        if self.vnet:
+            return frames.record(vnet_hdr + frame, len(vnet_hdr))
+        return frames.record(frame)
+
+    def send_primary(self, frame, vnet_hdr=b""):
+        self.primary.sendall(self.record(frame, vnet_hdr))
+
+    def send_secondary(self, frame, vnet_hdr=b""):
+        self.secondary.sendall(self.record(frame, vnet_hdr))
+
+    def expect_out(self, frame, vnet_hdr=b""):
+        vnet_len, payload = read_record(self.out, self.vnet, "a frame on outdev")
+        if self.vnet:
+            check(vnet_len == len(vnet_hdr), "vnet_hdr_len %r, expected %d"
+                  % (vnet_len, len(vnet_hdr)))
+        check(payload == vnet_hdr + frame,
+              "outdev frame differs:\n got %s\nwant %s"
+              % (payload.hex(), (vnet_hdr + frame).hex()))
+
+    def next_json(self, what):
+        try:
+            line = self.lines.get(timeout=TIMEOUT)
+        except queue.Empty:
+            raise Failure("timed out waiting for %s on stdout" % what)
+        check(line is not None, "stdout closed while waiting for %s; stderr: %s"
+              % (what, self.stderr_text()))
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise Failure("not a JSON line: %r" % line)
+
+    def stdin_line(self, text):
+        self.proc.stdin.write(text.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def terminate(self, send=True):
+        """SIGTERM (unless already sent); returns the final stats object;
+        checks exit code 0."""
+        if send:
+            self.proc.send_signal(signal.SIGTERM)
+        stats = None
+        while True:
+            try:
+                line = self.lines.get(timeout=TIMEOUT)
+            except queue.Empty:
+                raise Failure("no stats line after SIGTERM")
+            if line is None:
+                break
+            obj = json.loads(line)
+            if obj.get("event") == "stats":
+                stats = obj
+        try:
+            rc = self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise Failure("the program did not exit after SIGTERM")
+        check(rc == 0, "exit code %d after SIGTERM; stderr:\n%s"
+              % (rc, self.stderr_text()))
+        check(stats is not None, "no stats JSON line after SIGTERM")
+        return stats
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# ---- cases -------------------------------------------------------------
+
+def udp_pair(data, sport=5000):
+    """The same datagram as the primary and the secondary send it (other
+    IP ID and TTL: the IP header is not compared)."""
+    return (frames.udp(sport, 53, data, ip_id=100, ttl=64),
+            frames.udp(sport, 53, data, ip_id=7, ttl=63))
+
+
+def release_udp(vnet):
+    p = Program(vnet=vnet)
+    hdr = bytes(range(1, 11)) if vnet else b""
+    pri, sec = udp_pair(frames.pattern(200))
+    p.send_primary(pri, hdr)
+    p.send_secondary(sec, bytes(10) if vnet else b"")
+    p.expect_out(pri, hdr)
+    stats = p.terminate()
+    check(stats["released"] == 1 and stats["miscompares"] == 0,
+          "stats: %r" % stats)
+
+
+def case_release_udp():
+    release_udp(False)
+
+
+def case_release_udp_vnet():
+    release_udp(True)
+
+
+def release_tcp(vnet):
+    p = Program(vnet=vnet)
+    hdr = b"\x01" + bytes(9) if vnet else b""
+    data = frames.pattern(3000, seed=3)
+    pri = frames.tcp(40000, 80, 1000, 1, data, ip_id=1)
+    p.send_primary(pri, hdr)
+    for i in range(3):
+        p.send_secondary(frames.tcp(40000, 80, 1000 + 1000 * i, 1,
+                                    data[1000 * i:1000 * (i + 1)], ip_id=50 + i),
+                         hdr)
+    p.expect_out(pri, hdr)
+    stats = p.terminate()
+    check(stats["released"] == 1 and stats["miscompares"] == 0,
+          "stats: %r" % stats)
+
+
+def case_release_tcp_resegmented():
+    release_tcp(False)
+
+
+def case_release_tcp_resegmented_vnet():
+    release_tcp(True)
+
+
+def notify_connect(p):
+    n = connect(p.notify_port)
+    n.sendall(frames.record(INIT))
+    got = recv_exact(n, 4 + len(XEN_INIT), "the Xen handshake answer")
+    check(got == b"\x00\x00\x00\x19" + XEN_INIT, "handshake answer %r" % got)
+    return n
+
+
+def case_notify_handshake():
+    p = Program(notify=True)
+    notify_connect(p)
+    p.terminate()
+
+
+def case_notify_handshake_vnet():
+    # QEMU expects a vnet word on the notify channel with
+    # vnet_hdr_support=on (quirk Q9); we never do.
+    p = Program(notify=True, vnet=True)
+    notify_connect(p)
+    p.terminate()
+
+
+def diverge(p):
+    """A UDP frame the secondary answers differently: held, and a
+    checkpoint request."""
+    pri = frames.udp(6000, 53, b"primary says hello")
+    sec = frames.udp(6000, 53, b"second says hello!")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    return pri
+
+
+def case_notify_checkpoint():
+    p = Program(notify=True)
+    n = notify_connect(p)
+    pri = diverge(p)
+    check(recv_exact(n, 4 + len(DO_CHECKPOINT), "DO_CHECKPOINT")
+          == b"\x00\x00\x00\x0d" + DO_CHECKPOINT, "expected DO_CHECKPOINT")
+    n.sendall(frames.record(COLO_CHECKPOINT))
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["flushed"] == 1 and stats["miscompares"] >= 1,
+          "stats: %r" % stats)
+
+
+def case_notify_garbage():
+    p = Program(notify=True)
+    n = notify_connect(p)
+    # an unknown instruction (and a prefix of a known one): warned, kept
+    n.sendall(frames.record(b"HELLO") + frames.record(INIT[:-1]))
+    n.sendall(frames.record(INIT))
+    check(recv_exact(n, 4 + len(XEN_INIT), "handshake after garbage")[4:]
+          == XEN_INIT, "no handshake answer after an unknown instruction")
+    # an impossible length: that connection is closed ...
+    n.sendall(struct.pack("!I", 69633) + b"x" * 16)
+    expect_closed(n, "the notify connection after an oversized record")
+    # ... and the next client is served
+    n2 = notify_connect(p)
+    pri = diverge(p)
+    check(recv_exact(n2, 17, "DO_CHECKPOINT")[4:] == DO_CHECKPOINT,
+          "no DO_CHECKPOINT to the new notify client")
+    n2.sendall(frames.record(COLO_CHECKPOINT))
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["notify-unsupported"] == 2 and stats["notify-errors"] == 1,
+          "stats: %r" % stats)
+    check("unsupported instruction" in p.stderr_text(),
+          "no warning on stderr")
+
+
+def case_json_checkpoint():
+    p = Program()
+    pri = diverge(p)
+    ev = p.next_json("the checkpoint request")
+    check(ev.get("event") == "checkpoint-request", "line %r" % ev)
+    check(ev.get("reason") == "miscompare" and ev.get("ip-protocol") == 17
+          and ev.get("src") == "10.0.0.1" and ev.get("dst") == "10.0.0.2"
+          and ev.get("src-port") == 6000 and ev.get("dst-port") == 53
+          and ev.get("offset") == 0 and isinstance(ev.get("running-time"), int),
+          "request fields %r" % ev)
+    p.stdin_line("no-such-command")
+    p.stdin_line("checkpoint-done")
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["flushed"] == 1, "stats: %r" % stats)
+    check("unknown command 'no-such-command'" in p.stderr_text(),
+          "no warning for an unknown stdin line")
+
+
+def case_stale():
+    p = Program("--compare-timeout", "100", "--expired-scan-cycle", "20")
+    pri = frames.udp(7000, 53, b"nobody answers")
+    p.send_primary(pri)
+    ev = p.next_json("the stale request")
+    check(ev.get("event") == "checkpoint-request" and ev.get("reason") == "stale"
+          and ev.get("src-port") == 7000, "line %r" % ev)
+    p.stdin_line("checkpoint-done")
+    p.expect_out(pri)
+    p.terminate()
+
+
+def case_primary_reconnect():
+    p = Program("--compare-timeout", "100", "--expired-scan-cycle", "20",
+                primary_listen=True)
+    first = [udp_pair(frames.pattern(100, seed=i), sport=8000)
+             for i in range(2)]
+    for pri, _ in first:
+        p.send_primary(pri)
+    # the stale request proves both frames are queued
+    check(p.next_json("stale request")["reason"] == "stale", "no stale request")
+    # drop the connection in the middle of a record
+    p.primary.sendall(p.record(frames.udp(8000, 53, b"cut"))[:10])
+    p.primary.close()
+    p.primary = connect(p.primary_port)
+    late = udp_pair(b"after reconnect", sport=8000)
+    p.send_primary(late[0])
+    for _, sec in first + [late]:
+        p.send_secondary(sec)
+    for pri, _ in first + [late]:
+        p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["primary-in-partial-records"] == 1
+          and stats["primary-in-connections"] == 2, "stats %r" % stats)
+
+
+def case_primary_framing_error():
+    p = Program("--compare-timeout", "100", "--expired-scan-cycle", "20",
+                primary_listen=True)
+    pri, sec = udp_pair(b"queued before the error", sport=8100)
+    p.send_primary(pri)
+    check(p.next_json("stale request")["reason"] == "stale", "no stale request")
+    p.primary.sendall(struct.pack("!I", 70000) + b"junk")
+    expect_closed(p.primary, "the primary connection after a bad record")
+    p.primary = connect(p.primary_port)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["primary-in-framing-errors"] == 1, "stats %r" % stats)
+    check("bad record" in p.stderr_text(), "no error message")
+
+
+def case_sigterm_releases():
+    p = Program("--compare-timeout", "100", "--expired-scan-cycle", "20")
+    held = [frames.tcp(40001, 80, 1 + 100 * i, 1, frames.pattern(100, seed=i))
+            for i in range(3)]
+    for f in held:
+        p.send_primary(f)
+    check(p.next_json("stale request")["reason"] == "stale", "no stale request")
+    p.proc.send_signal(signal.SIGTERM)
+    for f in held:
+        p.expect_out(f)
+    stats = p.terminate(send=False)
+    check(stats["flushed"] == 3 and stats["outdev-records"] == 3
+          and stats["outdev-lost"] == 0, "stats %r" % stats)
+
+
+def expect_exit_2(args, what):
+    proc = subprocess.run(WRAPPER + [PROGRAM] + args, stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=TIMEOUT)
+    err = proc.stderr.decode()
+    check(proc.returncode == 2, "%s: exit code %d, stderr %r"
+          % (what, proc.returncode, err))
+    lines = [line for line in err.splitlines()
+             if line.startswith("gst-colo-compare: error:")]
+    check(len(lines) == 1, "%s: expected one error line, stderr %r" % (what, err))
+
+
+def base_args():
+    return ["--primary-in", "tcp-listen:127.0.0.1:%d" % free_port(),
+            "--secondary-in", "tcp-listen:127.0.0.1:%d" % free_port(),
+            "--outdev", "tcp-listen:127.0.0.1:%d" % free_port()]
+
+
+def case_exit_bad_option():
+    expect_exit_2(base_args() + ["--bogus"], "unknown option")
+    expect_exit_2(base_args() + ["--compare-timeout", "0"], "compare-timeout 0")
+    expect_exit_2(base_args() + ["--max-queue-size", "x"], "max-queue-size x")
+    expect_exit_2(base_args()[2:], "missing --primary-in")
+
+
+def case_exit_bad_endpoint():
+    args = base_args()
+    for bad in ["udp:127.0.0.1:1", "tcp:127.0.0.1", "tcp:127.0.0.1:0",
+                "tcp:127.0.0.1:65536", "tcp-listen::5", "tcp:[::1:5"]:
+        expect_exit_2(["--primary-in", bad] + args[2:], bad)
+    expect_exit_2(args[:4] + ["--outdev", args[1]], "equal endpoints")
+
+
+def case_exit_port_in_use():
+    busy = listener()
+    args = base_args()
+    args[1] = "tcp-listen:127.0.0.1:%d" % busy.getsockname()[1]
+    expect_exit_2(args, "port in use")
+    # and a tcp: endpoint nobody listens on
+    args = base_args()
+    args[5] = "tcp:127.0.0.1:%d" % free_port()
+    expect_exit_2(args, "connection refused")
+
+
+def main():
+    global PROGRAM
+    PROGRAM = sys.argv[1]
+    case = globals().get("case_" + sys.argv[2])
+    if case is None:
+        print("unknown case %s" % sys.argv[2])
+        return 1
+    programs = []
+    orig_init = Program.__init__
+
+    def tracking_init(self, *a, **kw):
+        programs.append(self)
+        orig_init(self, *a, **kw)
+    Program.__init__ = tracking_init
+    try:
+        case()
+    except Failure as e:
+        print("FAIL %s: %s" % (sys.argv[2], e))
+        for p in programs:
+            print("program stderr:\n" + p.stderr_text())
+        return 1
+    finally:
+        for p in programs:
+            p.kill()
+    print("PASS %s" % sys.argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

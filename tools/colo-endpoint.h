@@ -1,0 +1,52 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* gst-colo-compare's socket endpoints: `tcp:HOST:PORT` (connect) and
+ * `tcp-listen:HOST:PORT` (listen).  HOST is an IPv4 address, a bracketed
+ * IPv6 address ([::1]) or a host name.  GLib/GIO only, no GStreamer. */
+
+#ifndef __COLO_ENDPOINT_H__
+#define __COLO_ENDPOINT_H__
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS typedef enum
+{
+  COLO_ENDPOINT_CONNECT,
+  COLO_ENDPOINT_LISTEN,
+} ColoEndpointKind;
+
+typedef struct
+{
+  ColoEndpointKind kind;
+  gchar *host;                  /* without brackets */
+  guint16 port;                 /* 1..65535 */
+} ColoEndpoint;
+
+/* Parses @str; NULL and a G_OPTION_ERROR_BAD_VALUE error naming @str if
+ * it is malformed. */
+ColoEndpoint *colo_endpoint_parse (const gchar * str, GError ** error);
+void colo_endpoint_free (ColoEndpoint * ep);
+
+/* The same socket: same kind, host and port. */
+gboolean colo_endpoint_equal (const ColoEndpoint * a, const ColoEndpoint * b);
+
+/* "tcp:127.0.0.1:9000" / "tcp-listen:[::1]:9000" */
+gchar *colo_endpoint_to_string (const ColoEndpoint * ep);
+
+/* A bound, listening socket (SO_REUSEADDR, backlog 1) for a LISTEN
+ * endpoint. */
+GSocket *colo_endpoint_listen (const ColoEndpoint * ep, GError ** error);
+
+/* A blocking connect for a CONNECT endpoint. */
+GSocketConnection *colo_endpoint_connect (const ColoEndpoint * ep,
+    GCancellable * cancellable, GError ** error);
+
+G_END_DECLS
+#endif /* __COLO_ENDPOINT_H__ */

@@ -1,0 +1,155 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include "colo-input.h"
+#include "colo-framing.h"
+#include "colo-link.h"
+
+struct _ColoInput
+{
+  gchar *name;
+  ColoLink *link;
+  ColoFramingParser *parser;
+  GstAppSrc *appsrc;
+  gint caps_vnet_hdr_len;       /* of the appsrc's caps; -1: none yet */
+
+  guint64 connections;
+  guint64 records;
+  guint64 empty_records;        /* len 0: nothing to compare, skipped */
+  guint64 framing_errors;
+  guint64 partial_records;      /* cut off by a disconnect, discarded */
+};
+
+static void
+on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
+    guint64 offset, gpointer user_data)
+{
+  ColoInput *input = user_data;
+
+  if (len == 0) {
+    input->empty_records++;
+    g_printerr ("gst-colo-compare: %s: warning: skipped an empty record at "
+        "byte offset %" G_GUINT64_FORMAT "\n", input->name, offset);
+    return;
+  }
+  if ((gint) vnet_hdr_len != input->caps_vnet_hdr_len) {
+    GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
+        "vnet-hdr-len", G_TYPE_INT, (gint) vnet_hdr_len, NULL);
+
+    gst_app_src_set_caps (input->appsrc, caps);
+    gst_caps_unref (caps);
+    input->caps_vnet_hdr_len = vnet_hdr_len;
+  }
+  input->records++;
+  gst_app_src_push_buffer (input->appsrc, gst_buffer_new_memdup (payload, len));
+}
+
+static void
+on_connected (ColoLink * link, gpointer user_data)
+{
+  ColoInput *input = user_data;
+
+  input->connections++;
+  colo_framing_parser_reset (input->parser);
+}
+
+static void
+on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
+{
+  ColoInput *input = user_data;
+  ColoFramingResult res;
+  guint64 offset;
+  guint32 value;
+
+  res = colo_framing_parser_push (input->parser, data, len);
+  if (!COLO_FRAMING_RESULT_IS_ERROR (res))
+    return;
+  colo_framing_parser_get_error (input->parser, &offset, &value);
+  input->framing_errors++;
+  g_printerr ("gst-colo-compare: %s: error: bad record at byte offset %"
+      G_GUINT64_FORMAT ": %s (value %u); closing this connection, queued "
+      "frames are kept\n", input->name, offset,
+      colo_framing_result_to_string (res), value);
+  colo_link_drop (link);
+}
+
+static void
+on_closed (ColoLink * link, gpointer user_data)
+{
+  ColoInput *input = user_data;
+  guint64 offset;
+  gsize pending = colo_framing_parser_get_pending (input->parser, &offset);
+
+  if (pending > 0) {
+    input->partial_records++;
+    g_printerr ("gst-colo-compare: %s: warning: connection closed inside a "
+        "record (%" G_GSIZE_FORMAT " bytes from byte offset %"
+        G_GUINT64_FORMAT "), discarded\n", input->name, pending, offset);
+  }
+}
+
+static const ColoLinkFuncs input_funcs = {
+  on_connected, on_data, on_closed,
+};
+
+ColoInput *
+colo_input_new (const ColoEndpoint * ep, const gchar * name,
+    gboolean vnet, GstAppSrc * appsrc, GError ** error)
+{
+  ColoInput *input = g_new0 (ColoInput, 1);
+
+  input->name = g_strdup (name);
+  input->appsrc = gst_object_ref (appsrc);
+  input->caps_vnet_hdr_len = -1;
+  input->parser = colo_framing_parser_new (vnet, on_record, input);
+  input->link = colo_link_new (ep, name, &input_funcs, input, error);
+  if (input->link == NULL) {
+    colo_input_free (input);
+    return NULL;
+  }
+  return input;
+}
+
+void
+colo_input_stop (ColoInput * input)
+{
+  colo_link_stop (input->link);
+}
+
+void
+colo_input_free (ColoInput * input)
+{
+  if (input == NULL)
+    return;
+  colo_link_free (input->link);
+  colo_framing_parser_free (input->parser);
+  gst_object_unref (input->appsrc);
+  g_free (input->name);
+  g_free (input);
+}
+
+static void
+set_counter (GstStructure * stats, ColoInput * input, const gchar * what,
+    guint64 value)
+{
+  gchar *field = g_strdup_printf ("%s-%s", input->name, what);
+
+  gst_structure_set (stats, field, G_TYPE_UINT64, value, NULL);
+  g_free (field);
+}
+
+void
+colo_input_add_stats (ColoInput * input, GstStructure * stats)
+{
+  set_counter (stats, input, "connections", input->connections);
+  set_counter (stats, input, "records", input->records);
+  set_counter (stats, input, "empty-records", input->empty_records);
+  set_counter (stats, input, "framing-errors", input->framing_errors);
+  set_counter (stats, input, "partial-records", input->partial_records);
+}

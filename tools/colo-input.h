@@ -1,0 +1,37 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* One of gst-colo-compare's inputs (primary-in, secondary-in): reads QEMU
+ * records from the endpoint's current connection and pushes one
+ * application/x-ethernet buffer per record into an appsrc.  A new
+ * connection starts a new record stream; a connection that drops never
+ * flushes what colocompare holds.  A framing error closes that connection
+ * only, and the next one is accepted (or reconnected). */
+
+#ifndef __COLO_INPUT_H__
+#define __COLO_INPUT_H__
+
+#include <gst/app/gstappsrc.h>
+
+#include "colo-endpoint.h"
+
+G_BEGIN_DECLS typedef struct _ColoInput ColoInput;
+
+ColoInput *colo_input_new (const ColoEndpoint * ep, const gchar * name,
+    gboolean vnet, GstAppSrc * appsrc, GError ** error);
+void colo_input_free (ColoInput * input);
+
+/* Stops reading and closes the connection (at shutdown). */
+void colo_input_stop (ColoInput * input);
+
+/* Adds the input's counters (prefixed with its name) to @stats. */
+void colo_input_add_stats (ColoInput * input, GstStructure * stats);
+
+G_END_DECLS
+#endif /* __COLO_INPUT_H__ */

@@ -1,0 +1,291 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include "colo-link.h"
+
+#define RECONNECT_INTERVAL_MS 1000
+#define READ_SIZE 65536
+
+struct _ColoLink
+{
+  ColoEndpoint ep;
+  gchar *name;
+  ColoLinkFuncs funcs;
+  gpointer user_data;
+  gboolean stopped;
+
+  GSocket *listen_sock;         /* LISTEN only */
+  GSource *accept_source;       /* while no client is connected */
+
+  GSocketConnection *conn;      /* the current connection, or NULL */
+  GSource *read_source;
+
+  guint reconnect_id;           /* CONNECT only: retry timer */
+  GCancellable *connecting;     /* CONNECT only: async connect under way */
+  gboolean warned_connect;
+
+  guint8 buf[READ_SIZE];
+};
+
+static void link_wait_for_peer (ColoLink * link);
+
+const gchar *
+colo_link_get_name (ColoLink * link)
+{
+  return link->name;
+}
+
+gboolean
+colo_link_is_connected (ColoLink * link)
+{
+  return link->conn != NULL;
+}
+
+static void
+close_connection (ColoLink * link)
+{
+  if (link->read_source != NULL) {
+    g_source_destroy (link->read_source);
+    g_clear_pointer (&link->read_source, g_source_unref);
+  }
+  if (link->conn != NULL) {
+    g_io_stream_close (G_IO_STREAM (link->conn), NULL, NULL);
+    g_clear_object (&link->conn);
+  }
+}
+
+static gboolean
+on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
+{
+  ColoLink *link = user_data;
+  GError *err = NULL;
+  gssize n;
+
+  n = g_socket_receive (sock, (gchar *) link->buf, sizeof link->buf, NULL,
+      &err);
+  if (n > 0) {
+    GSocketConnection *conn = link->conn;
+
+    link->funcs.data (link, link->buf, n, link->user_data);
+    /* the callback may have dropped the connection (and destroyed this
+     * source) */
+    return link->conn == conn ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  }
+  if (n < 0 && g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+    g_error_free (err);
+    return G_SOURCE_CONTINUE;
+  }
+  if (n < 0) {
+    g_printerr ("gst-colo-compare: %s: connection failed: %s\n", link->name,
+        err->message);
+    g_error_free (err);
+  }
+  close_connection (link);
+  link->funcs.closed (link, link->user_data);
+  link_wait_for_peer (link);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_connection (ColoLink * link, GSocketConnection * conn)
+{
+  GSocket *sock = g_socket_connection_get_socket (conn);
+
+  link->conn = conn;
+  g_socket_set_blocking (sock, FALSE);
+  link->read_source = g_socket_create_source (sock,
+      G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (link->read_source, G_SOURCE_FUNC (on_readable),
+      link, NULL);
+  g_source_attach (link->read_source, NULL);
+  link->funcs.connected (link, link->user_data);
+}
+
+static gboolean
+on_acceptable (GSocket * listen_sock, GIOCondition cond, gpointer user_data)
+{
+  ColoLink *link = user_data;
+  GError *err = NULL;
+  GSocket *sock;
+
+  sock = g_socket_accept (listen_sock, NULL, &err);
+  if (sock == NULL) {
+    if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+      g_printerr ("gst-colo-compare: %s: accept failed: %s\n", link->name,
+          err->message);
+    g_error_free (err);
+    return G_SOURCE_CONTINUE;
+  }
+  g_clear_pointer (&link->accept_source, g_source_unref);
+  set_connection (link, g_socket_connection_factory_create_connection (sock));
+  g_object_unref (sock);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_connect_done (GObject * client, GAsyncResult * res, gpointer user_data)
+{
+  GError *err = NULL;
+  GSocketConnection *conn;
+  ColoLink *link;
+
+  conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (client), res, &err);
+  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* the link is being freed: do not touch it */
+    g_error_free (err);
+    return;
+  }
+  link = user_data;
+  g_clear_object (&link->connecting);
+  if (conn == NULL) {
+    if (!link->warned_connect)
+      g_printerr ("gst-colo-compare: %s: cannot reconnect (%s), retrying "
+          "every second\n", link->name, err->message);
+    link->warned_connect = TRUE;
+    g_error_free (err);
+    link_wait_for_peer (link);
+    return;
+  }
+  link->warned_connect = FALSE;
+  set_connection (link, conn);
+}
+
+static gboolean
+on_reconnect (gpointer user_data)
+{
+  ColoLink *link = user_data;
+  GSocketClient *client = g_socket_client_new ();
+  GSocketConnectable *addr = g_network_address_new (link->ep.host,
+      link->ep.port);
+
+  /* a direct TCP connection to the hypervisor's sockets, never a proxy */
+  g_socket_client_set_enable_proxy (client, FALSE);
+
+  link->reconnect_id = 0;
+  link->connecting = g_cancellable_new ();
+  g_socket_client_connect_async (client, addr, link->connecting,
+      on_connect_done, link);
+  g_object_unref (addr);
+  g_object_unref (client);
+  return G_SOURCE_REMOVE;
+}
+
+/* No connection: accept the next client, or reconnect in a second. */
+static void
+link_wait_for_peer (ColoLink * link)
+{
+  if (link->stopped)
+    return;
+  if (link->ep.kind == COLO_ENDPOINT_LISTEN) {
+    link->accept_source = g_socket_create_source (link->listen_sock,
+        G_IO_IN, NULL);
+    g_source_set_callback (link->accept_source, G_SOURCE_FUNC (on_acceptable),
+        link, NULL);
+    g_source_attach (link->accept_source, NULL);
+  } else {
+    link->reconnect_id = g_timeout_add (RECONNECT_INTERVAL_MS, on_reconnect,
+        link);
+  }
+}
+
+ColoLink *
+colo_link_new (const ColoEndpoint * ep, const gchar * name,
+    const ColoLinkFuncs * funcs, gpointer user_data, GError ** error)
+{
+  ColoLink *link = g_new0 (ColoLink, 1);
+
+  link->ep = *ep;
+  link->ep.host = g_strdup (ep->host);
+  link->name = g_strdup (name);
+  link->funcs = *funcs;
+  link->user_data = user_data;
+
+  if (ep->kind == COLO_ENDPOINT_LISTEN) {
+    link->listen_sock = colo_endpoint_listen (ep, error);
+    if (link->listen_sock == NULL)
+      goto failed;
+    g_socket_set_blocking (link->listen_sock, FALSE);
+    link_wait_for_peer (link);
+  } else {
+    GSocketConnection *conn = colo_endpoint_connect (ep, NULL, error);
+
+    if (conn == NULL)
+      goto failed;
+    set_connection (link, conn);
+  }
+  return link;
+
+failed:
+  colo_link_free (link);
+  return NULL;
+}
+
+void
+colo_link_drop (ColoLink * link)
+{
+  if (link->conn == NULL)
+    return;
+  close_connection (link);
+  link_wait_for_peer (link);
+}
+
+void
+colo_link_stop (ColoLink * link)
+{
+  link->stopped = TRUE;
+  close_connection (link);
+  if (link->accept_source != NULL) {
+    g_source_destroy (link->accept_source);
+    g_clear_pointer (&link->accept_source, g_source_unref);
+  }
+  if (link->reconnect_id != 0) {
+    g_source_remove (link->reconnect_id);
+    link->reconnect_id = 0;
+  }
+  if (link->connecting != NULL) {
+    g_cancellable_cancel (link->connecting);
+    g_clear_object (&link->connecting);
+  }
+}
+
+void
+colo_link_free (ColoLink * link)
+{
+  if (link == NULL)
+    return;
+  colo_link_stop (link);
+  g_clear_object (&link->listen_sock);
+  g_free (link->ep.host);
+  g_free (link->name);
+  g_free (link);
+}
+
+gboolean
+colo_link_send (ColoLink * link, const guint8 * data, gsize len,
+    GError ** error)
+{
+  GSocket *sock;
+
+  if (link->conn == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+        "no client connected");
+    return FALSE;
+  }
+  sock = g_socket_connection_get_socket (link->conn);
+  while (len > 0) {
+    gssize n = g_socket_send_with_blocking (sock, (const gchar *) data, len,
+        TRUE, NULL, error);
+
+    if (n < 0)
+      return FALSE;
+    data += n;
+    len -= n;
+  }
+  return TRUE;
+}

@@ -1,0 +1,692 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* gst-colo-compare: QEMU's colo-compare object as a standalone process
+ * (SPEC §6, man page docs/gst-colo-compare.1).
+ *
+ *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
+ *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary
+ *   colocompare -> colopay -> appsink -> ColoOutput -> outdev
+ *
+ * Sockets, the notify channel, stdin and the signals are handled on the
+ * main loop (main thread); only the outdev writes happen on the streaming
+ * thread (blocking: the backpressure).  checkpoint-done is emitted from
+ * the main thread only, never from a streaming thread. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <string.h>
+#include <signal.h>
+
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+
+#include "colo-endpoint.h"
+#include "colo-framing.h"
+#include "colo-input.h"
+#include "colo-json.h"
+#include "colo-link.h"
+#include "colo-notify.h"
+#include "colo-output.h"
+
+/* How long SIGINT/SIGTERM waits for the released frames to reach outdev */
+#define SHUTDOWN_TIMEOUT_S 10
+
+/* The colo plugin, linked in (see register_colo_plugin) */
+const GstPluginDesc *gst_plugin_colo_get_desc (void);
+
+typedef struct
+{
+  GMainLoop *loop;
+  GstElement *pipeline;
+  GstElement *compare;
+  ColoInput *primary;
+  ColoInput *secondary;
+  ColoOutput *output;
+
+  ColoLink *notify;             /* NULL without --notify-dev */
+  ColoFramingParser *notify_parser;
+  guint64 notify_unsupported;
+  guint64 notify_errors;
+  guint64 checkpoints_sent;
+  guint64 checkpoints_unsent;   /* no notify client connected */
+
+  GIOChannel *stdin_channel;    /* without --notify-dev */
+  guint stdin_id;
+
+  gboolean shutting_down;
+  guint shutdown_timeout_id;
+  int exit_code;
+
+  /* written on the streaming thread, read after it stopped */
+  guint64 output_records;
+  guint64 output_lost;
+} App;
+
+/* ---- options ------------------------------------------------------- */
+
+static gchar *opt_primary_in, *opt_secondary_in, *opt_outdev, *opt_notify_dev;
+static guint opt_compare_timeout = 3000;
+static guint opt_expired_scan_cycle = 1000;
+static guint opt_max_queue_size = 1024;
+static gboolean opt_vnet_hdr, opt_auto_release, opt_version;
+
+static gboolean
+parse_positive (const gchar * name, const gchar * value, guint * out,
+    GError ** error)
+{
+  guint64 v;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT, &v, NULL)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s requires a positive integer (1 to %u), not '%s'", name,
+        G_MAXUINT, value);
+    return FALSE;
+  }
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+opt_uint_cb (const gchar * name, const gchar * value, gpointer data,
+    GError ** error)
+{
+  if (g_str_equal (name, "--compare-timeout"))
+    return parse_positive (name, value, &opt_compare_timeout, error);
+  if (g_str_equal (name, "--expired-scan-cycle"))
+    return parse_positive (name, value, &opt_expired_scan_cycle, error);
+  return parse_positive (name, value, &opt_max_queue_size, error);
+}
+
+static const GOptionEntry entries[] = {
+  {"primary-in", 0, 0, G_OPTION_ARG_STRING, &opt_primary_in,
+      "Frames sent by the primary VM", "EP"},
+  {"secondary-in", 0, 0, G_OPTION_ARG_STRING, &opt_secondary_in,
+      "Frames sent by the secondary VM", "EP"},
+  {"outdev", 0, 0, G_OPTION_ARG_STRING, &opt_outdev,
+      "Where released primary frames are written", "EP"},
+  {"notify-dev", 0, 0, G_OPTION_ARG_STRING, &opt_notify_dev,
+      "Xen userspace COLO proxy channel (else stdin/stdout JSON)", "EP"},
+  {"compare-timeout", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
+      "Age in ms after which a queued frame requests a checkpoint "
+        "(default 3000)", "MS"},
+  {"expired-scan-cycle", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
+      "Period in ms of the stale check (default 1000)", "MS"},
+  {"max-queue-size", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
+      "Frames per connection and side before a queue-full request "
+        "(default 1024)", "N"},
+  {"vnet-hdr", 0, 0, G_OPTION_ARG_NONE, &opt_vnet_hdr,
+      "Records carry a vnet_hdr_len word (QEMU vnet_hdr_support=on)", NULL},
+  {"auto-release", 0, 0, G_OPTION_ARG_NONE, &opt_auto_release,
+      "Answer every checkpoint request with checkpoint-done at once", NULL},
+  {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
+      "Print the version and exit", NULL},
+  {NULL}
+};
+
+static
+G_GNUC_PRINTF (1, 2)
+     int startup_error (const gchar * format, ...)
+{
+  va_list args;
+  gchar *msg;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("gst-colo-compare: error: %s\n", msg);
+  g_free (msg);
+  return 2;
+}
+
+/* Parses and checks the endpoints: eps[0..3] = primary, secondary,
+ * outdev, notify (NULL if not given). */
+static int
+parse_endpoints (ColoEndpoint * eps[4])
+{
+  const gchar *names[4] = { "--primary-in", "--secondary-in", "--outdev",
+    "--notify-dev"
+  };
+  const gchar *values[4] = { opt_primary_in, opt_secondary_in, opt_outdev,
+    opt_notify_dev
+  };
+  GError *err = NULL;
+  gint i, j;
+
+  for (i = 0; i < 4; i++) {
+    if (values[i] == NULL) {
+      if (i < 3)
+        return startup_error ("%s is required (see --help)", names[i]);
+      continue;
+    }
+    eps[i] = colo_endpoint_parse (values[i], &err);
+    if (eps[i] == NULL) {
+      int ret = startup_error ("%s: %s", names[i], err->message);
+
+      g_error_free (err);
+      return ret;
+    }
+    for (j = 0; j < i; j++)
+      if (eps[j] != NULL && colo_endpoint_equal (eps[i], eps[j]))
+        return startup_error ("%s and %s must be different endpoints",
+            names[j], names[i]);
+  }
+  return 0;
+}
+
+/* ---- the colo plugin --------------------------------------------- */
+
+/* The colo plugin's objects are linked into this program and registered
+ * here, so the program always runs the elements it was built with, from
+ * the build tree as well as installed, without GST_PLUGIN_PATH.  Its
+ * features replace those of an installed colo plugin of another
+ * version. */
+static gboolean
+register_colo_plugin (void)
+{
+  const GstPluginDesc *d = gst_plugin_colo_get_desc ();
+
+  return gst_plugin_register_static (d->major_version, d->minor_version,
+      d->name, d->description, d->plugin_init, d->version, d->license,
+      d->source, d->package, d->origin);
+}
+
+/* ---- output -------------------------------------------------------- */
+
+static GstFlowReturn
+on_new_sample (GstAppSink * sink, gpointer user_data)
+{
+  App *app = user_data;
+  GstSample *sample = gst_app_sink_pull_sample (sink);
+  GstBuffer *buf;
+  GstMapInfo map;
+
+  if (sample == NULL)
+    return GST_FLOW_EOS;
+  buf = gst_sample_get_buffer (sample);
+  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    if (colo_output_write (app->output, map.data, map.size))
+      app->output_records++;
+    else
+      app->output_lost++;
+    gst_buffer_unmap (buf, &map);
+  }
+  gst_sample_unref (sample);
+  return GST_FLOW_OK;
+}
+
+/* ---- checkpoints --------------------------------------------------- */
+
+static void
+checkpoint_done (App * app)
+{
+  g_signal_emit_by_name (app->compare, "checkpoint-done");
+}
+
+static void
+send_notify (App * app, const gchar * text)
+{
+  GBytes *rec = colo_notify_encode (text);
+  GError *err = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (rec, &size);
+
+  if (!colo_link_send (app->notify, data, size, &err)) {
+    if (g_str_equal (text, COLO_NOTIFY_DO_CHECKPOINT))
+      app->checkpoints_unsent++;
+    g_printerr ("gst-colo-compare: notify-dev: warning: cannot send %s: %s\n",
+        text, err->message);
+    g_error_free (err);
+  } else if (g_str_equal (text, COLO_NOTIFY_DO_CHECKPOINT)) {
+    app->checkpoints_sent++;
+  }
+  g_bytes_unref (rec);
+}
+
+static void
+print_line (gchar * line)
+{
+  fputs (line, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+  g_free (line);
+}
+
+static void
+on_checkpoint_request (App * app, const GstStructure * s)
+{
+  if (app->notify != NULL)
+    send_notify (app, COLO_NOTIFY_DO_CHECKPOINT);
+  else
+    print_line (colo_json_from_structure ("checkpoint-request", s));
+}
+
+/* ---- notify-dev ---------------------------------------------------- */
+
+static void
+on_notify_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
+    guint64 offset, gpointer user_data)
+{
+  App *app = user_data;
+
+  switch (colo_notify_parse (payload, len)) {
+    case COLO_NOTIFY_CMD_PROXY_INIT:
+      send_notify (app, COLO_NOTIFY_XEN_INIT);
+      break;
+    case COLO_NOTIFY_CMD_CHECKPOINT:
+      if (!app->shutting_down)
+        checkpoint_done (app);
+      break;
+    default:
+      app->notify_unsupported++;
+      g_printerr ("gst-colo-compare: notify-dev: warning: unsupported "
+          "instruction (%u bytes at byte offset %" G_GUINT64_FORMAT
+          "), ignored\n", len, offset);
+      break;
+  }
+}
+
+static void
+on_notify_connected (ColoLink * link, gpointer user_data)
+{
+  App *app = user_data;
+
+  colo_framing_parser_reset (app->notify_parser);
+}
+
+static void
+on_notify_data (ColoLink * link, const guint8 * data, gsize len,
+    gpointer user_data)
+{
+  App *app = user_data;
+  ColoFramingResult res;
+  guint64 offset;
+  guint32 value;
+
+  res = colo_framing_parser_push (app->notify_parser, data, len);
+  if (!COLO_FRAMING_RESULT_IS_ERROR (res))
+    return;
+  colo_framing_parser_get_error (app->notify_parser, &offset, &value);
+  app->notify_errors++;
+  g_printerr ("gst-colo-compare: notify-dev: error: bad record at byte "
+      "offset %" G_GUINT64_FORMAT ": %s (value %u); closing this "
+      "connection\n", offset, colo_framing_result_to_string (res), value);
+  colo_link_drop (link);
+}
+
+static void
+on_notify_closed (ColoLink * link, gpointer user_data)
+{
+}
+
+static const ColoLinkFuncs notify_funcs = {
+  on_notify_connected, on_notify_data, on_notify_closed,
+};
+
+/* ---- stdin --------------------------------------------------------- */
+
+static gboolean
+on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
+{
+  App *app = user_data;
+  gchar *line = NULL;
+  GIOStatus status;
+
+  status = g_io_channel_read_line (ch, &line, NULL, NULL, NULL);
+  if (status == G_IO_STATUS_AGAIN)
+    return G_SOURCE_CONTINUE;
+  if (status != G_IO_STATUS_NORMAL) {
+    /* EOF (or an error): no more commands, keep running */
+    app->stdin_id = 0;
+    return G_SOURCE_REMOVE;
+  }
+  g_strstrip (line);
+  if (app->shutting_down || line[0] == '\0') {
+    /* nothing to do */
+  } else if (g_str_equal (line, "checkpoint-done")) {
+    checkpoint_done (app);
+  } else if (g_str_equal (line, "failover")) {
+    g_signal_emit_by_name (app->compare, "failover");
+  } else {
+    g_printerr ("gst-colo-compare: stdin: warning: unknown command '%s' "
+        "(expected checkpoint-done or failover)\n", line);
+  }
+  g_free (line);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- shutdown ------------------------------------------------------ */
+
+static GstAppSrc *
+get_appsrc (App * app, const gchar * name)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (app->pipeline), name);
+  GstAppSrc *src = GST_APP_SRC (e);
+
+  /* the pipeline keeps it alive */
+  gst_object_unref (e);
+  return src;
+}
+
+
+static gboolean
+on_shutdown_timeout (gpointer user_data)
+{
+  App *app = user_data;
+
+  app->shutdown_timeout_id = 0;
+  g_printerr ("gst-colo-compare: warning: released frames could not all be "
+      "written to outdev within %d s, giving up\n", SHUTDOWN_TIMEOUT_S);
+  colo_output_cancel (app->output);
+  g_main_loop_quit (app->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Releases everything queued: EOS into both inputs makes colocompare
+ * release every queued primary frame and then push EOS, which reaches the
+ * bus once the appsink has handed every record to outdev. */
+static gboolean
+on_signal (gpointer user_data)
+{
+  App *app = user_data;
+
+  if (app->shutting_down) {
+    /* a second signal: stop waiting for outdev */
+    colo_output_cancel (app->output);
+    g_main_loop_quit (app->loop);
+    return G_SOURCE_CONTINUE;
+  }
+  app->shutting_down = TRUE;
+  colo_input_stop (app->primary);
+  colo_input_stop (app->secondary);
+  if (app->notify != NULL)
+    colo_link_stop (app->notify);
+  gst_app_src_end_of_stream (get_appsrc (app, "primary-src"));
+  gst_app_src_end_of_stream (get_appsrc (app, "secondary-src"));
+  app->shutdown_timeout_id = g_timeout_add_seconds (SHUTDOWN_TIMEOUT_S,
+      on_shutdown_timeout, app);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- bus ------------------------------------------------------------ */
+
+static gboolean
+on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
+{
+  App *app = user_data;
+  GError *err = NULL;
+  gchar *debug = NULL;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:{
+      const GstStructure *s = gst_message_get_structure (msg);
+
+      if (s != NULL && gst_structure_has_name (s, "colo-checkpoint"))
+        on_checkpoint_request (app, s);
+      break;
+    }
+    case GST_MESSAGE_WARNING:
+      gst_message_parse_warning (msg, &err, &debug);
+      g_printerr ("gst-colo-compare: warning: %s\n", err->message);
+      break;
+    case GST_MESSAGE_ERROR:
+      gst_message_parse_error (msg, &err, &debug);
+      g_printerr ("gst-colo-compare: error: %s (%s)\n", err->message,
+          debug ? debug : "no details");
+      app->exit_code = 1;
+      g_main_loop_quit (app->loop);
+      break;
+    case GST_MESSAGE_EOS:
+      g_main_loop_quit (app->loop);
+      break;
+    default:
+      break;
+  }
+  g_clear_error (&err);
+  g_free (debug);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- setup ---------------------------------------------------------- */
+
+static GstElement *
+make (const gchar * factory, const gchar * name)
+{
+  GstElement *e = gst_element_factory_make (factory, name);
+
+  if (e == NULL)
+    g_printerr ("gst-colo-compare: error: cannot create element '%s' (is "
+        "the GStreamer plugin providing it installed?)\n", factory);
+  return e;
+}
+
+static gboolean
+build_pipeline (App * app)
+{
+  GstElement *psrc, *ssrc, *pay, *sink;
+  GstAppSinkCallbacks callbacks = { NULL, };
+  GstCaps *caps;
+
+  app->pipeline = gst_pipeline_new ("gst-colo-compare");
+  psrc = make ("appsrc", "primary-src");
+  ssrc = make ("appsrc", "secondary-src");
+  app->compare = make ("colocompare", "compare");
+  pay = make ("colopay", "pay");
+  sink = make ("appsink", "out");
+  if (!psrc || !ssrc || !app->compare || !pay || !sink) {
+    g_clear_object (&psrc);
+    g_clear_object (&ssrc);
+    g_clear_object (&app->compare);
+    g_clear_object (&pay);
+    g_clear_object (&sink);
+    return FALSE;
+  }
+
+  caps = gst_caps_from_string ("application/x-ethernet, vnet-hdr-len=0");
+  /* live, unbounded: an input is never blocked by the comparator (the
+   * backpressure is the outdev write, which holds the comparator) */
+  g_object_set (psrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
+      "max-bytes", (guint64) 0, "caps", caps, NULL);
+  g_object_set (ssrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
+      "max-bytes", (guint64) 0, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  g_object_set (app->compare, "compare-timeout", opt_compare_timeout,
+      "expired-scan-cycle", opt_expired_scan_cycle, "max-queue-size",
+      opt_max_queue_size, "auto-release", opt_auto_release, NULL);
+  g_object_set (pay, "vnet-hdr", opt_vnet_hdr, NULL);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1, NULL);
+  callbacks.new_sample = on_new_sample;
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
+
+  gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, pay,
+      sink, NULL);
+  if (!gst_element_link_pads (psrc, "src", app->compare, "primary") ||
+      !gst_element_link_pads (ssrc, "src", app->compare, "secondary") ||
+      !gst_element_link_many (app->compare, pay, sink, NULL)) {
+    g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Opens every endpoint: 0, or the exit code of a startup error. */
+static int
+open_endpoints (App * app, ColoEndpoint * eps[4])
+{
+  GError *err = NULL;
+  int ret;
+
+  /* the output first: it must be there before anything is released */
+  app->output = colo_output_new (eps[2], "outdev", &err);
+  if (app->output == NULL)
+    goto failed;
+  app->primary = colo_input_new (eps[0], "primary-in", opt_vnet_hdr,
+      get_appsrc (app, "primary-src"), &err);
+  if (app->primary == NULL)
+    goto failed;
+  app->secondary = colo_input_new (eps[1], "secondary-in", opt_vnet_hdr,
+      get_appsrc (app, "secondary-src"), &err);
+  if (app->secondary == NULL)
+    goto failed;
+  if (eps[3] != NULL) {
+    /* never a vnet word on the notify channel (QEMU quirk Q9, fixed) */
+    app->notify_parser = colo_framing_parser_new (FALSE, on_notify_record, app);
+    app->notify = colo_link_new (eps[3], "notify-dev", &notify_funcs, app,
+        &err);
+    if (app->notify == NULL)
+      goto failed;
+  }
+  return 0;
+
+failed:
+  ret = startup_error ("%s", err->message);
+  g_error_free (err);
+  return ret;
+}
+
+static void
+print_stats (App * app)
+{
+  GstStructure *stats = NULL;
+
+  g_object_get (app->compare, "stats", &stats, NULL);
+  if (stats == NULL)
+    stats = gst_structure_new_empty ("stats");
+  colo_input_add_stats (app->primary, stats);
+  colo_input_add_stats (app->secondary, stats);
+  gst_structure_set (stats,
+      "outdev-records", G_TYPE_UINT64, app->output_records,
+      "outdev-lost", G_TYPE_UINT64, app->output_lost, NULL);
+  if (app->notify != NULL)
+    gst_structure_set (stats,
+        "notify-checkpoints-sent", G_TYPE_UINT64, app->checkpoints_sent,
+        "notify-checkpoints-unsent", G_TYPE_UINT64, app->checkpoints_unsent,
+        "notify-unsupported", G_TYPE_UINT64, app->notify_unsupported,
+        "notify-errors", G_TYPE_UINT64, app->notify_errors, NULL);
+  print_line (colo_json_from_structure ("stats", stats));
+  gst_structure_free (stats);
+}
+
+static int
+run (ColoEndpoint * eps[4])
+{
+  App app = { 0, };
+  GstBus *bus;
+  int ret;
+
+  if (!register_colo_plugin ())
+    return startup_error ("cannot register the colo plugin");
+  if (!build_pipeline (&app)) {
+    g_clear_object (&app.pipeline);
+    return 2;
+  }
+  ret = open_endpoints (&app, eps);
+  if (ret != 0)
+    goto done;
+
+  app.loop = g_main_loop_new (NULL, FALSE);
+  bus = gst_element_get_bus (app.pipeline);
+  gst_bus_add_watch (bus, on_bus_message, &app);
+  g_unix_signal_add (SIGINT, on_signal, &app);
+  g_unix_signal_add (SIGTERM, on_signal, &app);
+  if (app.notify == NULL) {
+    app.stdin_channel = g_io_channel_unix_new (0);
+    app.stdin_id = g_io_add_watch (app.stdin_channel,
+        G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &app);
+  }
+
+  if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    g_printerr ("gst-colo-compare: error: cannot start the pipeline\n");
+    app.exit_code = 1;
+  } else {
+    g_main_loop_run (app.loop);
+  }
+
+  /* stop the streaming thread before reading its counters */
+  colo_output_cancel (app.output);
+  if (app.exit_code == 0)
+    print_stats (&app);
+  gst_element_set_state (app.pipeline, GST_STATE_NULL);
+  ret = app.exit_code;
+
+  gst_bus_remove_watch (bus);
+  gst_object_unref (bus);
+  if (app.stdin_id != 0)
+    g_source_remove (app.stdin_id);
+  if (app.stdin_channel != NULL)
+    g_io_channel_unref (app.stdin_channel);
+  if (app.shutdown_timeout_id != 0)
+    g_source_remove (app.shutdown_timeout_id);
+  g_main_loop_unref (app.loop);
+
+done:
+  colo_input_free (app.primary);
+  colo_input_free (app.secondary);
+  colo_link_free (app.notify);
+  if (app.notify_parser != NULL)
+    colo_framing_parser_free (app.notify_parser);
+  colo_output_free (app.output);
+  gst_object_unref (app.pipeline);
+  return ret;
+}
+
+int
+main (int argc, char **argv)
+{
+  GOptionContext *ctx;
+  GError *err = NULL;
+  ColoEndpoint *eps[4] = { NULL, };
+  int ret, i;
+
+  ctx = g_option_context_new ("- compare the network output of COLO "
+      "primary and secondary VMs");
+  g_option_context_set_description (ctx, "EP is tcp:HOST:PORT (connect) or "
+      "tcp-listen:HOST:PORT (listen).\nSee gst-colo-compare(1).");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
+    ret = startup_error ("%s", err->message);
+    g_error_free (err);
+    g_option_context_free (ctx);
+    return ret;
+  }
+  g_option_context_free (ctx);
+
+  if (opt_version) {
+    gchar *gst_version = gst_version_string ();
+
+    printf ("gst-colo-compare %s (%s)\n", VERSION, gst_version);
+    g_free (gst_version);
+    return 0;
+  }
+  if (argc > 1)
+    ret = startup_error ("unexpected argument '%s'", argv[1]);
+  else
+    ret = parse_endpoints (eps);
+  if (ret == 0) {
+    /* an outdev or notify peer that goes away must not kill us */
+    signal (SIGPIPE, SIG_IGN);
+    ret = run (eps);
+  }
+
+  for (i = 0; i < 4; i++)
+    colo_endpoint_free (eps[i]);
+  g_free (opt_primary_in);
+  g_free (opt_secondary_in);
+  g_free (opt_outdev);
+  g_free (opt_notify_dev);
+  gst_deinit ();
+  return ret;
+}
