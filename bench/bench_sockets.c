@@ -44,7 +44,6 @@ typedef struct
   GCond cond;
   /* under lock */
   guint received;               /* distinct primary frames released */
-  guint p_sent, s_sent;         /* records handed to the sockets */
   gboolean started, done, aborted, handshaken;
   guint probes;
   guint checkpoints;
@@ -52,6 +51,8 @@ typedef struct
   /* owned by the outdev reader */
   gint64 *sent_at;              /* per primary frame, monotonic us */
   gint64 *latency;              /* per distinct released frame, us */
+  gint slowest;                 /* the frame that waited longest */
+  gint64 slowest_us;
   guint8 *seen;
   guint64 bytes;
   guint duplicates, mismatches, unknown;
@@ -133,20 +134,28 @@ stream_pos (const BenchStream * s, gboolean primary, guint k)
   return primary ? k : s->pos[k];
 }
 
-/* Waits (lock held) until the run started and record k fits in the
- * window; FALSE on abort. */
+/* Primary-equivalent position up to which a stream may send (lock held):
+ * at most `window` primary frames in flight (sent but not released), and
+ * the secondary at most that far ahead of what was released, which both
+ * bound the comparator's queues. */
+static guint
+send_limit (Bench * b, gboolean primary)
+{
+  return b->received + b->window;
+}
+
+/* Waits (lock held) until the run started and record k may be sent;
+ * FALSE on abort. */
 static gboolean
 wait_window (Bench * b, const BenchStream * s, gboolean primary, guint k)
 {
   while (!b->aborted && !(b->started
-          && stream_pos (s, primary, k) < b->received + b->window))
+          && stream_pos (s, primary, k) < send_limit (b, primary)))
     g_cond_wait (&b->cond, &b->lock);
   return !b->aborted;
 }
 
-/* Sends one stream.  At most `window` primary frames may be in flight
- * (sent but not released), and the secondary may run at most that far
- * ahead of what was released: both bound the comparator's queues. */
+/* Sends one stream, in batches as large as send_limit () allows. */
 static void
 send_stream (Bench * b, int fd, const BenchStream * s, gboolean primary)
 {
@@ -160,7 +169,7 @@ send_stream (Bench * b, int fd, const BenchStream * s, gboolean primary)
     /* the batch: every record the window allows, up to CHUNK bytes */
     if (!wait_window (b, s, primary, k))
       break;
-    limit = b->received + b->window;
+    limit = send_limit (b, primary);
     g_mutex_unlock (&b->lock);
 
     for (end = k + 1; end < s->n && s->off[end + 1] - s->off[k] <= CHUNK
@@ -182,10 +191,6 @@ send_stream (Bench * b, int fd, const BenchStream * s, gboolean primary)
     }
     k = end;
     g_mutex_lock (&b->lock);
-    if (primary)
-      b->p_sent = k;
-    else
-      b->s_sent = k;
   }
   g_mutex_unlock (&b->lock);
 }
@@ -282,7 +287,12 @@ outdev_thread (gpointer data)
         break;
       i = on_released (b, buf + used, hdr + len);
       if (i >= 0) {
-        b->latency[got++] = now - b->sent_at[i];
+        b->latency[got] = now - b->sent_at[i];
+        if (b->latency[got] > b->slowest_us) {
+          b->slowest_us = b->latency[got];
+          b->slowest = i;
+        }
+        got++;
         new++;
       }
       used += hdr + len;
@@ -482,6 +492,10 @@ report (Bench * b, const char *label)
         G_GINT64_FORMAT " max %" G_GINT64_FORMAT "\n", secs, fps, mbps,
         percentile (lat, nl, 0.5), percentile (lat, nl, 0.9),
         percentile (lat, nl, 0.99), nl ? lat[nl - 1] : 0);
+  if (nl && lat[nl - 1] > G_USEC_PER_SEC)
+    g_print ("  slowest: primary frame %d (connection %d, round %d), "
+        "released after %.3f s\n", b->slowest, b->slowest % t->conns,
+        b->slowest / t->conns, lat[nl - 1] / 1e6);
   g_print ("RESULT label=%s workload=%s frames=%u seconds=%.4f fps=%.0f "
       "mbps=%.2f p50_us=%" G_GINT64_FORMAT " p99_us=%" G_GINT64_FORMAT
       " missing=%u checkpoints=%u ok=%d\n", label, t->name, n, secs, fps,
@@ -574,6 +588,7 @@ main (int argc, char **argv)
   if (!b.host)
     b.host = g_strdup ("127.0.0.1");
   b.window = window;
+  b.slowest = -1;
   b.sent_at = g_new0 (gint64, b.traffic.primary.n);
   b.latency = g_new0 (gint64, b.traffic.primary.n);
   b.seen = g_new0 (guint8, b.traffic.primary.n);
