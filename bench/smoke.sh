@@ -4,8 +4,8 @@
 # with no checkpoint request, and one changed secondary byte must make QEMU
 # ask for a checkpoint (so the traffic is really compared).  No timings.
 # That last run, which goes through every path of bench_sockets, runs under
-# valgrind memcheck (this script is a shell script, so scripts/test.sh
-# leaves the 'bench' suite out of its valgrind pass).
+# valgrind memcheck (this is a shell script, so the valgrind test setup
+# leaves the bench suite out, see tests/check/meson.build).
 # Usage: bench/smoke.sh BENCH_SOCKETS
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)

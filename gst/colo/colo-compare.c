@@ -13,6 +13,7 @@
 #define DEFAULT_COMPARE_TIMEOUT (3000 * G_GUINT64_CONSTANT (1000000))
 #define DEFAULT_SCAN_CYCLE (1000 * G_GUINT64_CONSTANT (1000000))
 #define DEFAULT_MAX_QUEUE_SIZE 1024
+#define DEFAULT_IDLE_TIMEOUT (300 * G_GUINT64_CONSTANT (1000000000))
 
 ColoComparator *
 colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
@@ -24,6 +25,7 @@ colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
   c->config.compare_timeout = DEFAULT_COMPARE_TIMEOUT;
   c->config.scan_cycle = DEFAULT_SCAN_CYCLE;
   c->config.max_queue_size = DEFAULT_MAX_QUEUE_SIZE;
+  c->config.idle_timeout = DEFAULT_IDLE_TIMEOUT;
   c->conns = colo_conn_table_new ();
   return c;
 }
@@ -186,6 +188,35 @@ finish_call (ColoComparator * c)
 
 /* --- input -------------------------------------------------------------- */
 
+/* Forgets connections that have been idle, with nothing queued, for
+ * idle_timeout, so that the table does not grow with every flow ever seen.
+ * Safe to forget: a datagram connection has no state beyond its queues,
+ * and a TCP stream that resumes is aligned again from its next segments
+ * (pure ACKs such as keepalives go out uncompared anyway).  The default
+ * (300 s) is above TCP's largest retransmission timeout (120 s), so a
+ * stream that is still retransmitting is never forgotten. */
+static void
+evict_idle (ColoComparator * c, ColoConn * current, guint64 now)
+{
+  ColoConn *conn;
+
+  if (c->config.idle_timeout == 0)
+    return;
+  while ((conn = colo_conn_table_least_recent (c->conns)) && conn != current
+      && now >= conn->last_seen
+      && now - conn->last_seen >= c->config.idle_timeout) {
+    if (conn->queue[COLO_SIDE_PRIMARY].length
+        || conn->queue[COLO_SIDE_SECONDARY].length || conn->diverged) {
+      /* Held frames: keep it, it leaves at the next checkpoint-done. */
+      colo_conn_table_touch (c->conns, conn, conn->last_seen);
+      continue;
+    }
+    colo_conn_table_remove (c->conns, conn);
+    c->stats.connections--;
+    c->stats.evicted++;
+  }
+}
+
 static void
 forward_uncompared (ColoComparator * c, ColoSide side, gpointer handle)
 {
@@ -254,6 +285,8 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
   conn = colo_conn_table_lookup (c->conns, &key, &created);
   if (created)
     c->stats.connections++;
+  colo_conn_table_touch (c->conns, conn, now);
+  evict_idle (c, conn, now);
 
   p = g_new (ColoPacket, 1);
   p->conn = conn;

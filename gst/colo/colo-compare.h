@@ -69,6 +69,7 @@ typedef struct
   guint64 queue_full;
   guint64 checkpoints_requested;
   guint64 connections;          /* connections tracked now */
+  guint64 evicted;              /* idle connections forgotten */
   guint64 queued_primary;
   guint64 queued_secondary;
 } ColoStats;
@@ -79,6 +80,9 @@ typedef struct
   guint64 scan_cycle;           /* ns */
   guint max_queue_size;         /* frames per connection and side */
   gboolean auto_release;
+  /* A connection with nothing queued that has seen no frame for this long
+   * (ns) is forgotten; 0: never. */
+  guint64 idle_timeout;
 } ColoCompareConfig;
 
 typedef struct _ColoComparator ColoComparator;

@@ -13,7 +13,8 @@
 struct _ColoConnTable
 {
   GHashTable *map;              /* ColoConnKey* (inside the conn) -> ColoConn* */
-  ColoConn *first, *last;
+  ColoConn *first, *last;       /* creation order */
+  ColoConn *lru_first, *lru_last;       /* least recently used first */
 };
 
 void
@@ -98,9 +99,47 @@ colo_conn_table_lookup (ColoConnTable * t, const ColoConnKey * key,
   else
     t->first = c;
   t->last = c;
+  c->lru_prev = t->lru_last;
+  if (t->lru_last)
+    t->lru_last->lru_next = c;
+  else
+    t->lru_first = c;
+  t->lru_last = c;
   g_hash_table_insert (t->map, &c->key, c);
   *created = TRUE;
   return c;
+}
+
+static void
+lru_unlink (ColoConnTable * t, ColoConn * c)
+{
+  if (c->lru_prev)
+    c->lru_prev->lru_next = c->lru_next;
+  else
+    t->lru_first = c->lru_next;
+  if (c->lru_next)
+    c->lru_next->lru_prev = c->lru_prev;
+  else
+    t->lru_last = c->lru_prev;
+  c->lru_prev = c->lru_next = NULL;
+}
+
+void
+colo_conn_table_touch (ColoConnTable * t, ColoConn * c, guint64 now)
+{
+  c->last_seen = now;
+  if (t->lru_last == c)
+    return;
+  lru_unlink (t, c);
+  c->lru_prev = t->lru_last;
+  t->lru_last->lru_next = c;
+  t->lru_last = c;
+}
+
+ColoConn *
+colo_conn_table_least_recent (ColoConnTable * t)
+{
+  return t->lru_first;
 }
 
 void
@@ -115,6 +154,7 @@ colo_conn_table_remove (ColoConnTable * t, ColoConn * c)
     c->next->prev = c->prev;
   else
     t->last = c->prev;
+  lru_unlink (t, c);
   g_free (c);
 }
 

@@ -75,6 +75,9 @@ struct _ColoConn
   ColoConnKey key;
   ColoConn *next;               /* all connections, in creation order */
   ColoConn *prev;
+  ColoConn *lru_next;           /* all connections, least recently used first */
+  ColoConn *lru_prev;
+  guint64 last_seen;            /* caller's time of the last frame, ns */
   ColoQueue queue[2];           /* indexed by ColoSide */
   gboolean diverged;            /* miscompare seen: wait for checkpoint-done */
 
@@ -115,6 +118,10 @@ void colo_conn_table_remove (ColoConnTable * t, ColoConn * c);
 guint colo_conn_table_size (ColoConnTable * t);
 /* First connection in creation order (iterate with ->next) */
 ColoConn *colo_conn_table_first (ColoConnTable * t);
+/* Marks c as used at time now: it becomes the most recently used. */
+void colo_conn_table_touch (ColoConnTable * t, ColoConn * c, guint64 now);
+/* The least recently used connection (iterate with ->lru_next), or NULL */
+ColoConn *colo_conn_table_least_recent (ColoConnTable * t);
 
 G_END_DECLS
 #endif /* __COLO_CONN_H__ */

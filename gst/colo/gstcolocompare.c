@@ -46,10 +46,14 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 -m colocompare name=c auto-release=true ! fakesink \
- *     filesrc location=primary.bin ! colodepay ! c.primary \
- *     filesrc location=secondary.bin ! colodepay ! c.secondary
- * ]|
+ * gst-launch-1.0 -m colocompare name=c auto-release=true ! colopay ! \
+ *     tcpserversink host=127.0.0.1 port=9004 \
+ *     tcpserversrc host=127.0.0.1 port=9002 ! colodepay ! c.primary \
+ *     tcpserversrc host=127.0.0.1 port=9003 ! colodepay ! c.secondary
+ * ]| Compares what QEMU's filter-redirectors send from the primary (port
+ * 9002) and the secondary (port 9003) and sends the released frames to the
+ * primary's filter-redirector (port 9004), printing every checkpoint
+ * request; the same line is in the README, where a test runs it.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -69,6 +73,7 @@ GST_DEBUG_CATEGORY_STATIC (colo_compare_debug);
 #define DEFAULT_EXPIRED_SCAN_CYCLE 1000
 #define DEFAULT_MAX_QUEUE_SIZE 1024
 #define DEFAULT_AUTO_RELEASE FALSE
+#define DEFAULT_IDLE_TIMEOUT 300000
 
 #define WAKE_EVENT_NAME "GstColoCompareWake"
 
@@ -79,6 +84,7 @@ enum
   PROP_EXPIRED_SCAN_CYCLE,
   PROP_MAX_QUEUE_SIZE,
   PROP_AUTO_RELEASE,
+  PROP_IDLE_TIMEOUT,
   PROP_STATS,
 };
 
@@ -103,6 +109,7 @@ struct _GstColoCompare
   guint expired_scan_cycle;
   guint max_queue_size;
   gboolean auto_release;
+  guint idle_timeout;
 
   /* set from any thread, handled in aggregate () */
   gint checkpoint_done_pending;
@@ -112,7 +119,7 @@ struct _GstColoCompare
    * the stats getter */
   GMutex lock;
   ColoComparator *comp;
-  GstBufferList *out;           /* frames released during this call */
+  GPtrArray *out;               /* OutBatch: frames released during this call */
   GList *messages;              /* to post once the lock is dropped */
   guint64 malformed_seen;
   gchar *malformed_warning;
@@ -123,6 +130,7 @@ struct _GstColoCompare
   GstClockTime next_deadline;   /* running time, minus latency */
   GstClockTime latency;
   gboolean src_started;
+  gint src_vnet_hdr_len;        /* of the caps set on src; -1: none yet */
 };
 
 #define COLO_CAPS "application/x-ethernet, vnet-hdr-len = (int) [ 0, 20 ]"
@@ -147,7 +155,41 @@ typedef struct
 {
   GstBuffer *buffer;
   GstMapInfo map;
+  gint vnet_hdr_len;            /* of the caps it arrived with */
 } ColoFrame;
+
+/* Released frames that share one vnet-hdr-len.  A queued primary frame
+ * keeps the vnet-hdr-len it arrived with, so when upstream renegotiates
+ * while frames are held, the frames from before the change go out under
+ * the old caps and the new caps follow them. */
+typedef struct
+{
+  gint vnet_hdr_len;
+  GstBufferList *buffers;
+} OutBatch;
+
+static void
+out_batch_free (OutBatch * b)
+{
+  if (b->buffers)
+    gst_buffer_list_unref (b->buffers);
+  g_free (b);
+}
+
+static void
+out_append (GstColoCompare * self, gint vnet_hdr_len, GstBuffer * buf)
+{
+  OutBatch *b = self->out->len ?
+      g_ptr_array_index (self->out, self->out->len - 1) : NULL;
+
+  if (!b || b->vnet_hdr_len != vnet_hdr_len) {
+    b = g_new (OutBatch, 1);
+    b->vnet_hdr_len = vnet_hdr_len;
+    b->buffers = gst_buffer_list_new ();
+    g_ptr_array_add (self->out, b);
+  }
+  gst_buffer_list_insert (b->buffers, -1, buf);
+}
 
 static void
 frame_release_cb (gpointer handle, gpointer user_data)
@@ -156,7 +198,7 @@ frame_release_cb (gpointer handle, gpointer user_data)
   ColoFrame *f = handle;
 
   gst_buffer_unmap (f->buffer, &f->map);
-  gst_buffer_list_insert (self->out, -1, f->buffer);
+  out_append (self, f->vnet_hdr_len, f->buffer);
   g_free (f);
 }
 
@@ -252,6 +294,7 @@ sync_config (GstColoCompare * self)
   config.scan_cycle = self->expired_scan_cycle * GST_MSECOND;
   config.max_queue_size = self->max_queue_size;
   config.auto_release = self->auto_release;
+  config.idle_timeout = self->idle_timeout * GST_MSECOND;
   GST_OBJECT_UNLOCK (self);
   colo_comparator_set_config (self->comp, &config);
 }
@@ -304,6 +347,7 @@ stats_to_structure (const ColoStats * st)
       "queue-full", G_TYPE_UINT64, st->queue_full,
       "checkpoints-requested", G_TYPE_UINT64, st->checkpoints_requested,
       "connections", G_TYPE_UINT64, st->connections,
+      "evicted", G_TYPE_UINT64, st->evicted,
       "queued-primary", G_TYPE_UINT64, st->queued_primary,
       "queued-secondary", G_TYPE_UINT64, st->queued_secondary, NULL);
 }
@@ -341,12 +385,13 @@ push_frame (GstColoCompare * self, ColoSide side, GstBuffer * buf,
 
   f = g_new (ColoFrame, 1);
   f->buffer = buf;
+  f->vnet_hdr_len = self->vnet_hdr_len[side];
   if (!gst_buffer_map (buf, &f->map, GST_MAP_READ)) {
     /* cannot happen with system memory; never lose a primary frame */
     GST_WARNING_OBJECT (self, "cannot map buffer: forwarded uncompared");
     g_free (f);
     if (side == COLO_SIDE_PRIMARY)
-      gst_buffer_list_insert (self->out, -1, buf);
+      out_append (self, self->vnet_hdr_len[side], buf);
     else
       gst_buffer_unref (buf);
     return;
@@ -358,6 +403,18 @@ push_frame (GstColoCompare * self, ColoSide side, GstBuffer * buf,
 /* With an async sink downstream and nothing released yet, a pipeline would
  * never preroll: announce the stream and a gap once at start. */
 static void
+set_src_vnet_hdr_len (GstColoCompare * self, gint vnet_hdr_len)
+{
+  GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
+      "vnet-hdr-len", G_TYPE_INT, vnet_hdr_len, NULL);
+
+  GST_DEBUG_OBJECT (self, "src vnet-hdr-len %d", vnet_hdr_len);
+  gst_aggregator_set_src_caps (GST_AGGREGATOR (self), caps);
+  gst_caps_unref (caps);
+  self->src_vnet_hdr_len = vnet_hdr_len;
+}
+
+static void
 start_src (GstColoCompare * self)
 {
   GstAggregator *agg = GST_AGGREGATOR (self);
@@ -365,13 +422,8 @@ start_src (GstColoCompare * self)
 
   self->src_started = TRUE;
   /* set_src_caps pushes stream-start and caps at once */
-  if (!gst_pad_has_current_caps (agg->srcpad)) {
-    GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
-        "vnet-hdr-len", G_TYPE_INT, self->vnet_hdr_len[COLO_SIDE_PRIMARY],
-        NULL);
-    gst_aggregator_set_src_caps (agg, caps);
-    gst_caps_unref (caps);
-  }
+  if (self->src_vnet_hdr_len < 0)
+    set_src_vnet_hdr_len (self, self->vnet_hdr_len[COLO_SIDE_PRIMARY]);
   GST_OBJECT_LOCK (self);
   segment = GST_AGGREGATOR_PAD (agg->srcpad)->segment;
   GST_OBJECT_UNLOCK (self);
@@ -387,12 +439,13 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
 {
   GstColoCompare *self = GST_COLO_COMPARE (agg);
   GstClockTime now = running_time_now (self), t, deadline;
-  GstBufferList *out;
+  GPtrArray *out;
   GList *messages, *l;
   gchar *warning;
   GstBuffer *buf;
   gboolean eos;
   GstFlowReturn ret = GST_FLOW_OK;
+  guint i;
 
   self->latency = gst_aggregator_get_latency (agg);
 
@@ -401,7 +454,7 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   if (GST_CLOCK_TIME_IS_VALID (now))
     self->last_now = now;
   t = self->last_now;
-  self->out = gst_buffer_list_new ();
+  self->out = g_ptr_array_new_with_free_func ((GDestroyNotify) out_batch_free);
 
   if (g_atomic_int_compare_and_exchange (&self->checkpoint_done_pending, 1, 0))
     colo_comparator_checkpoint_done (self->comp, t);
@@ -451,20 +504,29 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   if (!self->src_started)
     start_src (self);
 
-  if (gst_buffer_list_length (out) > 0) {
-    GstBuffer *last = gst_buffer_list_get (out,
-        gst_buffer_list_length (out) - 1);
+  if (out->len > 0) {
+    GstBufferList *list = ((OutBatch *) g_ptr_array_index (out,
+            out->len - 1))->buffers;
+    GstBuffer *last = gst_buffer_list_get (list,
+        gst_buffer_list_length (list) - 1);
 
     gst_aggregator_selected_samples (agg, GST_BUFFER_PTS (last),
         GST_BUFFER_DTS (last), GST_BUFFER_DURATION (last), NULL);
-    GST_LOG_OBJECT (self, "releasing %u frame(s)",
-        gst_buffer_list_length (out));
-    ret = gst_aggregator_finish_buffer_list (agg, out);
   } else {
     gst_aggregator_selected_samples (agg, GST_CLOCK_TIME_NONE,
         GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, NULL);
-    gst_buffer_list_unref (out);
   }
+  for (i = 0; i < out->len && ret == GST_FLOW_OK; i++) {
+    OutBatch *b = g_ptr_array_index (out, i);
+
+    if (b->vnet_hdr_len != self->src_vnet_hdr_len)
+      set_src_vnet_hdr_len (self, b->vnet_hdr_len);
+    GST_LOG_OBJECT (self, "releasing %u frame(s)",
+        gst_buffer_list_length (b->buffers));
+    ret = gst_aggregator_finish_buffer_list (agg, g_steal_pointer
+        (&b->buffers));
+  }
+  g_ptr_array_unref (out);
 
   if (ret == GST_FLOW_OK && eos)
     ret = GST_FLOW_EOS;
@@ -512,10 +574,10 @@ gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
       gst_event_parse_caps (event, &caps);
       gst_structure_get_int (gst_caps_get_structure (caps, 0),
           "vnet-hdr-len", &vnet);
+      /* Frames keep the vnet-hdr-len they arrive with; src caps follow
+       * the released frames (see OutBatch). */
       self->vnet_hdr_len[side] = vnet;
       GST_DEBUG_OBJECT (pad, "vnet-hdr-len %d", vnet);
-      if (side == COLO_SIDE_PRIMARY)
-        gst_aggregator_set_src_caps (agg, caps);
       gst_event_unref (event);
       return TRUE;
     }
@@ -573,6 +635,7 @@ gst_colo_compare_start (GstAggregator * agg)
   g_atomic_int_set (&self->failover_pending, 0);
   self->next_deadline = GST_CLOCK_TIME_NONE;
   self->src_started = FALSE;
+  self->src_vnet_hdr_len = -1;
   self->vnet_hdr_len[0] = self->vnet_hdr_len[1] = 0;
   return TRUE;
 }
@@ -640,6 +703,9 @@ gst_colo_compare_set_property (GObject * object, guint prop_id,
     case PROP_AUTO_RELEASE:
       self->auto_release = g_value_get_boolean (value);
       break;
+    case PROP_IDLE_TIMEOUT:
+      self->idle_timeout = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -672,6 +738,11 @@ gst_colo_compare_get_property (GObject * object, guint prop_id,
     case PROP_AUTO_RELEASE:
       GST_OBJECT_LOCK (self);
       g_value_set_boolean (value, self->auto_release);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint (value, self->idle_timeout);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_STATS:{
@@ -762,6 +833,21 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   /**
+   * GstColoCompare:idle-timeout:
+   *
+   * A connection with nothing queued that has seen no frame for this many
+   * ms is forgotten, so that the connection table stays as small as the
+   * set of active flows; 0 keeps every connection forever (as QEMU does,
+   * until its table reaches 16384 entries and is wiped).  The default is
+   * above TCP's largest retransmission timeout.
+   */
+  g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
+      g_param_spec_uint ("idle-timeout", "Idle timeout",
+          "Time (ms) after which an idle connection with nothing queued is "
+          "forgotten (0: never)", 0, G_MAXUINT, DEFAULT_IDLE_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
    * GstColoCompare:stats:
    *
    * Counters (all #guint64): `primary-packets`, `secondary-packets`,
@@ -771,8 +857,9 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * failover or the final drain), `secondary-dropped` (secondary frames
    * discarded unmatched), `dropped` (frames discarded by a flush or a
    * state change to READY), `malformed`, `miscompares`, `stale`,
-   * `queue-full`, `checkpoints-requested` (messages posted), `connections`,
-   * `queued-primary`, `queued-secondary`.
+   * `queue-full`, `checkpoints-requested` (messages posted), `connections`
+   * (tracked now), `evicted` (idle connections forgotten), `queued-primary`,
+   * `queued-secondary`.
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics", "Comparison counters",
@@ -841,7 +928,9 @@ gst_colo_compare_init (GstColoCompare * self)
   self->expired_scan_cycle = DEFAULT_EXPIRED_SCAN_CYCLE;
   self->max_queue_size = DEFAULT_MAX_QUEUE_SIZE;
   self->auto_release = DEFAULT_AUTO_RELEASE;
+  self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
   self->next_deadline = GST_CLOCK_TIME_NONE;
+  self->src_vnet_hdr_len = -1;
   g_mutex_init (&self->lock);
   self->comp = colo_comparator_new (&compare_ops, self);
 

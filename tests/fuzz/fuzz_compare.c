@@ -117,7 +117,7 @@ make_frame (gboolean is_tcp, const uint8_t * in, gsize * out_size)
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
-  ColoCompareConfig cfg = { 300, 100, 4, FALSE };
+  ColoCompareConfig cfg = { 300, 100, 4, FALSE, 500 };
   ColoComparator *c = colo_comparator_new (&ops, NULL);
   guint64 now = 0;
   size_t i = 0;

@@ -374,6 +374,12 @@ GST_START_TEST (test_properties)
   g_object_get (e, "compare-timeout", &v, NULL);
   fail_unless_equals_int (v, 7);
 
+  /* idle-timeout: 0 (never) allowed, default above TCP's largest RTO */
+  fail_unless_equals_int (G_PARAM_SPEC_UINT (g_object_class_find_property
+          (klass, "idle-timeout"))->minimum, 0);
+  g_object_get (e, "idle-timeout", &v, NULL);
+  fail_unless_equals_int (v, 300000);
+
   g_object_get (e, "auto-release", &ar, NULL);
   fail_unless (ar == FALSE);
   g_object_set (e, "auto-release", TRUE, NULL);
@@ -1078,6 +1084,58 @@ GST_START_TEST (test_vnet_hdr)
 
 GST_END_TEST;
 
+/* Records, for every buffer reaching the harness, the vnet-hdr-len of the
+ * caps it arrived under (the harness chains the buffers of a list one by
+ * one, so a buffer probe sees each). */
+static GstPadProbeReturn
+record_vnet_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GArray *seen = user_data;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  gint vnet = -1;
+
+  if (caps) {
+    gst_structure_get_int (gst_caps_get_structure (caps, 0), "vnet-hdr-len",
+        &vnet);
+    gst_caps_unref (caps);
+  }
+  g_array_append_val (seen, vnet);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A vnet-hdr-len change on primary while frames are held: each frame goes
+ * out under the caps it arrived with, the new caps after them. */
+GST_START_TEST (test_vnet_hdr_change_with_held_frames)
+{
+  Ctx *c = ctx_new (NULL);
+  GArray *seen = g_array_new (FALSE, FALSE, sizeof (gint));
+  FrameOpts o;
+  GstBuffer *p1, *p2, *p3;
+
+  gst_pad_add_probe (c->hp->sinkpad, GST_PAD_PROBE_TYPE_BUFFER,
+      record_vnet_probe, seen, NULL);
+  frame_opts_init (&o);
+  p1 = push_p (c, udp_n (&o, 1000, 0, 64));     /* held: no secondary yet */
+  gst_harness_set_src_caps_str (c->hp,
+      "application/x-ethernet, vnet-hdr-len=(int)10");
+  o.vnet_hdr_len = 10;
+  p2 = push_p (c, udp_n (&o, 1001, 0, 64));
+  emit_and_wait (c, "checkpoint-done", 2);
+  expect_out (c, p1);
+  expect_out (c, p2);
+  p3 = push_p (c, frame_arp (&o));      /* passed through at once */
+  expect_out (c, p3);
+
+  fail_unless_equals_int (seen->len, 3);
+  fail_unless_equals_int (g_array_index (seen, gint, 0), 0);
+  fail_unless_equals_int (g_array_index (seen, gint, 1), 10);
+  fail_unless_equals_int (g_array_index (seen, gint, 2), 10);
+  g_array_unref (seen);
+  ctx_free (c);
+}
+
+GST_END_TEST;
+
 /* --- malformed ------------------------------------------------------------ */
 
 static GBytes *
@@ -1283,7 +1341,7 @@ GST_START_TEST (test_stats)
   const gchar *fields[] = { "primary-packets", "secondary-packets",
     "released", "passed-through", "flushed", "secondary-dropped", "dropped",
     "miscompares", "stale", "checkpoints-requested", "connections",
-    "queued-primary", "queued-secondary", "malformed"
+    "queued-primary", "queued-secondary", "malformed", "evicted"
   };
   GstStructure *s;
   FrameOpts o;
@@ -1321,6 +1379,32 @@ GST_START_TEST (test_stats)
   fail_unless_equals_uint64 (stat (c->e, "secondary-dropped"), 2);
   fail_unless_equals_uint64 (stat (c->e, "queued-primary"), 0);
   fail_unless_equals_uint64 (stat (c->e, "queued-secondary"), 0);
+  ctx_free (c);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_idle_timeout)
+{
+  Ctx *c = ctx_new ("idle-timeout", 1000, NULL);
+  GstBuffer *p;
+  guint v = 0;
+
+  g_object_get (c->e, "idle-timeout", &v, NULL);
+  fail_unless_equals_int (v, 1000);
+  p = push_p (c, udp_def (1000, 0));
+  push_s (c, udp_def (1000, 0));
+  expect_out (c, p);
+  fail_unless_equals_uint64 (stat (c->e, "connections"), 1);
+
+  /* idle for the timeout on the pipeline clock: forgotten on the next
+   * frame of another flow */
+  advance_to (c, 1 * GST_SECOND);
+  p = push_p (c, udp_def (1001, 0));
+  push_s (c, udp_def (1001, 0));
+  expect_out (c, p);
+  fail_unless_equals_uint64 (stat (c->e, "evicted"), 1);
+  fail_unless_equals_uint64 (stat (c->e, "connections"), 1);
   ctx_free (c);
 }
 
@@ -1647,6 +1731,7 @@ colocompare_suite (void)
   tcase_add_test (tc, test_vlan);
   tcase_add_test (tc, test_arp);
   tcase_add_test (tc, test_vnet_hdr);
+  tcase_add_test (tc, test_vnet_hdr_change_with_held_frames);
   tcase_add_test (tc, test_malformed);
   tcase_add_test (tc, test_eos_both_drain);
   tcase_add_test (tc, test_eos_one_pad);
@@ -1655,6 +1740,7 @@ colocompare_suite (void)
   tcase_add_test (tc, test_null_with_queued);
   tcase_add_test (tc, test_teardown_with_queued);
   tcase_add_test (tc, test_stats);
+  tcase_add_test (tc, test_idle_timeout);
   tcase_add_test (tc, test_two_instances);
 
   suite_add_tcase (s, tp);

@@ -815,6 +815,105 @@ test_vnet_header (void)
   fx_clear (&fx);
 }
 
+static void
+fx_idle_timeout (Fx * fx, guint64 idle_ms)
+{
+  ColoCompareConfig cfg = { 3000 * MS, 1000 * MS, 1024, FALSE, idle_ms * MS };
+  colo_comparator_set_config (fx->c, &cfg);
+}
+
+static void
+test_idle_eviction (void)
+{
+  Fx fx;
+
+  fx_init (&fx);
+  fx_idle_timeout (&fx, 1000);
+  push_at (&fx, P, udp (&fx, 1, "a"), 0);
+  push_at (&fx, S, udp (&fx, 1, "a"), 0);
+  push_at (&fx, P, udp (&fx, 2, "b"), 500 * MS);
+  push_at (&fx, S, udp (&fx, 2, "b"), 500 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 2);
+  /* 999 ms after its last frame, connection 1 is still known */
+  push_at (&fx, P, udp (&fx, 2, "c"), 999 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 2);
+  /* at 1000 ms it is forgotten; connection 2, in use, is not */
+  push_at (&fx, S, udp (&fx, 2, "c"), 1000 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 1);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 1);
+  g_assert_cmpuint (fx.released->len, ==, 3);
+  /* a forgotten connection that comes back is a new one, compared as usual */
+  push_at (&fx, P, udp (&fx, 1, "d"), 1100 * MS);
+  push_at (&fx, S, udp (&fx, 1, "d"), 1100 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 2);
+  g_assert_cmpuint (fx.released->len, ==, 4);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_idle_eviction_keeps_held_frames (void)
+{
+  Fx fx;
+  guint p1;
+
+  fx_init (&fx);
+  fx_idle_timeout (&fx, 1000);
+  p1 = push_at (&fx, P, udp (&fx, 1, "held"), 0);
+  push_at (&fx, P, udp (&fx, 2, "x"), 5000 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 2);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 0);
+  colo_comparator_checkpoint_done (fx.c, 5000 * MS);
+  g_assert_cmpuint (g_array_index (fx.released, guint, 0), ==, p1);
+  /* emptied by the checkpoint, connection 1 can go now */
+  push_at (&fx, P, udp (&fx, 2, "y"), 7000 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 1);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 1);
+  fx_clear (&fx);
+}
+
+static void
+test_idle_eviction_tcp_resumes (void)
+{
+  Fx fx;
+  guint p1, p2, ka;
+
+  fx_init (&fx);
+  fx_idle_timeout (&fx, 1000);
+  p1 = push_at (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100), 0);
+  push_at (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100), 0);
+  assert_released (&fx, p1, 0);
+  /* another flow's frame makes the idle stream go */
+  push_at (&fx, P, udp (&fx, 9, "z"), 2000 * MS);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 1);
+  g_array_set_size (fx.released, 0);
+  /* a keepalive (pure ACK, seq - 1) goes out uncompared */
+  ka = push_at (&fx, P, tcp (&fx, 1099, 1, ACK, 0, 0), 3000 * MS);
+  assert_released (&fx, ka, 0);
+  /* the stream resumes on both sides: aligned again and compared */
+  p2 = push_at (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100), 3000 * MS);
+  assert_released (&fx, 0);
+  push_at (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100), 3000 * MS);
+  assert_released (&fx, p2, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_idle_eviction_disabled (void)
+{
+  Fx fx;
+
+  fx_init (&fx);
+  fx_idle_timeout (&fx, 0);
+  push_at (&fx, P, udp (&fx, 1, "a"), 0);
+  push_at (&fx, S, udp (&fx, 1, "a"), 0);
+  push_at (&fx, P, udp (&fx, 2, "b"), G_GUINT64_CONSTANT (3600000) * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 2);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 0);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -855,5 +954,10 @@ main (int argc, char **argv)
   g_test_add_func ("/compare/discard", test_discard);
   g_test_add_func ("/compare/independent", test_two_comparators_independent);
   g_test_add_func ("/compare/vnet-header", test_vnet_header);
+  g_test_add_func ("/compare/idle/eviction", test_idle_eviction);
+  g_test_add_func ("/compare/idle/keeps-held-frames",
+      test_idle_eviction_keeps_held_frames);
+  g_test_add_func ("/compare/idle/tcp-resumes", test_idle_eviction_tcp_resumes);
+  g_test_add_func ("/compare/idle/disabled", test_idle_eviction_disabled);
   return g_test_run ();
 }
