@@ -116,9 +116,13 @@ colo_input_new (const ColoEndpoint * ep, const gchar * name,
   return input;
 }
 
+/* bound on what shutdown still reads from a connection */
+#define DRAIN_MAX_BYTES (16 * 1024 * 1024)
+
 void
 colo_input_stop (ColoInput * input)
 {
+  colo_link_drain (input->link, DRAIN_MAX_BYTES);
   colo_link_stop (input->link);
 }
 

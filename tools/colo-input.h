@@ -27,7 +27,9 @@ ColoInput *colo_input_new (const ColoEndpoint * ep, const gchar * name,
     gboolean vnet, GstAppSrc * appsrc, GError ** error);
 void colo_input_free (ColoInput * input);
 
-/* Stops reading and closes the connection (at shutdown). */
+/* Stops reading and closes the connection (at shutdown), after pushing
+ * the complete records already received (what the peer sent before the
+ * shutdown is released too). */
 void colo_input_stop (ColoInput * input);
 
 /* Adds the input's counters (prefixed with its name) to @stats. */

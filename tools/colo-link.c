@@ -236,6 +236,23 @@ colo_link_drop (ColoLink * link)
 }
 
 void
+colo_link_drain (ColoLink * link, gsize max_bytes)
+{
+  gsize total = 0;
+
+  while (link->conn != NULL && total < max_bytes) {
+    GSocket *sock = g_socket_connection_get_socket (link->conn);
+    gssize n = g_socket_receive_with_blocking (sock, (gchar *) link->buf,
+        MIN (sizeof link->buf, max_bytes - total), FALSE, NULL, NULL);
+
+    if (n <= 0)
+      break;
+    total += n;
+    link->funcs.data (link, link->buf, n, link->user_data);
+  }
+}
+
+void
 colo_link_stop (ColoLink * link)
 {
   link->stopped = TRUE;

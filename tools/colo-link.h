@@ -46,6 +46,10 @@ gboolean colo_link_is_connected (ColoLink * link);
  * waits for the next client or reconnects. */
 void colo_link_drop (ColoLink * link);
 
+/* Hands what the current connection has already received (without
+ * waiting for more, at most @max_bytes) to the data callback. */
+void colo_link_drain (ColoLink * link, gsize max_bytes);
+
 /* Stops reading, accepting and reconnecting for good. */
 void colo_link_stop (ColoLink * link);
 

@@ -16,8 +16,9 @@
  *
  * Sockets, the notify channel, stdin and the signals are handled on the
  * main loop (main thread); only the outdev writes happen on the streaming
- * thread (blocking: the backpressure).  checkpoint-done is emitted from
- * the main thread only, never from a streaming thread. */
+ * thread (blocking: the backpressure).  checkpoint-done and failover are
+ * emitted by ColoControl's thread, never by a streaming thread, so that
+ * the main loop stays responsive while outdev holds the pipeline. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -32,6 +33,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 
+#include "colo-control.h"
 #include "colo-endpoint.h"
 #include "colo-framing.h"
 #include "colo-input.h"
@@ -51,6 +53,7 @@ typedef struct
   GMainLoop *loop;
   GstElement *pipeline;
   GstElement *compare;
+  ColoControl *control;         /* emits checkpoint-done / failover */
   ColoInput *primary;
   ColoInput *secondary;
   ColoOutput *output;
@@ -64,9 +67,11 @@ typedef struct
 
   GIOChannel *stdin_channel;    /* without --notify-dev */
   guint stdin_id;
+  GString *stdin_buf;           /* a partial line */
 
   gboolean shutting_down;
   guint shutdown_timeout_id;
+  gboolean output_given_up;
   int exit_code;
 
   /* written on the streaming thread, read after it stopped */
@@ -231,7 +236,7 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
 static void
 checkpoint_done (App * app)
 {
-  g_signal_emit_by_name (app->compare, "checkpoint-done");
+  colo_control_emit (app->control, "checkpoint-done");
 }
 
 static void
@@ -336,33 +341,47 @@ static const ColoLinkFuncs notify_funcs = {
 
 /* ---- stdin --------------------------------------------------------- */
 
-static gboolean
-on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
+static void
+on_command (App * app, gchar * line)
 {
-  App *app = user_data;
-  gchar *line = NULL;
-  GIOStatus status;
-
-  status = g_io_channel_read_line (ch, &line, NULL, NULL, NULL);
-  if (status == G_IO_STATUS_AGAIN)
-    return G_SOURCE_CONTINUE;
-  if (status != G_IO_STATUS_NORMAL) {
-    /* EOF (or an error): no more commands, keep running */
-    app->stdin_id = 0;
-    return G_SOURCE_REMOVE;
-  }
   g_strstrip (line);
   if (app->shutting_down || line[0] == '\0') {
     /* nothing to do */
   } else if (g_str_equal (line, "checkpoint-done")) {
     checkpoint_done (app);
   } else if (g_str_equal (line, "failover")) {
-    g_signal_emit_by_name (app->compare, "failover");
+    colo_control_emit (app->control, "failover");
   } else {
     g_printerr ("gst-colo-compare: stdin: warning: unknown command '%s' "
         "(expected checkpoint-done or failover)\n", line);
   }
-  g_free (line);
+}
+
+/* Reads what is there (one read(), never blocking the main loop on a
+ * partial line) and runs every complete line. */
+static gboolean
+on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
+{
+  App *app = user_data;
+  gchar buf[4096];
+  gsize n = 0;
+  gchar *nl;
+
+  if (g_io_channel_read_chars (ch, buf, sizeof buf, &n, NULL) !=
+      G_IO_STATUS_NORMAL || n == 0) {
+    /* EOF (or an error): no more commands, keep running */
+    app->stdin_id = 0;
+    return G_SOURCE_REMOVE;
+  }
+  g_string_append_len (app->stdin_buf, buf, n);
+  while ((nl = memchr (app->stdin_buf->str, '\n', app->stdin_buf->len))) {
+    gsize len = nl - app->stdin_buf->str;
+    gchar *line = g_strndup (app->stdin_buf->str, len);
+
+    g_string_erase (app->stdin_buf, 0, len + 1);
+    on_command (app, line);
+    g_free (line);
+  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -385,10 +404,16 @@ on_shutdown_timeout (gpointer user_data)
 {
   App *app = user_data;
 
+  if (!app->output_given_up) {
+    /* give up on outdev: the rest of the stream now drains quickly, each
+     * record counted in outdev-lost; wait once more for its EOS */
+    g_printerr ("gst-colo-compare: warning: released frames could not all "
+        "be written to outdev within %d s, giving up\n", SHUTDOWN_TIMEOUT_S);
+    app->output_given_up = TRUE;
+    colo_output_cancel (app->output);
+    return G_SOURCE_CONTINUE;
+  }
   app->shutdown_timeout_id = 0;
-  g_printerr ("gst-colo-compare: warning: released frames could not all be "
-      "written to outdev within %d s, giving up\n", SHUTDOWN_TIMEOUT_S);
-  colo_output_cancel (app->output);
   g_main_loop_quit (app->loop);
   return G_SOURCE_REMOVE;
 }
@@ -583,6 +608,7 @@ run (ColoEndpoint * eps[4])
 {
   App app = { 0, };
   GstBus *bus;
+  guint sigint_id, sigterm_id;
   int ret;
 
   if (!register_colo_plugin ())
@@ -591,19 +617,25 @@ run (ColoEndpoint * eps[4])
     g_clear_object (&app.pipeline);
     return 2;
   }
+  /* handle the signals before any peer can see us: a SIGTERM sent once
+   * the sockets are up must not kill the process */
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
   ret = open_endpoints (&app, eps);
   if (ret != 0)
     goto done;
+  app.control = colo_control_new (app.compare);
 
   app.loop = g_main_loop_new (NULL, FALSE);
   bus = gst_element_get_bus (app.pipeline);
   gst_bus_add_watch (bus, on_bus_message, &app);
-  g_unix_signal_add (SIGINT, on_signal, &app);
-  g_unix_signal_add (SIGTERM, on_signal, &app);
   if (app.notify == NULL) {
     app.stdin_channel = g_io_channel_unix_new (0);
+    g_io_channel_set_encoding (app.stdin_channel, NULL, NULL);
+    g_io_channel_set_buffered (app.stdin_channel, FALSE);
+    app.stdin_buf = g_string_new (NULL);
     app.stdin_id = g_io_add_watch (app.stdin_channel,
-        G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &app);
+        G_IO_IN | G_IO_HUP | G_IO_ERR | G_IO_NVAL, on_stdin, &app);
   }
 
   if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING) ==
@@ -614,8 +646,10 @@ run (ColoEndpoint * eps[4])
     g_main_loop_run (app.loop);
   }
 
-  /* stop the streaming thread before reading its counters */
+  /* stop the streaming thread before reading its counters; an emission
+   * still waiting for it then completes */
   colo_output_cancel (app.output);
+  colo_control_free (app.control);
   if (app.exit_code == 0)
     print_stats (&app);
   gst_element_set_state (app.pipeline, GST_STATE_NULL);
@@ -627,11 +661,15 @@ run (ColoEndpoint * eps[4])
     g_source_remove (app.stdin_id);
   if (app.stdin_channel != NULL)
     g_io_channel_unref (app.stdin_channel);
+  if (app.stdin_buf != NULL)
+    g_string_free (app.stdin_buf, TRUE);
   if (app.shutdown_timeout_id != 0)
     g_source_remove (app.shutdown_timeout_id);
   g_main_loop_unref (app.loop);
 
 done:
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
   colo_input_free (app.primary);
   colo_input_free (app.secondary);
   colo_link_free (app.notify);

@@ -112,7 +112,7 @@ class Program:
     tcp-listen endpoint of the program, as with QEMU."""
 
     def __init__(self, *extra, notify=False, vnet=False,
-                 primary_listen=False, stdin=True):
+                 primary_listen=False, outdev_listen=False):
         self.vnet = vnet
         args = []
         self.primary_port = None
@@ -123,9 +123,14 @@ class Program:
             pl = listener()
             args += ["--primary-in", "tcp:127.0.0.1:%d" % pl.getsockname()[1]]
         sl = listener()
-        ol = listener()
-        args += ["--secondary-in", "tcp:127.0.0.1:%d" % sl.getsockname()[1],
-                 "--outdev", "tcp:127.0.0.1:%d" % ol.getsockname()[1]]
+        args += ["--secondary-in", "tcp:127.0.0.1:%d" % sl.getsockname()[1]]
+        self.out_port = None
+        if outdev_listen:
+            self.out_port = free_port()
+            args += ["--outdev", "tcp-listen:127.0.0.1:%d" % self.out_port]
+        else:
+            ol = listener()
+            args += ["--outdev", "tcp:127.0.0.1:%d" % ol.getsockname()[1]]
         self.notify_port = None
         if notify:
             self.notify_port = free_port()
@@ -146,7 +151,7 @@ class Program:
         else:
             self.primary = self._accept(pl, "primary-in")
         self.secondary = self._accept(sl, "secondary-in")
-        self.out = self._accept(ol, "outdev")
+        self.out = None if outdev_listen else self._accept(ol, "outdev")
 
     def _accept(self, lsock, what):
         lsock.settimeout(TIMEOUT)
@@ -190,6 +195,15 @@ class Program:
         check(payload == vnet_hdr + frame,
               "outdev frame differs:\n got %s\nwant %s"
               % (payload.hex(), (vnet_hdr + frame).hex()))
+
+    def expect_out_any_order(self, frame_list):
+        """The frames, in any order (they belong to different connections:
+        only the order within one connection is defined)."""
+        got = [read_record(self.out, self.vnet, "a frame on outdev")[1]
+               for _ in frame_list]
+        check(sorted(got) == sorted(frame_list),
+              "outdev frames differ:\n got %s\nwant %s"
+              % ([f.hex() for f in got], [f.hex() for f in frame_list]))
 
     def next_json(self, what):
         try:
@@ -448,6 +462,27 @@ def case_sigterm_releases():
           and stats["outdev-lost"] == 0, "stats %r" % stats)
 
 
+def case_outdev_late_client():
+    # nobody reads outdev yet: released frames are held, not dropped, and
+    # checkpoint-done / SIGTERM are still handled
+    p = Program("--compare-timeout", "100", "--expired-scan-cycle", "20",
+                outdev_listen=True)
+    matched = [udp_pair(frames.pattern(64, seed=i), sport=9000 + i)
+               for i in range(3)]
+    for pri, sec in matched:
+        p.send_primary(pri)
+        p.send_secondary(sec)
+    held = frames.udp(9100, 53, b"held until SIGTERM")
+    p.send_primary(held)
+    p.stdin_line("checkpoint-done")
+    p.proc.send_signal(signal.SIGTERM)
+    p.out = connect(p.out_port)
+    p.expect_out_any_order([pri for pri, _ in matched] + [held])
+    stats = p.terminate(send=False)
+    check(stats["outdev-records"] == 4 and stats["outdev-lost"] == 0,
+          "stats %r" % stats)
+
+
 def expect_exit_2(args, what):
     proc = subprocess.run(WRAPPER + [PROGRAM] + args, stdin=subprocess.DEVNULL,
                           capture_output=True, timeout=TIMEOUT)
@@ -510,7 +545,8 @@ def main():
     except Failure as e:
         print("FAIL %s: %s" % (sys.argv[2], e))
         for p in programs:
-            print("program stderr:\n" + p.stderr_text())
+            print("program exit code %r, stderr:\n%s"
+                  % (p.proc.poll(), p.stderr_text()))
         return 1
     finally:
         for p in programs:

@@ -1,0 +1,146 @@
+/* gst-colo
+ * Copyright (C) 2026 gst-colo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Unit tests for gst-colo-compare's endpoint strings (colo-endpoint.c). */
+
+#include <string.h>
+
+#include "colo-endpoint.h"
+
+static void
+check_ok (const gchar * str, ColoEndpointKind kind, const gchar * host,
+    guint16 port, const gchar * canonical)
+{
+  GError *err = NULL;
+  ColoEndpoint *ep = colo_endpoint_parse (str, &err);
+  gchar *back;
+
+  g_assert_no_error (err);
+  g_assert_nonnull (ep);
+  g_assert_cmpint (ep->kind, ==, kind);
+  g_assert_cmpstr (ep->host, ==, host);
+  g_assert_cmpuint (ep->port, ==, port);
+  back = colo_endpoint_to_string (ep);
+  g_assert_cmpstr (back, ==, canonical);
+  g_free (back);
+  colo_endpoint_free (ep);
+}
+
+static void
+test_parse_valid (void)
+{
+  check_ok ("tcp:127.0.0.1:9000", COLO_ENDPOINT_CONNECT, "127.0.0.1", 9000,
+      "tcp:127.0.0.1:9000");
+  check_ok ("tcp-listen:0.0.0.0:1", COLO_ENDPOINT_LISTEN, "0.0.0.0", 1,
+      "tcp-listen:0.0.0.0:1");
+  check_ok ("tcp:localhost:65535", COLO_ENDPOINT_CONNECT, "localhost", 65535,
+      "tcp:localhost:65535");
+  check_ok ("tcp-listen:[::1]:9001", COLO_ENDPOINT_LISTEN, "::1", 9001,
+      "tcp-listen:[::1]:9001");
+}
+
+static void
+test_parse_invalid (void)
+{
+  const gchar *bad[] = {
+    "", "127.0.0.1:9000", "udp:127.0.0.1:9000", "tcp:", "tcp:127.0.0.1",
+    "tcp:127.0.0.1:", "tcp::9000", "tcp-listen::9000", "tcp:127.0.0.1:0",
+    "tcp:127.0.0.1:65536", "tcp:127.0.0.1:9x", "tcp:127.0.0.1:-1",
+    "tcp:127.0.0.1: 9", "tcp:::1:9000", "tcp:[::1:9000", "tcp:[::1]9000",
+    "tcp:[]:9000", "TCP:127.0.0.1:9000", "unix:/tmp/sock",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    GError *err = NULL;
+    ColoEndpoint *ep = colo_endpoint_parse (bad[i], &err);
+
+    if (ep != NULL)
+      g_error ("'%s' was accepted", bad[i]);
+    g_assert_error (err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+    /* the message names what was wrong */
+    g_assert_nonnull (strstr (err->message, bad[i]));
+    g_error_free (err);
+  }
+}
+
+static void
+test_equal (void)
+{
+  ColoEndpoint *a = colo_endpoint_parse ("tcp:127.0.0.1:9000", NULL);
+  ColoEndpoint *b = colo_endpoint_parse ("tcp:127.0.0.1:9000", NULL);
+  ColoEndpoint *c = colo_endpoint_parse ("tcp-listen:127.0.0.1:9000", NULL);
+  ColoEndpoint *d = colo_endpoint_parse ("tcp:127.0.0.1:9001", NULL);
+  ColoEndpoint *e = colo_endpoint_parse ("tcp:LOCALHOST:9000", NULL);
+  ColoEndpoint *f = colo_endpoint_parse ("tcp:localhost:9000", NULL);
+
+  g_assert_true (colo_endpoint_equal (a, b));
+  g_assert_false (colo_endpoint_equal (a, c));
+  g_assert_false (colo_endpoint_equal (a, d));
+  g_assert_false (colo_endpoint_equal (a, e));
+  g_assert_true (colo_endpoint_equal (e, f));
+  colo_endpoint_free (a);
+  colo_endpoint_free (b);
+  colo_endpoint_free (c);
+  colo_endpoint_free (d);
+  colo_endpoint_free (e);
+  colo_endpoint_free (f);
+}
+
+/* A listen endpoint binds at once; a second bind of the same port fails
+ * (gst-colo-compare's "port already in use" startup error). */
+static void
+test_listen_twice (void)
+{
+  ColoEndpoint *ep = colo_endpoint_parse ("tcp-listen:127.0.0.1:1", NULL);
+  GSocket *first, *second;
+  GSocketAddress *addr;
+  GError *err = NULL;
+  gchar *str;
+
+  /* find a free port: bind port 0 */
+  ep->port = 0;
+  first = colo_endpoint_listen (ep, &err);
+  g_assert_no_error (err);
+  addr = g_socket_get_local_address (first, &err);
+  g_assert_no_error (err);
+  ep->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
+  g_object_unref (addr);
+
+  second = colo_endpoint_listen (ep, &err);
+  g_assert_null (second);
+  g_assert_error (err, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&err);
+
+  /* and a connect endpoint to it connects */
+  str = g_strdup_printf ("tcp:127.0.0.1:%u", ep->port);
+  {
+    ColoEndpoint *cep = colo_endpoint_parse (str, NULL);
+    GSocketConnection *conn = colo_endpoint_connect (cep, NULL, &err);
+
+    g_assert_no_error (err);
+    g_assert_nonnull (conn);
+    g_object_unref (conn);
+    colo_endpoint_free (cep);
+  }
+  g_free (str);
+  g_object_unref (first);
+  colo_endpoint_free (ep);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/endpoint/parse-valid", test_parse_valid);
+  g_test_add_func ("/endpoint/parse-invalid", test_parse_invalid);
+  g_test_add_func ("/endpoint/equal", test_equal);
+  g_test_add_func ("/endpoint/listen-twice", test_listen_twice);
+  return g_test_run ();
+}
