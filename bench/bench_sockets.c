@@ -39,6 +39,7 @@ typedef struct
   gchar *host;
   int fd_pri, fd_sec, fd_out, fd_ntf;
   guint window;
+  guint rate;                   /* primary frames per second, 0: no limit */
 
   GMutex lock;
   GCond cond;
@@ -126,22 +127,28 @@ connect_port (const char *host, guint port, guint timeout_s, GError ** error)
   }
 }
 
-/* Primary-equivalent position of record k: its index on the primary,
- * the primary frames generated up to it on the secondary. */
+/* Primary-equivalent position of record k: its index on the primary; on
+ * the secondary, the index of the last primary frame generated before it
+ * (its twin where both sides segment alike). */
 static guint
 stream_pos (const BenchStream * s, gboolean primary, guint k)
 {
-  return primary ? k : s->pos[k];
+  return primary ? k : s->pos[k] - 1;
 }
 
-/* Primary-equivalent position up to which a stream may send (lock held):
- * at most `window` primary frames in flight (sent but not released), and
- * the secondary at most that far ahead of what was released, which both
- * bound the comparator's queues. */
+/* Primary-equivalent position below which a stream may send now (lock
+ * held): at most `window` primary frames in flight (sent but not
+ * released), and the secondary at most that far ahead of what was
+ * released, which both bound the comparator's queues; with a rate, not
+ * ahead of the schedule. */
 static guint
-send_limit (Bench * b, gboolean primary)
+send_limit (Bench * b, gint64 now)
 {
-  return b->received + b->window;
+  guint limit = b->received + b->window;
+
+  if (b->rate)
+    limit = MIN (limit, (now - b->t_start) * b->rate / G_USEC_PER_SEC + 1);
+  return limit;
 }
 
 /* Waits (lock held) until the run started and record k may be sent;
@@ -149,10 +156,20 @@ send_limit (Bench * b, gboolean primary)
 static gboolean
 wait_window (Bench * b, const BenchStream * s, gboolean primary, guint k)
 {
-  while (!b->aborted && !(b->started
-          && stream_pos (s, primary, k) < send_limit (b, primary)))
-    g_cond_wait (&b->cond, &b->lock);
-  return !b->aborted;
+  guint pos = stream_pos (s, primary, k);
+
+  while (!b->aborted) {
+    gint64 now = g_get_monotonic_time ();
+
+    if (b->started && pos < send_limit (b, now))
+      return TRUE;
+    if (b->started && pos < b->received + b->window)    /* the schedule */
+      g_cond_wait_until (&b->cond, &b->lock,
+          b->t_start + (gint64) pos * G_USEC_PER_SEC / b->rate);
+    else
+      g_cond_wait (&b->cond, &b->lock);
+  }
+  return FALSE;
 }
 
 /* Sends one stream, in batches as large as send_limit () allows. */
@@ -169,7 +186,7 @@ send_stream (Bench * b, int fd, const BenchStream * s, gboolean primary)
     /* the batch: every record the window allows, up to CHUNK bytes */
     if (!wait_window (b, s, primary, k))
       break;
-    limit = send_limit (b, primary);
+    limit = send_limit (b, g_get_monotonic_time ());
     g_mutex_unlock (&b->lock);
 
     for (end = k + 1; end < s->n && s->off[end + 1] - s->off[k] <= CHUNK
@@ -509,7 +526,7 @@ main (int argc, char **argv)
 {
   Bench b = { 0 };
   gchar *ports = NULL, *workload = NULL, *label = NULL, *pcap = NULL;
-  gint frames = 100000, conns = 64, window = 4096, timeout = 10;
+  gint frames = 100000, conns = 64, window = 4096, timeout = 10, rate = 0;
   gboolean vnet = FALSE, no_handshake = FALSE, corrupt = FALSE;
   GOptionEntry entries[] = {
     {"ports", 'p', 0, G_OPTION_ARG_STRING, &ports,
@@ -523,6 +540,9 @@ main (int argc, char **argv)
     {"conns", 'c', 0, G_OPTION_ARG_INT, &conns, "connections (64)", "N"},
     {"window", 0, 0, G_OPTION_ARG_INT, &window,
         "primary frames in flight at most (4096)", "N"},
+    {"rate", 'r', 0, G_OPTION_ARG_INT, &rate,
+        "send at most this many primary frames per second (and their "
+          "secondary twins alongside); 0: as fast as possible (0)", "FPS"},
     {"vnet-hdr", 0, 0, G_OPTION_ARG_NONE, &vnet,
         "records carry a vnet_hdr_len word and a 12-byte vnet header", NULL},
     {"no-handshake", 0, 0, G_OPTION_ARG_NONE, &no_handshake,
@@ -573,9 +593,10 @@ main (int argc, char **argv)
       goto error;
     p[i] = v;
   }
-  if (frames < 1 || timeout < 1 || conns < 1 || window < 4 * conns + 64) {
+  if (frames < 1 || timeout < 1 || conns < 1 || window < 4 * conns + 64
+      || rate < 0) {
     g_set_error (&err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "need frames, timeout >= 1 and window >= 4 * conns + 64");
+        "need frames, timeout >= 1, rate >= 0 and window >= 4 * conns + 64");
     goto error;
   }
   if (!bench_traffic_build (&b.traffic, workload ? workload : "tcp-reseg",
@@ -588,6 +609,7 @@ main (int argc, char **argv)
   if (!b.host)
     b.host = g_strdup ("127.0.0.1");
   b.window = window;
+  b.rate = rate;
   b.slowest = -1;
   b.sent_at = g_new0 (gint64, b.traffic.primary.n);
   b.latency = g_new0 (gint64, b.traffic.primary.n);

@@ -4,8 +4,10 @@
 # reported as ratios.  A benchmark, run by hand: see bench/README.md.
 #
 # Usage: bench/run-vs-qemu.sh [-n RUNS] [-f FRAMES] [-c CONNS] [-W WINDOW]
-#                             [-w "WORKLOAD..."] [-o qemu|gst|both] [-v]
+#                             [-R FPS] [-w "WORKLOAD..."] [-o qemu|gst|both] [-v]
 #   -W: primary frames in flight at most (bench_sockets --window)
+#   -R: offered load in primary frames/s (bench_sockets --rate); the table
+#       then shows the run with the lowest median latency
 #   -v: records with a vnet header (vnet_hdr_support=on / --vnet-hdr)
 # Needs build/bench/bench_sockets and, for gst, build/tools/gst-colo-compare
 # (scripts/build.sh), qemu-system-x86_64 and python3.
@@ -17,8 +19,9 @@ conns=64
 workloads="tcp-reseg tcp udp tcp-small"
 only=both
 window=4096
+rate=0
 vnet=
-while getopts n:f:c:w:o:W:v opt; do
+while getopts n:f:c:w:o:W:R:v opt; do
   case $opt in
     n) runs=$OPTARG ;;
     f) frames=$OPTARG ;;
@@ -26,8 +29,9 @@ while getopts n:f:c:w:o:W:v opt; do
     w) workloads=$OPTARG ;;
     o) only=$OPTARG ;;
     W) window=$OPTARG ;;
+    R) rate=$OPTARG ;;
     v) vnet=yes ;;
-    *) sed -n '5,10p' "$0" >&2; exit 2 ;;
+    *) sed -n '5,12p' "$0" >&2; exit 2 ;;
   esac
 done
 
@@ -66,7 +70,8 @@ echo "cpus: $(nproc), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1
 echo "kernel: $(uname -r); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 case $comparators in *qemu*) "$qemu" --version | head -1 ;; esac
 echo "runs: best of $runs; about $frames primary frames per run over $conns" \
-  "connections, at most $window in flight${vnet:+, vnet headers}"
+  "connections, at most $window in flight${vnet:+, vnet headers}" \
+  "$([ "$rate" = 0 ] || echo ", offered load $rate frames/s")"
 echo
 
 : >"$work/results"
@@ -78,7 +83,7 @@ for w in $workloads; do
       start_comparator "$c" "$@"
       out="$work/$c-$w-$r.out"
       if "$bench" --ports "$1,$2,$3,$4" --workload "$w" --frames "$frames" \
-          --conns "$conns" --window "$window" ${vnet:+--vnet-hdr} \
+          --conns "$conns" --window "$window" --rate "$rate" ${vnet:+--vnet-hdr} \
           --label "$c" >"$out" 2>&1; then
         status=ok
       else
@@ -97,15 +102,21 @@ for w in $workloads; do
   done
 done
 
-best() { # best COMPARATOR WORKLOAD FIELD: the line with the highest fps
-  grep "label=$1 workload=$2 " "$work/results" | awk -v f="$3" '
+best() { # best COMPARATOR WORKLOAD FIELD: that field of the best run
+  grep "label=$1 workload=$2 " "$work/results" | awk -v f="$3" -v rate="$rate" '
       { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-        if (v["fps"] + 0 > best + 0) { best = v["fps"]; out = v[f] } }
+        # highest throughput, or with an offered load the lowest latency
+        score = rate > 0 ? -v["p50_us"] : v["fps"]
+        if (!n++ || score > best) { best = score; out = v[f] } }
       END { print out }'
 }
 
 echo
-echo "== frames/s of released primary frames, best of $runs (latency: p50 of that run)"
+if [ "$rate" = 0 ]; then
+  echo "== frames/s of released primary frames, best of $runs (latency: p50 of that run)"
+else
+  echo "== at $rate frames/s offered: run with the lowest p50 latency of $runs"
+fi
 printf '%-10s %12s %12s %8s %14s %14s\n' workload "QEMU fr/s" "gst fr/s" \
   "gst/QEMU" "QEMU p50 us" "gst p50 us"
 for w in $workloads; do
