@@ -69,9 +69,10 @@ echo "== machine (shared: other jobs may run at the same time)"
 echo "cpus: $(nproc), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 echo "kernel: $(uname -r); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 case $comparators in *qemu*) "$qemu" --version | head -1 ;; esac
+load=
+[ "$rate" = 0 ] || load=", offered load $rate frames/s"
 echo "runs: best of $runs; about $frames primary frames per run over $conns" \
-  "connections, at most $window in flight${vnet:+, vnet headers}" \
-  "$([ "$rate" = 0 ] || echo ", offered load $rate frames/s")"
+  "connections, at most $window in flight${vnet:+, vnet headers}$load"
 echo
 
 : >"$work/results"
