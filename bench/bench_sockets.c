@@ -50,8 +50,11 @@ typedef struct
   guint probes;
   guint checkpoints;
 
-  /* owned by the outdev reader */
+  /* written by the primary sender before the frame's write (), read by
+   * the outdev reader after the frame came out */
   gint64 *sent_at;              /* per primary frame, monotonic us */
+
+  /* owned by the outdev reader */
   gint64 *latency;              /* per distinct released frame, us */
   gint slowest;                 /* the frame that waited longest */
   gint64 slowest_us;
