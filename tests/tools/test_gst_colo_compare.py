@@ -143,6 +143,7 @@ class Program:
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.lines = queue.Queue()
+        self.other_lines = []   # JSON lines left unread at terminate()
         self.stderr = []
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
@@ -150,10 +151,11 @@ class Program:
             self.primary = connect(self.primary_port)
         else:
             self.primary = self._accept(pl, "primary-in")
-        self.secondary = self._accept(sl, "secondary-in")
+        self.secondary_listener = sl
+        self.secondary = self._accept(sl, "secondary-in", keep=True)
         self.out = None if outdev_listen else self._accept(ol, "outdev")
 
-    def _accept(self, lsock, what):
+    def _accept(self, lsock, what, keep=False):
         lsock.settimeout(TIMEOUT)
         try:
             conn, _ = lsock.accept()
@@ -161,7 +163,8 @@ class Program:
             raise Failure("the program did not connect to %s; stderr: %s"
                           % (what, self.stderr_text()))
         finally:
-            lsock.close()
+            if not keep:
+                lsock.close()
         return conn
 
     def _read_stdout(self):
@@ -237,6 +240,8 @@ class Program:
             obj = json.loads(line)
             if obj.get("event") == "stats":
                 stats = obj
+            else:
+                self.other_lines.append(obj)
         try:
             rc = self.proc.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -264,13 +269,16 @@ def udp_pair(data, sport=5000):
 
 def release_udp(vnet):
     p = Program(vnet=vnet)
-    hdr = bytes(range(1, 11)) if vnet else b""
-    pri, sec = udp_pair(frames.pattern(200))
-    p.send_primary(pri, hdr)
-    p.send_secondary(sec, bytes(10) if vnet else b"")
-    p.expect_out(pri, hdr)
+    # with vnet: two header lengths, each frame keeps its own
+    hdrs = [bytes(range(1, 11)), bytes(range(1, 13))] if vnet else [b"", b""]
+    pairs = [udp_pair(frames.pattern(200, seed=i)) for i in range(2)]
+    for (pri, sec), hdr in zip(pairs, hdrs):
+        p.send_primary(pri, hdr)
+        p.send_secondary(sec, bytes(len(hdr)))
+    for (pri, _), hdr in zip(pairs, hdrs):
+        p.expect_out(pri, hdr)
     stats = p.terminate()
-    check(stats["released"] == 1 and stats["miscompares"] == 0,
+    check(stats["released"] == 2 and stats["miscompares"] == 0,
           "stats: %r" % stats)
 
 
@@ -347,8 +355,10 @@ def case_notify_checkpoint():
     n.sendall(frames.record(COLO_CHECKPOINT))
     p.expect_out(pri)
     stats = p.terminate()
-    check(stats["flushed"] == 1 and stats["miscompares"] >= 1,
-          "stats: %r" % stats)
+    check(stats["flushed"] == 1 and stats["miscompares"] >= 1
+          and stats["notify-checkpoints-sent"] >= 1, "stats: %r" % stats)
+    # with --notify-dev, requests do not go to stdout
+    check(p.other_lines == [], "stdout lines %r" % p.other_lines)
 
 
 def case_notify_garbage():
@@ -395,6 +405,43 @@ def case_json_checkpoint():
           "no warning for an unknown stdin line")
 
 
+def case_json_failover():
+    p = Program()
+    pri = diverge(p)
+    check(p.next_json("the checkpoint request")["reason"] == "miscompare",
+          "no miscompare request")
+    p.stdin_line("failover")
+    p.expect_out(pri)
+    # from now on the primary goes out uncompared
+    alone = frames.udp(6001, 53, b"no secondary needed")
+    p.send_primary(alone)
+    p.expect_out(alone)
+    stats = p.terminate()
+    check(stats["passed-through"] >= 1, "stats: %r" % stats)
+
+
+def case_stdin_eof():
+    # end of file on stdin is not an end: the program keeps working
+    p = Program()
+    p.proc.stdin.close()
+    pri, sec = udp_pair(b"after stdin closed")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["released"] == 1, "stats: %r" % stats)
+
+
+def case_auto_release():
+    p = Program("--auto-release")
+    pri = diverge(p)
+    ev = p.next_json("the checkpoint request")
+    check(ev["reason"] == "miscompare", "line %r" % ev)
+    # nobody answers on stdin: released all the same
+    p.expect_out(pri)
+    p.terminate()
+
+
 def case_stale():
     p = Program("--compare-timeout", "100", "--expired-scan-cycle", "20")
     pri = frames.udp(7000, 53, b"nobody answers")
@@ -429,6 +476,23 @@ def case_primary_reconnect():
     stats = p.terminate()
     check(stats["primary-in-partial-records"] == 1
           and stats["primary-in-connections"] == 2, "stats %r" % stats)
+
+
+def case_secondary_reconnect():
+    # a tcp: input that drops is connected again; what it queued stays
+    p = Program("--compare-timeout", "100", "--expired-scan-cycle", "20")
+    pri, sec = udp_pair(b"compared after the reconnect", sport=8200)
+    early = udp_pair(b"secondary first", sport=8201)
+    p.send_secondary(early[1])
+    p.send_primary(pri)
+    check(p.next_json("stale request")["reason"] == "stale", "no stale request")
+    p.secondary.close()
+    p.secondary = p._accept(p.secondary_listener, "secondary-in again")
+    p.send_secondary(sec)
+    p.send_primary(early[0])
+    p.expect_out_any_order([pri, early[0]])
+    stats = p.terminate()
+    check(stats["secondary-in-connections"] == 2, "stats %r" % stats)
 
 
 def case_primary_framing_error():
@@ -524,6 +588,27 @@ def case_exit_port_in_use():
     args = base_args()
     args[5] = "tcp:127.0.0.1:%d" % free_port()
     expect_exit_2(args, "connection refused")
+
+
+def case_manpage():
+    """docs/gst-colo-compare.1 renders without groff warnings and documents
+    every option --help lists."""
+    page = os.environ["GST_COLO_COMPARE_MANPAGE"]
+    groff = subprocess.run(["groff", "-man", "-ww", "-z", page],
+                           capture_output=True, timeout=TIMEOUT)
+    check(groff.returncode == 0 and groff.stderr == b"",
+          "groff: %r" % groff.stderr)
+    helptext = subprocess.run(WRAPPER + [PROGRAM, "--help"], capture_output=True,
+                              timeout=TIMEOUT)
+    check(helptext.returncode == 0, "--help exit code %d" % helptext.returncode)
+    options = [word.split("=")[0] for line in helptext.stdout.decode().splitlines()
+               for word in line.split()[:1] if word.startswith("--")
+               and not word.startswith("--help")]
+    check(len(options) == 10, "options in --help: %r" % options)
+    source = open(page).read()
+    for opt in options:
+        check(opt.replace("-", "\\-") in source, "%s is not in the man page"
+              % opt)
 
 
 def main():
