@@ -134,10 +134,11 @@ gst_colo_pay_ensure_src_caps (GstColoPay * self)
   return ret;
 }
 
+/* Frames one buffer (taking it): *out is the framed buffer, or NULL when
+ * the buffer was skipped. */
 static GstFlowReturn
-gst_colo_pay_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+gst_colo_pay_frame (GstColoPay * self, GstBuffer * buf, GstBuffer ** out_buf)
 {
-  GstColoPay *self = GST_COLO_PAY (parent);
   gsize size = gst_buffer_get_size (buf);
   guint32 vnet_hdr_len = 0;
   ColoFramingResult res;
@@ -153,6 +154,7 @@ gst_colo_pay_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   if (vnet)
     vnet_hdr_len = self->vnet_hdr_len;
 
+  *out_buf = NULL;
   if (size == 0) {
     GST_WARNING_OBJECT (self, "skipping empty buffer: QEMU never sends an "
         "empty record");
@@ -201,8 +203,48 @@ gst_colo_pay_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 
   GST_LOG_OBJECT (self, "framed %" G_GSIZE_FORMAT " bytes (vnet_hdr_len %u)",
       size, vnet_hdr_len);
+  *out_buf = out;
+  return GST_FLOW_OK;
+}
 
+static GstFlowReturn
+gst_colo_pay_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+{
+  GstColoPay *self = GST_COLO_PAY (parent);
+  GstBuffer *out;
+  GstFlowReturn ret = gst_colo_pay_frame (self, buf, &out);
+
+  if (out == NULL)
+    return ret;
   return gst_pad_push (self->srcpad, out);
+}
+
+/* A list stays a list (colocompare releases in lists), so that a sink can
+ * write a whole batch at once.  If one buffer cannot be framed, the ones
+ * before it are still pushed. */
+static GstFlowReturn
+gst_colo_pay_chain_list (GstPad * pad, GstObject * parent, GstBufferList * list)
+{
+  GstColoPay *self = GST_COLO_PAY (parent);
+  guint i, n = gst_buffer_list_length (list);
+  GstBufferList *out_list = gst_buffer_list_new_sized (n);
+  GstFlowReturn ret = GST_FLOW_OK, push_ret = GST_FLOW_OK;
+
+  for (i = 0; i < n && ret == GST_FLOW_OK; i++) {
+    GstBuffer *out;
+
+    ret = gst_colo_pay_frame (self,
+        gst_buffer_ref (gst_buffer_list_get (list, i)), &out);
+    if (out != NULL)
+      gst_buffer_list_add (out_list, out);
+  }
+  gst_buffer_list_unref (list);
+
+  if (gst_buffer_list_length (out_list) > 0)
+    push_ret = gst_pad_push_list (self->srcpad, out_list);
+  else
+    gst_buffer_list_unref (out_list);
+  return ret != GST_FLOW_OK ? ret : push_ret;
 }
 
 static gboolean
@@ -302,6 +344,8 @@ gst_colo_pay_init (GstColoPay * self)
   self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
   gst_pad_set_chain_function (self->sinkpad,
       GST_DEBUG_FUNCPTR (gst_colo_pay_chain));
+  gst_pad_set_chain_list_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_colo_pay_chain_list));
   gst_pad_set_event_function (self->sinkpad,
       GST_DEBUG_FUNCPTR (gst_colo_pay_sink_event));
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);

@@ -233,6 +233,63 @@ GST_START_TEST (test_oversize)
 
 GST_END_TEST;
 
+/* colocompare releases lists: a list goes out as one list, so that a sink
+ * can write it at once; an empty buffer in it is skipped, and an
+ * unframeable one fails the list after the ones before it went out */
+static GstBufferList *received_list;
+static guint n_lists;
+
+static GstFlowReturn
+capture_list (GstPad * pad, GstObject * parent, GstBufferList * list)
+{
+  n_lists++;
+  if (received_list)
+    gst_buffer_list_unref (received_list);
+  received_list = list;
+  return GST_FLOW_OK;
+}
+
+GST_START_TEST (test_buffer_list)
+{
+  GstHarness *h = new_pay (FALSE, "application/x-ethernet, vnet-hdr-len=0");
+  GstBufferList *list = gst_buffer_list_new ();
+  GstBuffer *first = make_frame (60, 1);
+
+  gst_pad_set_chain_list_function (h->sinkpad, capture_list);
+  gst_buffer_list_add (list, gst_buffer_ref (first));
+  gst_buffer_list_add (list, gst_buffer_new ());
+  gst_buffer_list_add (list, make_frame (1514, 2));
+  fail_unless_equals_int (gst_pad_push_list (h->srcpad, list), GST_FLOW_OK);
+  fail_unless_equals_int (n_lists, 1);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 0);
+  fail_unless_equals_int (gst_buffer_list_length (received_list), 2);
+  fail_unless_equals_int (read_word (gst_buffer_list_get (received_list, 0),
+          0), 60);
+  fail_unless (gst_buffer_peek_memory (gst_buffer_list_get (received_list, 0),
+          1) == gst_buffer_peek_memory (first, 0));
+  fail_unless_equals_int (gst_buffer_get_size (gst_buffer_list_get
+          (received_list, 1)), 4 + 1514);
+  fail_unless_equals_int (read_word (gst_buffer_list_get (received_list, 1),
+          0), 1514);
+
+  list = gst_buffer_list_new ();
+  gst_buffer_list_add (list, make_frame (70, 3));
+  gst_buffer_list_add (list, make_frame (69633, 4));
+  gst_buffer_list_add (list, make_frame (80, 5));
+  fail_unless_equals_int (gst_pad_push_list (h->srcpad, list), GST_FLOW_ERROR);
+  fail_unless_equals_int (n_lists, 2);
+  fail_unless_equals_int (gst_buffer_list_length (received_list), 1);
+  fail_unless_equals_int (read_word (gst_buffer_list_get (received_list, 0),
+          0), 70);
+
+  gst_buffer_list_unref (received_list);
+  received_list = NULL;
+  gst_buffer_unref (first);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* colopay ! colodepay gives back every frame byte for byte */
 static void
 check_roundtrip (gboolean vnet, gint vnet_hdr_len)
@@ -316,6 +373,7 @@ colopay_suite (void)
   tcase_add_test (tc, test_empty_skipped);
   tcase_add_test (tc, test_oversize);
   tcase_add_test (tc, test_roundtrip);
+  tcase_add_test (tc, test_buffer_list);
   return s;
 }
 
