@@ -102,6 +102,19 @@ class InteropTestCase(unittest.TestCase):
                                  "%s: %s" % (impl, key))
         self.assertAgree(results, key)
 
+    def expect_all_released(self, pri, sec, **opts):
+        """The common case: the primary sends pri, the secondary sec; both
+        implementations release every primary frame (per connection, in
+        order) and request no checkpoint."""
+        def scenario(c):
+            c.send_primary(*pri)
+            c.send_secondary(*sec)
+            return {"released": c.barrier(),
+                    "checkpoint": c.checkpoint_requested()}
+        r = run_both(scenario, **opts)
+        self.expect(r, "released", pri)
+        self.expect(r, "checkpoint", False)
+
     def expect_each(self, results, key, qemu, gst, vnet_len=0):
         """A deliberate difference (docs/qemu-differences.md): QEMU's
         observed behaviour and ours, each asserted."""

@@ -35,14 +35,7 @@ class DatagramAgreement(InteropTestCase):
         sec = [icmp_echo(7, 1, b"ping", ip_id=3), q(3, port=5003),
                q(1, port=5001), q(2, port=5002)]
 
-        def scenario(c):
-            c.send_primary(*pri)
-            c.send_secondary(*sec)
-            return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requested()}
-        r = run_both(scenario)
-        self.expect(r, "released", pri)
-        self.expect(r, "checkpoint", False)
+        self.expect_all_released(pri, sec)
 
     def _divergence(self, pri, sec, after_p, after_s):
         def scenario(c):
@@ -79,14 +72,7 @@ class DatagramAgreement(InteropTestCase):
         pri = [icmp_echo(1, 1, b"x" * 56, ip_id=1, ttl=64)]
         sec = [icmp_echo(1, 1, b"x" * 56, ip_id=9, ttl=60)]
 
-        def scenario(c):
-            c.send_primary(*pri)
-            c.send_secondary(*sec)
-            return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requested()}
-        r = run_both(scenario)
-        self.expect(r, "released", pri)
-        self.expect(r, "checkpoint", False)
+        self.expect_all_released(pri, sec)
 
     def test_arp_passes_through_from_primary_only(self):
         # ARP cannot be compared: primary's goes out at once, with no

@@ -31,14 +31,7 @@ class TcpAgreement(InteropTestCase):
     def _segmentation(self, psizes, ssizes):
         pri, sec = reseg(psizes), reseg(ssizes, ip_id=500, ttl=63)
 
-        def scenario(c):
-            c.send_primary(*pri)
-            c.send_secondary(*sec)
-            return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requested()}
-        r = run_both(scenario)
-        self.expect(r, "released", pri)
-        self.expect(r, "checkpoint", False)
+        self.expect_all_released(pri, sec)
 
     def test_same_segmentation(self):
         self._segmentation([1000, 1000, 1000], [1000, 1000, 1000])
@@ -62,14 +55,7 @@ class TcpAgreement(InteropTestCase):
                tcp(80, 40000, (base + 1500) & 0xFFFF_FFFF, ACK,
                    DATA[1500:3000], ip_id=6)]
 
-        def scenario(c):
-            c.send_primary(*pri)
-            c.send_secondary(*sec)
-            return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requested()}
-        r = run_both(scenario)
-        self.expect(r, "released", pri)
-        self.expect(r, "checkpoint", False)
+        self.expect_all_released(pri, sec)
 
     def test_options_and_headers_differ(self):
         # IP ID, TTL, window and TCP timestamps differ: payload is equal.
@@ -84,14 +70,7 @@ class TcpAgreement(InteropTestCase):
                             ("Timestamp", (555, 2000))]),
                seg(1000, DATA[1000:2000], ip_id=78, ttl=50, window=900)]
 
-        def scenario(c):
-            c.send_primary(*pri)
-            c.send_secondary(*sec)
-            return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requested()}
-        r = run_both(scenario)
-        self.expect(r, "released", pri)
-        self.expect(r, "checkpoint", False)
+        self.expect_all_released(pri, sec)
 
     def test_primary_segments_out_of_order(self):
         pri = reseg([1000, 1000])
@@ -129,14 +108,7 @@ class TcpAgreement(InteropTestCase):
                seg(500, b"", ack=ACK + 100, flags="A", ip_id=10),
                seg(500, DATA[500:1000], ack=ACK + 100, ip_id=11)]
 
-        def scenario(c):
-            c.send_primary(*pri)
-            c.send_secondary(*sec)
-            return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requested()}
-        r = run_both(scenario)
-        self.expect(r, "released", pri)
-        self.expect(r, "checkpoint", False)
+        self.expect_all_released(pri, sec)
 
     def test_open_and_close_on_both_sides(self):
         # SYN, data, FIN from both guests (the secondary's sequence numbers
@@ -199,14 +171,7 @@ class TcpAgreement(InteropTestCase):
                seg(1000, DATA[1000:2000], port=82, ip_id=8),
                seg(1500, DATA[1500:2000], port=81, ip_id=9)]
 
-        def scenario(c):
-            c.send_primary(*pri)
-            c.send_secondary(*sec)
-            return {"released": c.barrier(),
-                    "checkpoint": c.checkpoint_requested()}
-        r = run_both(scenario)
-        self.expect(r, "released", pri)
-        self.expect(r, "checkpoint", False)
+        self.expect_all_released(pri, sec)
 
 
 if __name__ == "__main__":
