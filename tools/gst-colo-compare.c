@@ -45,6 +45,16 @@
 /* How long SIGINT/SIGTERM waits for the released frames to reach outdev */
 #define SHUTDOWN_TIMEOUT_S 10
 
+/* Bytes an input may have pushed that colocompare has not taken yet
+ * before it stops reading (see colo_input_new) */
+#define INPUT_MAX_IN_FLIGHT (16 * 1024 * 1024)
+
+/* colocompare's aggregator latency: any value above 0 lets its sink pads
+ * queue the (untimestamped) frames instead of taking one at a time, which
+ * would cost two thread switches per frame.  It delays nothing: frames
+ * are compared as soon as they are queued and the appsink does not sync. */
+#define COMPARE_LATENCY (10 * GST_MSECOND)
+
 /* A longer stdin line is no command: it is discarded */
 #define MAX_COMMAND_LEN 1024
 
@@ -82,6 +92,9 @@ typedef struct
   /* written on the streaming thread, read after it stopped */
   guint64 output_records;
   guint64 output_lost;
+  GArray *out_vectors;          /* GOutputVector, reused */
+  GArray *out_maps;             /* GstMapInfo of the memories mapped */
+  GArray *out_counts;           /* guint: vectors per record */
 } App;
 
 /* ---- options ------------------------------------------------------- */
@@ -214,24 +227,71 @@ register_colo_plugin (void)
 
 /* ---- output -------------------------------------------------------- */
 
+/* Maps every memory of @buf as one more record of the batch. */
+static void
+add_record (App * app, GstBuffer * buf)
+{
+  guint i, n = gst_buffer_n_memory (buf), mapped = 0;
+
+  for (i = 0; i < n; i++) {
+    GstMapInfo map;
+    GOutputVector v;
+
+    if (!gst_memory_map (gst_buffer_peek_memory (buf, i), &map, GST_MAP_READ))
+      continue;
+    v.buffer = map.data;
+    v.size = map.size;
+    g_array_append_val (app->out_vectors, v);
+    g_array_append_val (app->out_maps, map);
+    mapped++;
+  }
+  if (mapped == 0) {
+    GOutputVector v = { NULL, 0 };
+
+    g_array_append_val (app->out_vectors, v);
+    mapped = 1;
+  }
+  g_array_append_val (app->out_counts, mapped);
+}
+
+/* A released batch (colocompare releases buffer lists, colopay keeps
+ * them) goes out with as few writes as possible: one sendmsg for up to
+ * 1024 memories, no copy. */
 static GstFlowReturn
 on_new_sample (GstAppSink * sink, gpointer user_data)
 {
   App *app = user_data;
   GstSample *sample = gst_app_sink_pull_sample (sink);
+  GstBufferList *list;
   GstBuffer *buf;
-  GstMapInfo map;
+  guint i, n, written = 0;
 
   if (sample == NULL)
     return GST_FLOW_EOS;
+  list = gst_sample_get_buffer_list (sample);
   buf = gst_sample_get_buffer (sample);
-  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
-    if (colo_output_write (app->output, map.data, map.size))
-      app->output_records++;
-    else
-      app->output_lost++;
-    gst_buffer_unmap (buf, &map);
+  if (list != NULL) {
+    n = gst_buffer_list_length (list);
+    for (i = 0; i < n; i++)
+      add_record (app, gst_buffer_list_get (list, i));
+  } else if (buf != NULL) {
+    add_record (app, buf);
   }
+  n = app->out_counts->len;
+  if (n > 0)
+    colo_output_write_records (app->output,
+        (const GOutputVector *) app->out_vectors->data,
+        (const guint *) app->out_counts->data, n, &written);
+  app->output_records += written;
+  app->output_lost += n - written;
+  for (i = 0; i < app->out_maps->len; i++) {
+    GstMapInfo *map = &g_array_index (app->out_maps, GstMapInfo, i);
+
+    gst_memory_unmap (map->memory, map);
+  }
+  g_array_set_size (app->out_vectors, 0);
+  g_array_set_size (app->out_maps, 0);
+  g_array_set_size (app->out_counts, 0);
   gst_sample_unref (sample);
   return GST_FLOW_OK;
 }
@@ -527,11 +587,13 @@ build_pipeline (App * app)
   g_object_set (ssrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
       "max-bytes", (guint64) 0, "caps", caps, NULL);
   gst_caps_unref (caps);
-  g_object_set (app->compare, "compare-timeout", opt_compare_timeout,
+  g_object_set (app->compare, "latency", (gint64) COMPARE_LATENCY,
+      "compare-timeout", opt_compare_timeout,
       "expired-scan-cycle", opt_expired_scan_cycle, "max-queue-size",
       opt_max_queue_size, "auto-release", opt_auto_release, NULL);
   g_object_set (pay, "vnet-hdr", opt_vnet_hdr, NULL);
-  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1, NULL);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
+      "buffer-list", TRUE, NULL);
   callbacks.new_sample = on_new_sample;
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
 
@@ -553,19 +615,23 @@ static int
 open_endpoints (App * app, ColoEndpoint * eps[4])
 {
   GError *err = NULL;
+  GstPad *ppad, *spad;
   int ret;
 
   /* the output first: it must be there before anything is released */
   app->output = colo_output_new (eps[2], "outdev", &err);
   if (app->output == NULL)
     goto failed;
+  ppad = gst_element_get_static_pad (app->compare, "primary");
+  spad = gst_element_get_static_pad (app->compare, "secondary");
   app->primary = colo_input_new (eps[0], "primary-in", opt_vnet_hdr,
-      app->primary_src, &err);
-  if (app->primary == NULL)
-    goto failed;
-  app->secondary = colo_input_new (eps[1], "secondary-in", opt_vnet_hdr,
-      app->secondary_src, &err);
-  if (app->secondary == NULL)
+      app->primary_src, ppad, INPUT_MAX_IN_FLIGHT, &err);
+  if (app->primary != NULL)
+    app->secondary = colo_input_new (eps[1], "secondary-in", opt_vnet_hdr,
+        app->secondary_src, spad, INPUT_MAX_IN_FLIGHT, &err);
+  gst_object_unref (ppad);
+  gst_object_unref (spad);
+  if (app->primary == NULL || app->secondary == NULL)
     goto failed;
   if (eps[3] != NULL) {
     /* never a vnet word on the notify channel (QEMU quirk Q9, fixed) */
@@ -620,6 +686,9 @@ run (ColoEndpoint * eps[4])
     g_clear_object (&app.pipeline);
     return 2;
   }
+  app.out_vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
+  app.out_maps = g_array_new (FALSE, FALSE, sizeof (GstMapInfo));
+  app.out_counts = g_array_new (FALSE, FALSE, sizeof (guint));
   /* handle the signals before any peer can see us: a SIGTERM sent once
    * the sockets are up must not kill the process */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
@@ -680,6 +749,9 @@ done:
     colo_framing_parser_free (app.notify_parser);
   colo_output_free (app.output);
   gst_object_unref (app.pipeline);
+  g_array_unref (app.out_vectors);
+  g_array_unref (app.out_maps);
+  g_array_unref (app.out_counts);
   return ret;
 }
 
