@@ -12,7 +12,7 @@
  *
  *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
  *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary
- *   colocompare -> colopay -> appsink -> ColoOutput -> outdev
+ *   colocompare -> appsink -> ColoOutput (QEMU framing) -> outdev
  *
  * Sockets, the notify channel, stdin and the signals are handled on the
  * main loop (main thread); only the outdev writes happen on the streaming
@@ -95,6 +95,9 @@ typedef struct
   GArray *out_vectors;          /* GOutputVector, reused */
   GArray *out_maps;             /* GstMapInfo of the memories mapped */
   GArray *out_counts;           /* guint: vectors per record */
+  GByteArray *out_headers;      /* the batch's record headers */
+  GstCaps *out_caps;            /* of the last batch */
+  guint32 out_vnet_hdr_len;     /* from out_caps */
 } App;
 
 /* ---- options ------------------------------------------------------- */
@@ -227,15 +230,20 @@ register_colo_plugin (void)
 
 /* ---- output -------------------------------------------------------- */
 
-/* Maps every memory of @buf as one more record of the batch. */
+/* One more record of the batch: its QEMU framing header (written into
+ * @hdr) and every memory of @buf, mapped, without copying. */
 static void
-add_record (App * app, GstBuffer * buf)
+add_record (App * app, GstBuffer * buf, guint8 * hdr, guint32 vnet_hdr_len)
 {
-  guint i, n = gst_buffer_n_memory (buf), mapped = 0;
+  guint i, n = gst_buffer_n_memory (buf), count = 1;
+  GOutputVector v;
 
+  v.buffer = hdr;
+  v.size = colo_framing_write_header (hdr, gst_buffer_get_size (buf),
+      opt_vnet_hdr, vnet_hdr_len);
+  g_array_append_val (app->out_vectors, v);
   for (i = 0; i < n; i++) {
     GstMapInfo map;
-    GOutputVector v;
 
     if (!gst_memory_map (gst_buffer_peek_memory (buf, i), &map, GST_MAP_READ))
       continue;
@@ -243,20 +251,32 @@ add_record (App * app, GstBuffer * buf)
     v.size = map.size;
     g_array_append_val (app->out_vectors, v);
     g_array_append_val (app->out_maps, map);
-    mapped++;
+    count++;
   }
-  if (mapped == 0) {
-    GOutputVector v = { NULL, 0 };
-
-    g_array_append_val (app->out_vectors, v);
-    mapped = 1;
-  }
-  g_array_append_val (app->out_counts, mapped);
+  g_array_append_val (app->out_counts, count);
 }
 
-/* A released batch (colocompare releases buffer lists, colopay keeps
- * them) goes out with as few writes as possible: one sendmsg for up to
- * 1024 memories, no copy. */
+/* vnet-hdr-len of the released frames' caps (0 without) */
+static guint32
+caps_vnet_hdr_len (App * app, GstCaps * caps)
+{
+  gint len = 0;
+
+  if (caps != app->out_caps) {
+    app->out_vnet_hdr_len = 0;
+    if (caps != NULL && gst_caps_get_size (caps) > 0
+        && gst_structure_get_int (gst_caps_get_structure (caps, 0),
+            "vnet-hdr-len", &len) && len > 0)
+      app->out_vnet_hdr_len = len;
+    gst_caps_replace (&app->out_caps, caps);
+  }
+  return app->out_vnet_hdr_len;
+}
+
+/* A released batch (colocompare releases buffer lists) goes out with as
+ * few writes as possible: records framed as colopay frames them, one
+ * sendmsg for up to 1024 pieces, no copy.  The records were parsed from
+ * the inputs, so they always fit QEMU's framing. */
 static GstFlowReturn
 on_new_sample (GstAppSink * sink, gpointer user_data)
 {
@@ -264,20 +284,25 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
   GstSample *sample = gst_app_sink_pull_sample (sink);
   GstBufferList *list;
   GstBuffer *buf;
-  guint i, n, written = 0;
+  guint i, n = 0, written = 0;
+  guint32 vnet_hdr_len;
+  guint8 *hdrs;
 
   if (sample == NULL)
     return GST_FLOW_EOS;
+  vnet_hdr_len = opt_vnet_hdr ?
+      caps_vnet_hdr_len (app, gst_sample_get_caps (sample)) : 0;
   list = gst_sample_get_buffer_list (sample);
   buf = gst_sample_get_buffer (sample);
-  if (list != NULL) {
+  if (list != NULL)
     n = gst_buffer_list_length (list);
-    for (i = 0; i < n; i++)
-      add_record (app, gst_buffer_list_get (list, i));
-  } else if (buf != NULL) {
-    add_record (app, buf);
-  }
-  n = app->out_counts->len;
+  else if (buf != NULL)
+    n = 1;
+  g_byte_array_set_size (app->out_headers, n * COLO_FRAMING_HEADER_SIZE (TRUE));
+  hdrs = app->out_headers->data;
+  for (i = 0; i < n; i++)
+    add_record (app, list ? gst_buffer_list_get (list, i) : buf,
+        hdrs + i * COLO_FRAMING_HEADER_SIZE (TRUE), vnet_hdr_len);
   if (n > 0)
     colo_output_write_records (app->output,
         (const GOutputVector *) app->out_vectors->data,
@@ -560,7 +585,7 @@ make (const gchar * factory, const gchar * name)
 static gboolean
 build_pipeline (App * app)
 {
-  GstElement *psrc, *ssrc, *pay, *sink;
+  GstElement *psrc, *ssrc, *sink;
   GstAppSinkCallbacks callbacks = { NULL, };
   GstCaps *caps;
 
@@ -568,13 +593,11 @@ build_pipeline (App * app)
   psrc = make ("appsrc", "primary-src");
   ssrc = make ("appsrc", "secondary-src");
   app->compare = make ("colocompare", "compare");
-  pay = make ("colopay", "pay");
   sink = make ("appsink", "out");
-  if (!psrc || !ssrc || !app->compare || !pay || !sink) {
+  if (!psrc || !ssrc || !app->compare || !sink) {
     g_clear_object (&psrc);
     g_clear_object (&ssrc);
     g_clear_object (&app->compare);
-    g_clear_object (&pay);
     g_clear_object (&sink);
     return FALSE;
   }
@@ -591,19 +614,18 @@ build_pipeline (App * app)
       "compare-timeout", opt_compare_timeout,
       "expired-scan-cycle", opt_expired_scan_cycle, "max-queue-size",
       opt_max_queue_size, "auto-release", opt_auto_release, NULL);
-  g_object_set (pay, "vnet-hdr", opt_vnet_hdr, NULL);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
       "buffer-list", TRUE, NULL);
   callbacks.new_sample = on_new_sample;
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
 
-  gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, pay,
-      sink, NULL);
+  gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, sink,
+      NULL);
   app->primary_src = GST_APP_SRC (psrc);
   app->secondary_src = GST_APP_SRC (ssrc);
   if (!gst_element_link_pads (psrc, "src", app->compare, "primary") ||
       !gst_element_link_pads (ssrc, "src", app->compare, "secondary") ||
-      !gst_element_link_many (app->compare, pay, sink, NULL)) {
+      !gst_element_link (app->compare, sink)) {
     g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
     return FALSE;
   }
@@ -689,6 +711,7 @@ run (ColoEndpoint * eps[4])
   app.out_vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
   app.out_maps = g_array_new (FALSE, FALSE, sizeof (GstMapInfo));
   app.out_counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  app.out_headers = g_byte_array_new ();
   /* handle the signals before any peer can see us: a SIGTERM sent once
    * the sockets are up must not kill the process */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
@@ -752,6 +775,8 @@ done:
   g_array_unref (app.out_vectors);
   g_array_unref (app.out_maps);
   g_array_unref (app.out_counts);
+  g_byte_array_unref (app.out_headers);
+  gst_caps_replace (&app.out_caps, NULL);
   return ret;
 }
 
