@@ -35,6 +35,7 @@ struct _ColoInput
   gssize max_in_flight;
   gint throttled;               /* reading paused until in_flight <= max/2 */
   guint64 throttles;
+  gboolean warned_throttle;     /* this connection */
 
   guint64 connections;
   guint64 records;
@@ -90,6 +91,12 @@ check_in_flight (ColoInput * input)
   if (g_atomic_pointer_get (&input->in_flight) <= input->max_in_flight)
     return;
   input->throttles++;
+  if (!input->warned_throttle)
+    g_printerr ("gst-colo-compare: %s: the comparator is behind (outdev "
+        "slow or absent?): reading paused while more than %" G_GSIZE_FORMAT
+        " KiB wait for it (reported once per connection)\n", input->name,
+        (gsize) input->max_in_flight / 1024);
+  input->warned_throttle = TRUE;
   g_atomic_int_set (&input->throttled, 1);
   colo_link_pause (input->link, TRUE);
   /* it may have been consumed in between */
@@ -136,6 +143,7 @@ on_connected (ColoLink * link, gpointer user_data)
   ColoInput *input = user_data;
 
   input->connections++;
+  input->warned_throttle = FALSE;
   colo_framing_parser_reset (input->parser);
 }
 
