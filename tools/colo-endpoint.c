@@ -10,6 +10,8 @@
 #include "colo-endpoint.h"
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 static gboolean
 bad_endpoint (const gchar * str, const gchar * why, GError ** error)
@@ -175,4 +177,10 @@ colo_endpoint_connect (const ColoEndpoint * ep, GCancellable * cancellable,
   g_object_unref (addr);
   g_object_unref (client);
   return conn;
+}
+
+gboolean
+colo_endpoint_set_nodelay (GSocket * sock, GError ** error)
+{
+  return g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, error);
 }

@@ -48,5 +48,11 @@ GSocket *colo_endpoint_listen (const ColoEndpoint * ep, GError ** error);
 GSocketConnection *colo_endpoint_connect (const ColoEndpoint * ep,
     GCancellable * cancellable, GError ** error);
 
+/* Sets TCP_NODELAY on a connected TCP socket: every write goes out at
+ * once instead of waiting for the peer's (delayed) ACK of the previous
+ * one (Nagle).  gst-colo-compare writes whole batches of records, so it
+ * never sends many tiny segments. */
+gboolean colo_endpoint_set_nodelay (GSocket * sock, GError ** error);
+
 G_END_DECLS
 #endif /* __COLO_ENDPOINT_H__ */

@@ -8,8 +8,14 @@
  */
 
 #include "colo-input.h"
+
+#include <gst/base/gstaggregator.h>
 #include "colo-framing.h"
 #include "colo-link.h"
+
+/* What a frame costs while it waits for colocompare: its bytes and
+ * about this much for the GstBuffer, GstMemory and queue entries. */
+#define FRAME_OVERHEAD 512
 
 struct _ColoInput
 {
@@ -17,7 +23,19 @@ struct _ColoInput
   ColoLink *link;
   ColoFramingParser *parser;
   GstAppSrc *appsrc;
+  GstPad *consumer;             /* colocompare's sink pad */
+  gulong consumed_id;
   gint caps_vnet_hdr_len;       /* of the appsrc's caps; -1: none yet */
+  GstBufferList *pending;       /* records of this read, not pushed yet */
+
+  /* Bytes (with FRAME_OVERHEAD) pushed into the appsrc and not yet taken
+   * by colocompare (appsrc queue + aggregator pad queue): added on the
+   * main thread, subtracted on colocompare's streaming thread. */
+  gssize in_flight;
+  gssize max_in_flight;
+  gint throttled;               /* reading paused until in_flight <= max/2 */
+  guint64 throttles;
+  gboolean warned_throttle;     /* this connection */
 
   guint64 connections;
   guint64 records;
@@ -27,10 +45,72 @@ struct _ColoInput
 };
 
 static void
+push_pending (ColoInput * input)
+{
+  if (input->pending == NULL)
+    return;
+  gst_app_src_push_buffer_list (input->appsrc, input->pending);
+  input->pending = NULL;
+}
+
+static gboolean
+resume_reading (gpointer user_data)
+{
+  ColoInput *input = user_data;
+
+  colo_link_pause (input->link, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* colocompare's streaming thread: a buffer left the pad's queue */
+static void
+on_buffer_consumed (GstAggregatorPad * pad, GstBuffer * buf, gpointer user_data)
+{
+  ColoInput *input = user_data;
+  gssize charge = gst_buffer_get_size (buf) + FRAME_OVERHEAD;
+  gssize left = g_atomic_pointer_add (&input->in_flight, -charge) - charge;
+
+  if (left <= input->max_in_flight / 2 && g_atomic_int_get (&input->throttled)
+      && g_atomic_int_compare_and_exchange (&input->throttled, 1, 0)) {
+    /* on the main loop, which owns the link */
+    GSource *idle = g_idle_source_new ();
+
+    g_source_set_callback (idle, resume_reading, input, NULL);
+    g_source_attach (idle, NULL);
+    g_source_unref (idle);
+  }
+}
+
+/* Main thread, after a read was pushed: with too much not yet taken by
+ * colocompare (its streaming thread is held by a slow outdev), stop
+ * reading, so the peer's writes wait in the socket (TCP flow control)
+ * instead of in memory.  Nothing is dropped. */
+static void
+check_in_flight (ColoInput * input)
+{
+  if (g_atomic_pointer_get (&input->in_flight) <= input->max_in_flight)
+    return;
+  input->throttles++;
+  if (!input->warned_throttle)
+    g_printerr ("gst-colo-compare: %s: the comparator is behind (outdev "
+        "slow or absent?): reading paused while more than %" G_GSIZE_FORMAT
+        " KiB wait for it (reported once per connection)\n", input->name,
+        (gsize) input->max_in_flight / 1024);
+  input->warned_throttle = TRUE;
+  g_atomic_int_set (&input->throttled, 1);
+  colo_link_pause (input->link, TRUE);
+  /* it may have been consumed in between */
+  if (g_atomic_pointer_get (&input->in_flight) <= input->max_in_flight / 2
+      && g_atomic_int_compare_and_exchange (&input->throttled, 1, 0))
+    colo_link_pause (input->link, FALSE);
+}
+
+static void
 on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
     guint64 offset, gpointer user_data)
 {
   ColoInput *input = user_data;
+  GstBuffer *buf;
 
   if (len == 0) {
     input->empty_records++;
@@ -42,12 +122,19 @@ on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
     GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
         "vnet-hdr-len", G_TYPE_INT, (gint) vnet_hdr_len, NULL);
 
+    /* the records before keep the caps they came with */
+    push_pending (input);
     gst_app_src_set_caps (input->appsrc, caps);
     gst_caps_unref (caps);
     input->caps_vnet_hdr_len = vnet_hdr_len;
   }
   input->records++;
-  gst_app_src_push_buffer (input->appsrc, gst_buffer_new_memdup (payload, len));
+  buf = gst_buffer_new_allocate (NULL, len, NULL);
+  gst_buffer_fill (buf, 0, payload, len);
+  if (input->pending == NULL)
+    input->pending = gst_buffer_list_new ();
+  gst_buffer_list_add (input->pending, buf);
+  g_atomic_pointer_add (&input->in_flight, (gssize) len + FRAME_OVERHEAD);
 }
 
 static void
@@ -56,6 +143,7 @@ on_connected (ColoLink * link, gpointer user_data)
   ColoInput *input = user_data;
 
   input->connections++;
+  input->warned_throttle = FALSE;
   colo_framing_parser_reset (input->parser);
 }
 
@@ -67,7 +155,10 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
   guint64 offset;
   guint32 value;
 
+  /* the records of one read go to the appsrc as one buffer list */
   res = colo_framing_parser_push (input->parser, data, len);
+  push_pending (input);
+  check_in_flight (input);
   if (!COLO_FRAMING_RESULT_IS_ERROR (res))
     return;
   colo_framing_parser_get_error (input->parser, &offset, &value);
@@ -100,12 +191,18 @@ static const ColoLinkFuncs input_funcs = {
 
 ColoInput *
 colo_input_new (const ColoEndpoint * ep, const gchar * name,
-    gboolean vnet, GstAppSrc * appsrc, GError ** error)
+    gboolean vnet, GstAppSrc * appsrc, GstPad * consumer, gsize max_in_flight,
+    GError ** error)
 {
   ColoInput *input = g_new0 (ColoInput, 1);
 
   input->name = g_strdup (name);
   input->appsrc = gst_object_ref (appsrc);
+  input->max_in_flight = MIN (max_in_flight, G_MAXSSIZE / 2);
+  input->consumer = gst_object_ref (consumer);
+  g_object_set (consumer, "emit-signals", TRUE, NULL);
+  input->consumed_id = g_signal_connect (consumer, "buffer-consumed",
+      G_CALLBACK (on_buffer_consumed), input);
   input->caps_vnet_hdr_len = -1;
   input->parser = colo_framing_parser_new (vnet, on_record, input);
   input->link = colo_link_new (ep, name, &input_funcs, input, error);
@@ -133,6 +230,12 @@ colo_input_free (ColoInput * input)
     return;
   colo_link_free (input->link);
   colo_framing_parser_free (input->parser);
+  if (input->pending != NULL)
+    gst_buffer_list_unref (input->pending);
+  g_signal_handler_disconnect (input->consumer, input->consumed_id);
+  gst_object_unref (input->consumer);
+  /* a resume still queued for the main loop */
+  while (g_source_remove_by_user_data (input));
   gst_object_unref (input->appsrc);
   g_free (input->name);
   g_free (input);
@@ -156,4 +259,5 @@ colo_input_add_stats (ColoInput * input, GstStructure * stats)
   set_counter (stats, input, "empty-records", input->empty_records);
   set_counter (stats, input, "framing-errors", input->framing_errors);
   set_counter (stats, input, "partial-records", input->partial_records);
+  set_counter (stats, input, "throttled", input->throttles);
 }

@@ -9,7 +9,8 @@
 
 /* One of gst-colo-compare's inputs (primary-in, secondary-in): reads QEMU
  * records from the endpoint's current connection and pushes one
- * application/x-ethernet buffer per record into an appsrc.  A new
+ * application/x-ethernet buffer per record into an appsrc (the records of
+ * one read as one buffer list).  A new
  * connection starts a new record stream; a connection that drops never
  * flushes what colocompare holds.  A framing error closes that connection
  * only, and the next one is accepted (or reconnected). */
@@ -23,8 +24,14 @@
 
 G_BEGIN_DECLS typedef struct _ColoInput ColoInput;
 
+/* @consumer is the colocompare sink pad @appsrc feeds: once more than
+ * @max_in_flight bytes (plus a per-frame overhead) were pushed that it has
+ * not yet taken, the input stops reading until half of that was taken, so
+ * that a comparator held back by a slow outdev holds back its peers
+ * through TCP instead of queueing without bound. */
 ColoInput *colo_input_new (const ColoEndpoint * ep, const gchar * name,
-    gboolean vnet, GstAppSrc * appsrc, GError ** error);
+    gboolean vnet, GstAppSrc * appsrc, GstPad * consumer, gsize max_in_flight,
+    GError ** error);
 void colo_input_free (ColoInput * input);
 
 /* Stops reading and closes the connection (at shutdown), after pushing

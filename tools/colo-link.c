@@ -19,6 +19,7 @@ struct _ColoLink
   ColoLinkFuncs funcs;
   gpointer user_data;
   gboolean stopped;
+  gboolean paused;              /* colo_link_pause(): not reading */
 
   GSocket *listen_sock;         /* LISTEN only */
   GSource *accept_source;       /* while no client is connected */
@@ -73,9 +74,10 @@ on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
     GSocketConnection *conn = link->conn;
 
     link->funcs.data (link, link->buf, n, link->user_data);
-    /* the callback may have dropped the connection (and destroyed this
-     * source) */
-    return link->conn == conn ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+    /* the callback may have dropped the connection or paused the link
+     * (and destroyed this source) */
+    return link->conn == conn && !link->paused ? G_SOURCE_CONTINUE :
+        G_SOURCE_REMOVE;
   }
   if (n < 0 && g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
     g_error_free (err);
@@ -93,18 +95,48 @@ on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
 }
 
 static void
-set_connection (ColoLink * link, GSocketConnection * conn)
+start_reading (ColoLink * link)
 {
-  GSocket *sock = g_socket_connection_get_socket (conn);
+  GSocket *sock = g_socket_connection_get_socket (link->conn);
 
-  link->conn = conn;
-  g_socket_set_blocking (sock, FALSE);
   link->read_source = g_socket_create_source (sock,
       G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (link->read_source, G_SOURCE_FUNC (on_readable),
       link, NULL);
   g_source_attach (link->read_source, NULL);
+}
+
+static void
+set_connection (ColoLink * link, GSocketConnection * conn)
+{
+  GSocket *sock = g_socket_connection_get_socket (conn);
+  GError *err = NULL;
+
+  link->conn = conn;
+  g_socket_set_blocking (sock, FALSE);
+  /* notify's DO_CHECKPOINT must not wait behind Nagle either */
+  if (!colo_endpoint_set_nodelay (sock, &err)) {
+    g_printerr ("gst-colo-compare: %s: warning: cannot set TCP_NODELAY: "
+        "%s\n", link->name, err->message);
+    g_error_free (err);
+  }
+  if (!link->paused)
+    start_reading (link);
   link->funcs.connected (link, link->user_data);
+}
+
+void
+colo_link_pause (ColoLink * link, gboolean paused)
+{
+  if (link->paused == paused)
+    return;
+  link->paused = paused;
+  if (paused && link->read_source != NULL) {
+    g_source_destroy (link->read_source);
+    g_clear_pointer (&link->read_source, g_source_unref);
+  } else if (!paused && link->conn != NULL && link->read_source == NULL) {
+    start_reading (link);
+  }
 }
 
 static gboolean

@@ -50,6 +50,11 @@ void colo_link_drop (ColoLink * link);
  * waiting for more, at most @max_bytes) to the data callback. */
 void colo_link_drain (ColoLink * link, gsize max_bytes);
 
+/* Stops (TRUE) or resumes (FALSE) reading from the current and later
+ * connections, keeping them open: the peer's writes then wait in the
+ * socket buffers (TCP flow control).  Callable from the data callback. */
+void colo_link_pause (ColoLink * link, gboolean paused);
+
 /* Stops reading, accepting and reconnecting for good. */
 void colo_link_stop (ColoLink * link);
 

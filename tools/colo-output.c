@@ -11,6 +11,9 @@
 
 #define RECONNECT_INTERVAL_MS 1000
 
+/* vectors per sendmsg (Linux's UIO_MAXIOV) */
+#define MAX_IOV 1024
+
 struct _ColoOutput
 {
   ColoEndpoint *ep;
@@ -20,6 +23,21 @@ struct _ColoOutput
   GSocketConnection *conn;      /* only touched by the writing thread */
   gboolean warned_connect;
 };
+
+/* Released frames are written in batches: nothing waits for more, so a
+ * write goes out at once (no Nagle delay behind the peer's delayed ACK). */
+static void
+set_nodelay (ColoOutput * out)
+{
+  GError *err = NULL;
+
+  if (!colo_endpoint_set_nodelay (g_socket_connection_get_socket (out->conn),
+          &err)) {
+    g_printerr ("gst-colo-compare: %s: warning: cannot set TCP_NODELAY: %s\n",
+        out->name, err->message);
+    g_error_free (err);
+  }
+}
 
 ColoOutput *
 colo_output_new (const ColoEndpoint * ep, const gchar * name, GError ** error)
@@ -38,6 +56,8 @@ colo_output_new (const ColoEndpoint * ep, const gchar * name, GError ** error)
     colo_output_free (out);
     return NULL;
   }
+  if (out->conn != NULL)
+    set_nodelay (out);
   return out;
 }
 
@@ -97,6 +117,7 @@ ensure_connection (ColoOutput * out)
     }
     if (out->conn != NULL) {
       out->warned_connect = FALSE;
+      set_nodelay (out);
       break;
     }
     if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
@@ -138,39 +159,99 @@ drop_connection (ColoOutput * out)
   g_clear_object (&out->conn);
 }
 
-gboolean
-colo_output_write (ColoOutput * out, const guint8 * data, gsize len)
+GSocket *
+colo_output_get_socket (ColoOutput * out)
 {
-  for (;;) {
+  return out->conn ? g_socket_connection_get_socket (out->conn) : NULL;
+}
+
+gboolean
+colo_output_write_records (ColoOutput * out, const GOutputVector * vectors,
+    const guint * n_vectors, guint n_records, guint * written)
+{
+  GOutputVector iov[MAX_IOV];
+  guint total = 0, i;
+  guint rec = 0;                /* the first record not completely written */
+  guint rec_vec = 0;            /* its first vector */
+  gboolean ok = TRUE;
+
+  for (i = 0; i < n_records; i++)
+    total += n_vectors[i];
+
+  while (rec < n_records) {
     GSocket *sock;
     GError *err = NULL;
-    gsize done = 0;
+    guint vec = rec_vec, rec_end = rec_vec + n_vectors[rec];
+    gsize off = 0;              /* bytes of vectors[vec] already written */
 
-    if (!ensure_connection (out))
-      return FALSE;
+    if (!ensure_connection (out)) {
+      ok = FALSE;
+      break;
+    }
     sock = g_socket_connection_get_socket (out->conn);
     if (peer_gone (sock)) {
       drop_connection (out);
       continue;
     }
-    while (done < len) {
-      gssize n = g_socket_send_with_blocking (sock,
-          (const gchar *) data + done, len - done, TRUE, out->cancellable,
-          &err);
+    /* from the start of record rec: a record is written whole to one
+     * connection */
+    while (rec < n_records) {
+      guint n = 0, v;
+      gssize sent;
+      gsize adv;
 
-      if (n < 0)
+      iov[n].buffer = (const guint8 *) vectors[vec].buffer + off;
+      iov[n].size = vectors[vec].size - off;
+      n++;
+      for (v = vec + 1; v < total && n < MAX_IOV; v++)
+        iov[n++] = vectors[v];
+      sent = g_socket_send_message (sock, NULL, iov, n, NULL, 0, 0,
+          out->cancellable, &err);
+      if (sent < 0)
         break;
-      done += n;
+      /* step over what was written; a record is done with its last
+       * vector */
+      adv = sent;
+      while (vec < total) {
+        gsize rest = vectors[vec].size - off;
+
+        if (adv < rest) {
+          off += adv;
+          break;
+        }
+        adv -= rest;
+        off = 0;
+        vec++;
+        if (vec == rec_end) {
+          rec++;
+          rec_vec = vec;
+          if (rec < n_records)
+            rec_end = vec + n_vectors[rec];
+        }
+      }
     }
-    if (done == len)
-      return TRUE;
+    if (rec == n_records)
+      break;
     if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_error_free (err);
-      return FALSE;
+      ok = FALSE;
+      break;
     }
     g_printerr ("gst-colo-compare: %s: write failed (%s), writing the "
         "record again to the next connection\n", out->name, err->message);
     g_error_free (err);
     drop_connection (out);
   }
+  if (written != NULL)
+    *written = rec;
+  return ok;
+}
+
+gboolean
+colo_output_write (ColoOutput * out, const guint8 * data, gsize len)
+{
+  GOutputVector v = { data, len };
+  guint n_vectors = 1;
+
+  return colo_output_write_records (out, &v, &n_vectors, 1, NULL);
 }

@@ -31,6 +31,19 @@ void colo_output_free (ColoOutput * out);
  * only once colo_output_cancel() was called. */
 gboolean colo_output_write (ColoOutput * out, const guint8 * data, gsize len);
 
+/* Writes @n_records records as one stream of bytes (sendmsg with up to
+ * 1024 vectors at a time): record i is the next @n_vectors[i] (at least
+ * one) of @vectors.  Blocks until all are written; a record whose write
+ * fails is written again, whole, to the next connection.  FALSE only once
+ * colo_output_cancel() was called; @written (may be NULL) is then the
+ * number of records handed over completely. */
+gboolean colo_output_write_records (ColoOutput * out,
+    const GOutputVector * vectors, const guint * n_vectors, guint n_records,
+    guint * written);
+
+/* The current connection's socket, NULL while there is none (tests). */
+GSocket *colo_output_get_socket (ColoOutput * out);
+
 /* Makes every pending and later write give up (at shutdown). */
 void colo_output_cancel (ColoOutput * out);
 

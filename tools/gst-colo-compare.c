@@ -12,7 +12,7 @@
  *
  *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
  *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary
- *   colocompare -> colopay -> appsink -> ColoOutput -> outdev
+ *   colocompare -> appsink -> ColoOutput (QEMU framing) -> outdev
  *
  * Sockets, the notify channel, stdin and the signals are handled on the
  * main loop (main thread); only the outdev writes happen on the streaming
@@ -44,6 +44,16 @@
 
 /* How long SIGINT/SIGTERM waits for the released frames to reach outdev */
 #define SHUTDOWN_TIMEOUT_S 10
+
+/* Bytes an input may have pushed that colocompare has not taken yet
+ * before it stops reading (see colo_input_new) */
+#define INPUT_MAX_IN_FLIGHT (16 * 1024 * 1024)
+
+/* colocompare's aggregator latency: any value above 0 lets its sink pads
+ * queue the (untimestamped) frames instead of taking one at a time, which
+ * would cost two thread switches per frame.  It delays nothing: frames
+ * are compared as soon as they are queued and the appsink does not sync. */
+#define COMPARE_LATENCY (10 * GST_MSECOND)
 
 /* A longer stdin line is no command: it is discarded */
 #define MAX_COMMAND_LEN 1024
@@ -82,6 +92,12 @@ typedef struct
   /* written on the streaming thread, read after it stopped */
   guint64 output_records;
   guint64 output_lost;
+  GArray *out_vectors;          /* GOutputVector, reused */
+  GArray *out_maps;             /* GstMapInfo of the memories mapped */
+  GArray *out_counts;           /* guint: vectors per record */
+  GByteArray *out_headers;      /* the batch's record headers */
+  GstCaps *out_caps;            /* of the last batch */
+  guint32 out_vnet_hdr_len;     /* from out_caps */
 } App;
 
 /* ---- options ------------------------------------------------------- */
@@ -214,24 +230,93 @@ register_colo_plugin (void)
 
 /* ---- output -------------------------------------------------------- */
 
+/* One more record of the batch: its QEMU framing header (written into
+ * @hdr) and every memory of @buf, mapped, without copying. */
+static void
+add_record (App * app, GstBuffer * buf, guint8 * hdr, guint32 vnet_hdr_len)
+{
+  guint i, n = gst_buffer_n_memory (buf), count = 1;
+  GOutputVector v;
+
+  v.buffer = hdr;
+  v.size = colo_framing_write_header (hdr, gst_buffer_get_size (buf),
+      opt_vnet_hdr, vnet_hdr_len);
+  g_array_append_val (app->out_vectors, v);
+  for (i = 0; i < n; i++) {
+    GstMapInfo map;
+
+    if (!gst_memory_map (gst_buffer_peek_memory (buf, i), &map, GST_MAP_READ))
+      continue;
+    v.buffer = map.data;
+    v.size = map.size;
+    g_array_append_val (app->out_vectors, v);
+    g_array_append_val (app->out_maps, map);
+    count++;
+  }
+  g_array_append_val (app->out_counts, count);
+}
+
+/* vnet-hdr-len of the released frames' caps (0 without) */
+static guint32
+caps_vnet_hdr_len (App * app, GstCaps * caps)
+{
+  gint len = 0;
+
+  if (caps != app->out_caps) {
+    app->out_vnet_hdr_len = 0;
+    if (caps != NULL && gst_caps_get_size (caps) > 0
+        && gst_structure_get_int (gst_caps_get_structure (caps, 0),
+            "vnet-hdr-len", &len) && len > 0)
+      app->out_vnet_hdr_len = len;
+    gst_caps_replace (&app->out_caps, caps);
+  }
+  return app->out_vnet_hdr_len;
+}
+
+/* A released batch (colocompare releases buffer lists) goes out with as
+ * few writes as possible: records framed as colopay frames them, one
+ * sendmsg for up to 1024 pieces, no copy.  The records were parsed from
+ * the inputs, so they always fit QEMU's framing. */
 static GstFlowReturn
 on_new_sample (GstAppSink * sink, gpointer user_data)
 {
   App *app = user_data;
   GstSample *sample = gst_app_sink_pull_sample (sink);
+  GstBufferList *list;
   GstBuffer *buf;
-  GstMapInfo map;
+  guint i, n = 0, written = 0;
+  guint32 vnet_hdr_len;
+  guint8 *hdrs;
 
   if (sample == NULL)
     return GST_FLOW_EOS;
+  vnet_hdr_len = opt_vnet_hdr ?
+      caps_vnet_hdr_len (app, gst_sample_get_caps (sample)) : 0;
+  list = gst_sample_get_buffer_list (sample);
   buf = gst_sample_get_buffer (sample);
-  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
-    if (colo_output_write (app->output, map.data, map.size))
-      app->output_records++;
-    else
-      app->output_lost++;
-    gst_buffer_unmap (buf, &map);
+  if (list != NULL)
+    n = gst_buffer_list_length (list);
+  else if (buf != NULL)
+    n = 1;
+  g_byte_array_set_size (app->out_headers, n * COLO_FRAMING_HEADER_SIZE (TRUE));
+  hdrs = app->out_headers->data;
+  for (i = 0; i < n; i++)
+    add_record (app, list ? gst_buffer_list_get (list, i) : buf,
+        hdrs + i * COLO_FRAMING_HEADER_SIZE (TRUE), vnet_hdr_len);
+  if (n > 0)
+    colo_output_write_records (app->output,
+        (const GOutputVector *) app->out_vectors->data,
+        (const guint *) app->out_counts->data, n, &written);
+  app->output_records += written;
+  app->output_lost += n - written;
+  for (i = 0; i < app->out_maps->len; i++) {
+    GstMapInfo *map = &g_array_index (app->out_maps, GstMapInfo, i);
+
+    gst_memory_unmap (map->memory, map);
   }
+  g_array_set_size (app->out_vectors, 0);
+  g_array_set_size (app->out_maps, 0);
+  g_array_set_size (app->out_counts, 0);
   gst_sample_unref (sample);
   return GST_FLOW_OK;
 }
@@ -500,7 +585,7 @@ make (const gchar * factory, const gchar * name)
 static gboolean
 build_pipeline (App * app)
 {
-  GstElement *psrc, *ssrc, *pay, *sink;
+  GstElement *psrc, *ssrc, *sink;
   GstAppSinkCallbacks callbacks = { NULL, };
   GstCaps *caps;
 
@@ -508,13 +593,11 @@ build_pipeline (App * app)
   psrc = make ("appsrc", "primary-src");
   ssrc = make ("appsrc", "secondary-src");
   app->compare = make ("colocompare", "compare");
-  pay = make ("colopay", "pay");
   sink = make ("appsink", "out");
-  if (!psrc || !ssrc || !app->compare || !pay || !sink) {
+  if (!psrc || !ssrc || !app->compare || !sink) {
     g_clear_object (&psrc);
     g_clear_object (&ssrc);
     g_clear_object (&app->compare);
-    g_clear_object (&pay);
     g_clear_object (&sink);
     return FALSE;
   }
@@ -527,21 +610,22 @@ build_pipeline (App * app)
   g_object_set (ssrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
       "max-bytes", (guint64) 0, "caps", caps, NULL);
   gst_caps_unref (caps);
-  g_object_set (app->compare, "compare-timeout", opt_compare_timeout,
+  g_object_set (app->compare, "latency", (gint64) COMPARE_LATENCY,
+      "compare-timeout", opt_compare_timeout,
       "expired-scan-cycle", opt_expired_scan_cycle, "max-queue-size",
       opt_max_queue_size, "auto-release", opt_auto_release, NULL);
-  g_object_set (pay, "vnet-hdr", opt_vnet_hdr, NULL);
-  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1, NULL);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
+      "buffer-list", TRUE, NULL);
   callbacks.new_sample = on_new_sample;
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
 
-  gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, pay,
-      sink, NULL);
+  gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, sink,
+      NULL);
   app->primary_src = GST_APP_SRC (psrc);
   app->secondary_src = GST_APP_SRC (ssrc);
   if (!gst_element_link_pads (psrc, "src", app->compare, "primary") ||
       !gst_element_link_pads (ssrc, "src", app->compare, "secondary") ||
-      !gst_element_link_many (app->compare, pay, sink, NULL)) {
+      !gst_element_link (app->compare, sink)) {
     g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
     return FALSE;
   }
@@ -553,19 +637,23 @@ static int
 open_endpoints (App * app, ColoEndpoint * eps[4])
 {
   GError *err = NULL;
+  GstPad *ppad, *spad;
   int ret;
 
   /* the output first: it must be there before anything is released */
   app->output = colo_output_new (eps[2], "outdev", &err);
   if (app->output == NULL)
     goto failed;
+  ppad = gst_element_get_static_pad (app->compare, "primary");
+  spad = gst_element_get_static_pad (app->compare, "secondary");
   app->primary = colo_input_new (eps[0], "primary-in", opt_vnet_hdr,
-      app->primary_src, &err);
-  if (app->primary == NULL)
-    goto failed;
-  app->secondary = colo_input_new (eps[1], "secondary-in", opt_vnet_hdr,
-      app->secondary_src, &err);
-  if (app->secondary == NULL)
+      app->primary_src, ppad, INPUT_MAX_IN_FLIGHT, &err);
+  if (app->primary != NULL)
+    app->secondary = colo_input_new (eps[1], "secondary-in", opt_vnet_hdr,
+        app->secondary_src, spad, INPUT_MAX_IN_FLIGHT, &err);
+  gst_object_unref (ppad);
+  gst_object_unref (spad);
+  if (app->primary == NULL || app->secondary == NULL)
     goto failed;
   if (eps[3] != NULL) {
     /* never a vnet word on the notify channel (QEMU quirk Q9, fixed) */
@@ -620,6 +708,10 @@ run (ColoEndpoint * eps[4])
     g_clear_object (&app.pipeline);
     return 2;
   }
+  app.out_vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
+  app.out_maps = g_array_new (FALSE, FALSE, sizeof (GstMapInfo));
+  app.out_counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  app.out_headers = g_byte_array_new ();
   /* handle the signals before any peer can see us: a SIGTERM sent once
    * the sockets are up must not kill the process */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
@@ -680,6 +772,11 @@ done:
     colo_framing_parser_free (app.notify_parser);
   colo_output_free (app.output);
   gst_object_unref (app.pipeline);
+  g_array_unref (app.out_vectors);
+  g_array_unref (app.out_maps);
+  g_array_unref (app.out_counts);
+  g_byte_array_unref (app.out_headers);
+  gst_caps_replace (&app.out_caps, NULL);
   return ret;
 }
 

@@ -10,6 +10,9 @@
 /* Unit tests for gst-colo-compare's endpoint strings (colo-endpoint.c). */
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "colo-endpoint.h"
 
@@ -134,6 +137,32 @@ test_listen_twice (void)
   colo_endpoint_free (ep);
 }
 
+static int
+get_nodelay (GSocket * sock)
+{
+  int value = -1;
+  socklen_t len = sizeof value;
+
+  g_assert_cmpint (getsockopt (g_socket_get_fd (sock), IPPROTO_TCP,
+          TCP_NODELAY, &value, &len), ==, 0);
+  return value;
+}
+
+static void
+test_nodelay (void)
+{
+  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  GError *err = NULL;
+
+  g_assert_nonnull (sock);
+  g_assert_cmpint (get_nodelay (sock), ==, 0);
+  g_assert_true (colo_endpoint_set_nodelay (sock, &err));
+  g_assert_no_error (err);
+  g_assert_cmpint (get_nodelay (sock), !=, 0);
+  g_object_unref (sock);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -142,5 +171,6 @@ main (int argc, char **argv)
   g_test_add_func ("/endpoint/parse-invalid", test_parse_invalid);
   g_test_add_func ("/endpoint/equal", test_equal);
   g_test_add_func ("/endpoint/listen-twice", test_listen_twice);
+  g_test_add_func ("/endpoint/nodelay", test_nodelay);
   return g_test_run ();
 }
