@@ -41,6 +41,10 @@
  *
  * The element always aggregates on the clock (force-live), so an idle
  * secondary never stalls the primary, with live and non-live upstreams.
+ * Frame ages count in running time, which advances only while the element
+ * is PLAYING: a frame that arrives earlier (a non-live source may push
+ * while the pipeline is still PAUSED) or while it is PAUSED ages from the
+ * running time at which the element next plays.
  * The action signals must not be emitted from the element's own streaming
  * thread (a synchronous bus handler or a downstream pad probe).
  *
@@ -114,6 +118,10 @@ struct _GstColoCompare
   /* set from any thread, handled in aggregate () */
   gint checkpoint_done_pending;
   gint failover_pending;
+
+  /* TRUE while the element is PLAYING: only then is its base time the
+   * pipeline's (see running_time_now ()); atomic */
+  gint clock_running;
 
   /* comparator state, under lock; used from the aggregate thread and by
    * the stats getter */
@@ -269,12 +277,25 @@ static const ColoCompareOps compare_ops = {
 
 /* --- helpers ------------------------------------------------------------ */
 
+/* The running time on the pipeline clock, or GST_CLOCK_TIME_NONE while it
+ * does not advance.  A pipeline going to PLAYING distributes its clock to
+ * every element first, then queries the latency (which wakes the aggregate
+ * thread), and sets each child's base time only right before that child's
+ * own PAUSED→PLAYING: in between, the element has a clock but still its
+ * old base time (0 the first time).  A frame consumed then would be
+ * stamped with the absolute clock time and never become stale.  So the
+ * clock counts only from our PAUSED→PLAYING on (the base time is set by
+ * then) until PLAYING→PAUSED; before, aggregate () stamps frames with the
+ * last running time seen (0 at start, like the pipeline's running time). */
 static GstClockTime
 running_time_now (GstColoCompare * self)
 {
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClock *clock;
   GstClockTime now, base;
 
+  if (!g_atomic_int_get (&self->clock_running))
+    return GST_CLOCK_TIME_NONE;
+  clock = gst_element_get_clock (GST_ELEMENT (self));
   if (!clock)
     return GST_CLOCK_TIME_NONE;
   now = gst_clock_get_time (clock);
@@ -546,6 +567,13 @@ gst_colo_compare_get_next_time (GstAggregator * agg)
       || gst_aggregator_pad_has_buffer (self->pads[1]))
     return 0;
 
+  /* Not PLAYING: no stale scan (the base class would wait against a stale
+   * base time, or spin).  Called with the base class's SRC_LOCK held, and
+   * change_state () sets clock_running before the base class broadcasts
+   * under that lock on PAUSED→PLAYING, so that wake-up cannot be lost. */
+  if (!g_atomic_int_get (&self->clock_running))
+    return GST_CLOCK_TIME_NONE;
+
   GST_OBJECT_LOCK (self);
   t = self->next_deadline;
   GST_OBJECT_UNLOCK (self);
@@ -668,6 +696,37 @@ gst_colo_compare_flush (GstAggregator * agg)
 }
 
 /* --- GstElement / GObject ----------------------------------------------- */
+
+static GstStateChangeReturn
+gst_colo_compare_change_state (GstElement * element, GstStateChange transition)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (element);
+
+  switch (transition) {
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      /* The bin has set our base time by now.  Set before chaining up:
+       * the base class then wakes the aggregate thread (under its
+       * SRC_LOCK), which re-reads get_next_time (). */
+      g_atomic_int_set (&self->clock_running, 1);
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:{
+      /* Running time stops here: frames consumed while PAUSED are stamped
+       * with it.  The base class wakes the aggregate thread after chaining
+       * up. */
+      GstClockTime now = running_time_now (self);
+
+      g_mutex_lock (&self->lock);
+      if (GST_CLOCK_TIME_IS_VALID (now) && now > self->last_now)
+        self->last_now = now;
+      g_mutex_unlock (&self->lock);
+      g_atomic_int_set (&self->clock_running, 0);
+      break;
+    }
+    default:
+      break;
+  }
+  return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+}
 
 static gboolean
 gst_colo_compare_send_event (GstElement * element, GstEvent * event)
@@ -898,6 +957,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
       "Compares the network output of a COLO primary and secondary VM",
       "gst-colo developers");
   element_class->send_event = GST_DEBUG_FUNCPTR (gst_colo_compare_send_event);
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_colo_compare_change_state);
 
   agg_class->aggregate = GST_DEBUG_FUNCPTR (gst_colo_compare_aggregate);
   agg_class->get_next_time = GST_DEBUG_FUNCPTR (gst_colo_compare_get_next_time);

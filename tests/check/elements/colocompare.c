@@ -50,6 +50,14 @@ typedef struct
   gboolean eos_seen;
 } Ctx;
 
+/* Contexts and pipelines not freed yet.  A failed assertion leaves the test
+ * function at once (with CK_FORK=no, as under valgrind, by longjmp), so the
+ * test's own ctx_free ()/pipe_free () is never reached.  The checked
+ * teardowns below free them: a streaming thread left waiting (on the clock,
+ * or in appsrc) would otherwise hang the process at exit, where
+ * libgstcheck's gst_deinit () joins every task thread. */
+static GList *live_ctxs, *live_pipes;
+
 /* --- helpers ------------------------------------------------------------- */
 
 static guint64
@@ -126,6 +134,7 @@ ctx_new_vnet (guint vnet, const gchar * first_prop, ...)
   gst_harness_set_src_caps_str (c->hp, caps);
   gst_harness_set_src_caps_str (c->hs, caps);
   g_free (caps);
+  live_ctxs = g_list_prepend (live_ctxs, c);
   return c;
 }
 
@@ -134,6 +143,7 @@ ctx_new_vnet (guint vnet, const gchar * first_prop, ...)
 static void
 ctx_free (Ctx * c)
 {
+  live_ctxs = g_list_remove (live_ctxs, c);
   gst_element_set_bus (c->e, NULL);
   gst_bus_set_flushing (c->bus, TRUE);
   gst_object_unref (c->bus);
@@ -1450,6 +1460,33 @@ typedef struct
   GstBus *bus;
 } Pipe;
 
+static void
+pipe_release (Pipe * x)
+{
+  live_pipes = g_list_remove (live_pipes, x);
+  gst_object_unref (x->bus);
+  gst_object_unref (x->sink);
+  gst_object_unref (x->p);
+  gst_object_unref (x->s);
+  gst_object_unref (x->c);
+  gst_object_unref (x->pipe);
+  g_free (x);
+}
+
+/* checked teardown of both test cases (see live_ctxs) */
+static void
+leftovers_teardown (void)
+{
+  while (live_ctxs)
+    ctx_free (live_ctxs->data);
+  while (live_pipes) {
+    Pipe *x = live_pipes->data;
+
+    gst_element_set_state (x->pipe, GST_STATE_NULL);
+    pipe_release (x);
+  }
+}
+
 static Pipe *
 pipe_new (const gchar * sink_desc)
 {
@@ -1468,6 +1505,7 @@ pipe_new (const gchar * sink_desc)
   x->s = GST_APP_SRC (gst_bin_get_by_name (GST_BIN (x->pipe), "s"));
   x->sink = gst_bin_get_by_name (GST_BIN (x->pipe), "out");
   x->bus = gst_element_get_bus (x->pipe);
+  live_pipes = g_list_prepend (live_pipes, x);
   return x;
 }
 
@@ -1476,13 +1514,30 @@ pipe_free (Pipe * x)
 {
   fail_unless_equals_int (gst_element_set_state (x->pipe, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
-  gst_object_unref (x->bus);
-  gst_object_unref (x->sink);
-  gst_object_unref (x->p);
-  gst_object_unref (x->s);
-  gst_object_unref (x->c);
-  gst_object_unref (x->pipe);
-  g_free (x);
+  pipe_release (x);
+}
+
+/* Waits until stats field @name reaches @value (a condition, polled: the
+ * element has no signal for it; the bound only turns a hang into a
+ * failure). */
+static void
+pipe_wait_stat (Pipe * x, const gchar * name, guint64 value)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+
+  for (;;) {
+    GstStructure *st;
+    guint64 v = 0;
+
+    g_object_get (x->c, "stats", &st, NULL);
+    gst_structure_get_uint64 (st, name, &v);
+    gst_structure_free (st);
+    if (v >= value)
+      return;
+    fail_unless (g_get_monotonic_time () < end, "stats %s stays at %"
+        G_GUINT64_FORMAT ", expected %" G_GUINT64_FORMAT, name, v, value);
+    g_usleep (1000);
+  }
 }
 
 static GstBuffer *
@@ -1699,6 +1754,44 @@ GST_START_TEST (test_pipeline_fakesink)
 
 GST_END_TEST;
 
+/* (e) Going to PLAYING, the pipeline gives every element its clock and
+ * queries the latency (which wakes the aggregate thread) before it sets
+ * each child's base time, right before that child's own PAUSED→PLAYING.
+ * A frame consumed in that window was stamped with the absolute clock time
+ * (base time 0), so it never became stale and no checkpoint request was
+ * ever posted.  The window is reproduced step by step: the clock is set on
+ * the element and the latency queried while it is PAUSED. */
+GST_START_TEST (test_pipeline_clock_before_base_time)
+{
+  /* queue: the async sink's preroll must not block our src thread */
+  Pipe *x = pipe_new ("queue ! fakesink");
+  GstPad *src = gst_element_get_static_pad (x->c, "src");
+  GstClock *clock = gst_system_clock_obtain ();
+  GstQuery *q = gst_query_new_latency ();
+  GstMessage *m;
+
+  gst_buffer_unref (app_push (x->p, udp_def (1000, 0)));
+  fail_if (gst_element_set_state (x->pipe, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE);
+  /* the pipeline's first steps towards PLAYING */
+  fail_unless (gst_element_set_clock (x->c, clock));
+  fail_unless (gst_pad_query (src, q));
+  /* consumed (on the latency query's wake-up, or on its arrival if it
+   * came after), with the element still PAUSED */
+  pipe_wait_stat (x, "primary-packets", 1);
+  pipe_play (x);
+  m = pipe_pop_checkpoint (x);
+  fail_unless_equals_string (msg_str (m, "reason"), "stale");
+  fail_unless (msg_time (m) >= 200 * GST_MSECOND);
+  gst_message_unref (m);
+  gst_query_unref (q);
+  gst_object_unref (clock);
+  gst_object_unref (src);
+  pipe_free (x);
+}
+
+GST_END_TEST;
+
 static Suite *
 colocompare_suite (void)
 {
@@ -1707,6 +1800,7 @@ colocompare_suite (void)
   TCase *tp = tcase_create ("pipeline");
 
   suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, NULL, leftovers_teardown);
   tcase_add_test (tc, test_properties);
   tcase_add_test (tc, test_udp_fifo_zero_copy);
   tcase_add_test (tc, test_secondary_first);
@@ -1744,10 +1838,12 @@ colocompare_suite (void)
   tcase_add_test (tc, test_two_instances);
 
   suite_add_tcase (s, tp);
+  tcase_add_checked_fixture (tp, NULL, leftovers_teardown);
   tcase_add_test (tp, test_pipeline_unmatched_reaches_playing);
   tcase_add_test (tp, test_pipeline_idle_secondary);
   tcase_add_test (tp, test_pipeline_eos_keeps_primaries);
   tcase_add_test (tp, test_pipeline_fakesink);
+  tcase_add_test (tp, test_pipeline_clock_before_base_time);
   return s;
 }
 
