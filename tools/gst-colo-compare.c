@@ -106,18 +106,19 @@ static gchar *opt_primary_in, *opt_secondary_in, *opt_outdev, *opt_notify_dev;
 static guint opt_compare_timeout = 3000;
 static guint opt_expired_scan_cycle = 1000;
 static guint opt_max_queue_size = 1024;
+static guint opt_idle_timeout = 300000;
 static gboolean opt_vnet_hdr, opt_auto_release, opt_version;
 
 static gboolean
-parse_positive (const gchar * name, const gchar * value, guint * out,
+parse_uint (const gchar * name, const gchar * value, guint min, guint * out,
     GError ** error)
 {
   guint64 v;
 
-  if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT, &v, NULL)) {
+  if (!g_ascii_string_to_unsigned (value, 10, min, G_MAXUINT, &v, NULL)) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "%s requires a positive integer (1 to %u), not '%s'", name,
-        G_MAXUINT, value);
+        "%s requires %s integer (%u to %u), not '%s'", name,
+        min ? "a positive" : "an", min, G_MAXUINT, value);
     return FALSE;
   }
   *out = v;
@@ -129,10 +130,12 @@ opt_uint_cb (const gchar * name, const gchar * value, gpointer data,
     GError ** error)
 {
   if (g_str_equal (name, "--compare-timeout"))
-    return parse_positive (name, value, &opt_compare_timeout, error);
+    return parse_uint (name, value, 1, &opt_compare_timeout, error);
   if (g_str_equal (name, "--expired-scan-cycle"))
-    return parse_positive (name, value, &opt_expired_scan_cycle, error);
-  return parse_positive (name, value, &opt_max_queue_size, error);
+    return parse_uint (name, value, 1, &opt_expired_scan_cycle, error);
+  if (g_str_equal (name, "--idle-timeout"))
+    return parse_uint (name, value, 0, &opt_idle_timeout, error);
+  return parse_uint (name, value, 1, &opt_max_queue_size, error);
 }
 
 static const GOptionEntry entries[] = {
@@ -152,6 +155,9 @@ static const GOptionEntry entries[] = {
   {"max-queue-size", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
       "Frames per connection and side before a queue-full request "
         "(default 1024)", "N"},
+  {"idle-timeout", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
+      "Forget a connection with nothing queued after this many ms "
+        "without a frame (0: never; default 300000)", "MS"},
   {"vnet-hdr", 0, 0, G_OPTION_ARG_NONE, &opt_vnet_hdr,
       "Records carry a vnet_hdr_len word (QEMU vnet_hdr_support=on)", NULL},
   {"auto-release", 0, 0, G_OPTION_ARG_NONE, &opt_auto_release,
@@ -613,7 +619,8 @@ build_pipeline (App * app)
   g_object_set (app->compare, "latency", (gint64) COMPARE_LATENCY,
       "compare-timeout", opt_compare_timeout,
       "expired-scan-cycle", opt_expired_scan_cycle, "max-queue-size",
-      opt_max_queue_size, "auto-release", opt_auto_release, NULL);
+      opt_max_queue_size, "idle-timeout", opt_idle_timeout, "auto-release",
+      opt_auto_release, NULL);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
       "buffer-list", TRUE, NULL);
   callbacks.new_sample = on_new_sample;

@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -532,6 +533,27 @@ def case_sigterm_releases():
           and stats["outdev-lost"] == 0, "stats %r" % stats)
 
 
+def case_idle_timeout():
+    # A flow idle for --idle-timeout is forgotten when another flow's frame
+    # comes; the comparison goes on (the idle time is a precondition waited
+    # for on the monotonic clock that the program's pipeline clock uses).
+    p = Program("--idle-timeout", "50")
+    first = udp_pair(frames.pattern(100, seed=1), sport=5000)
+    p.send_primary(first[0])
+    p.send_secondary(first[1])
+    p.expect_out(first[0])
+    idle_from = time.monotonic()
+    while time.monotonic() < idle_from + 0.2:
+        time.sleep(0.05)
+    second = udp_pair(frames.pattern(100, seed=2), sport=5001)
+    p.send_primary(second[0])
+    p.send_secondary(second[1])
+    p.expect_out(second[0])
+    stats = p.terminate()
+    check(stats["evicted"] == 1 and stats["connections"] == 1
+          and stats["released"] == 2, "stats %r" % stats)
+
+
 def case_outdev_late_client():
     # nobody reads outdev yet: released frames are held, not dropped, and
     # checkpoint-done / SIGTERM are still handled
@@ -628,6 +650,7 @@ def case_exit_bad_option():
     expect_exit_2(base_args() + ["--bogus"], "unknown option")
     expect_exit_2(base_args() + ["--compare-timeout", "0"], "compare-timeout 0")
     expect_exit_2(base_args() + ["--max-queue-size", "x"], "max-queue-size x")
+    expect_exit_2(base_args() + ["--idle-timeout", "-1"], "idle-timeout -1")
     expect_exit_2(base_args()[2:], "missing --primary-in")
 
 
@@ -664,7 +687,10 @@ def case_manpage():
     options = [word.split("=")[0] for line in helptext.stdout.decode().splitlines()
                for word in line.split()[:1] if word.startswith("--")
                and not word.startswith("--help")]
-    check(len(options) == 10, "options in --help: %r" % options)
+    spec = ["--primary-in", "--secondary-in", "--outdev", "--notify-dev",
+            "--compare-timeout", "--expired-scan-cycle", "--max-queue-size",
+            "--vnet-hdr", "--auto-release"]  # SPEC §6
+    check(all(o in options for o in spec), "options in --help: %r" % options)
     source = open(page).read()
     for opt in options:
         check(opt.replace("-", "\\-") in source, "%s is not in the man page"
