@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bench-traffic.h"
+#include "colo-framing.h"
 
 #define ETH_LEN 14
 #define IP_LEN 20
@@ -106,12 +107,9 @@ append_frame (StreamBuilder * b, guint vnet, guint8 proto, guint16 ip_id,
   gsize off = b->data->len;
   guint32 sum;
 
-  put32 (p, vnet + ETH_LEN + IP_LEN + l4_len);
-  p += 4;
-  if (vnet) {
-    put32 (p, vnet);
-    p += 4 + vnet;              /* zeroed virtio-net header */
-  }
+  p += colo_framing_write_header (p, vnet + ETH_LEN + IP_LEN + l4_len,
+      vnet != 0, vnet);
+  p += vnet;                    /* zeroed virtio-net header */
   memcpy (p, eth, ETH_LEN);
   ip = p + ETH_LEN;
   ip[0] = 0x45;
@@ -340,17 +338,15 @@ GBytes *
 bench_traffic_probe (const BenchTraffic * t)
 {
   guint8 rec[8 + VNET_LEN + 42] = { 0 };
-  guint8 *p = rec + 4;
+  guint8 *p = rec;
   static const guint8 arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0x52, 0x54, 0, 0, 0, 1, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
     0x52, 0x54, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2
   };
 
-  put32 (rec, t->vnet_hdr_len + sizeof (arp));
-  if (t->vnet_hdr_len) {
-    put32 (p, t->vnet_hdr_len);
-    p += 4 + t->vnet_hdr_len;
-  }
+  p += colo_framing_write_header (p, t->vnet_hdr_len + sizeof (arp),
+      t->vnet_hdr_len != 0, t->vnet_hdr_len);
+  p += t->vnet_hdr_len;
   memcpy (p, arp, sizeof (arp));
   return g_bytes_new (rec, p + sizeof (arp) - rec);
 }

@@ -30,8 +30,10 @@
 #include <gio/gio.h>
 
 #include "bench-traffic.h"
+#include "colo-framing.h"
+#include "colo-notify.h"
 
-#define MAX_RECORD (4096 + 65536)       /* QEMU's NET_BUFSIZE */
+#define MAX_RECORD COLO_FRAMING_MAX_LEN
 #define CHUNK (256 * 1024)
 
 typedef struct
@@ -64,21 +66,6 @@ typedef struct
   gint64 t_start, t_end;
   gchar *reader_error;
 } Bench;
-
-static void
-put32 (guint8 * p, guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = (v >> 16) & 0xff;
-  p[2] = (v >> 8) & 0xff;
-  p[3] = v & 0xff;
-}
-
-static guint32
-get32 (const guint8 * p)
-{
-  return ((guint32) p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
-}
 
 static gboolean
 write_all (int fd, const guint8 * d, gsize len)
@@ -276,7 +263,7 @@ static gpointer
 outdev_thread (gpointer data)
 {
   Bench *b = data;
-  guint hdr = b->traffic.vnet_hdr_len ? 8 : 4;
+  gboolean vnet = b->traffic.vnet_hdr_len != 0;
   guint8 *buf = g_malloc (CHUNK + MAX_RECORD + 8);
   gsize have = 0;
   guint got = 0, n = b->traffic.primary.n;
@@ -297,16 +284,21 @@ outdev_thread (gpointer data)
       break;
     }
     have += r;
-    while (have - used >= hdr) {
-      guint32 len = get32 (buf + used);
+    for (;;) {
+      ColoFramingRecord rec;
+      ColoFramingResult res = colo_framing_peek (buf + used, have - used,
+          vnet, &rec);
       gint i;
-      if (len > MAX_RECORD) {
-        b->reader_error = g_strdup_printf ("outdev: record of %u bytes", len);
+
+      if (COLO_FRAMING_RESULT_IS_ERROR (res)) {
+        b->reader_error = g_strdup_printf ("outdev: %s (%u)",
+            colo_framing_result_to_string (res),
+            colo_framing_record_bad_value (&rec, res));
         goto out;
       }
-      if (have - used < hdr + len)
+      if (res == COLO_FRAMING_NEED_MORE)
         break;
-      i = on_released (b, buf + used, hdr + len);
+      i = on_released (b, buf + used, rec.record_size);
       if (i >= 0) {
         b->latency[got] = now - b->sent_at[i];
         if (b->latency[got] > b->slowest_us) {
@@ -316,7 +308,7 @@ outdev_thread (gpointer data)
         got++;
         new++;
       }
-      used += hdr + len;
+      used += rec.record_size;
     }
     memmove (buf, buf + used, have - used);
     have -= used;
@@ -344,12 +336,20 @@ out:
 static gboolean
 send_notify (int fd, const char *msg)
 {
-  guint8 rec[64];
-  gsize len = strlen (msg);
+  GBytes *rec = colo_notify_encode (msg);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (rec, &len);
+  gboolean ok = write_all (fd, data, len);
 
-  put32 (rec, len);
-  memcpy (rec + 4, msg, len);
-  return write_all (fd, rec, 4 + len);
+  g_bytes_unref (rec);
+  return ok;
+}
+
+/* A notify record's text is exactly @text (length and bytes). */
+static gboolean
+is_notify (const char *m, guint32 len, const char *text)
+{
+  return len == strlen (text) && memcmp (m, text, len) == 0;
 }
 
 /* The notify socket, Xen's userspace-proxy protocol.  Checkpoint requests
@@ -371,19 +371,24 @@ notify_thread (gpointer data)
     if (r <= 0)
       break;
     have += r;
-    while (have - used >= 4) {
-      guint32 len = get32 (buf + used);
-      const char *m = (const char *) buf + used + 4;
-      if (len > sizeof (buf) - 4) {
+    for (;;) {
+      ColoFramingRecord rec;
+      ColoFramingResult res = colo_framing_peek (buf + used, have - used,
+          FALSE, &rec);
+      const char *m = (const char *) buf + used + rec.header_size;
+      guint32 len = rec.len;
+
+      if (COLO_FRAMING_RESULT_IS_ERROR (res) || (rec.header_complete
+              && rec.record_size > sizeof (buf))) {
         g_printerr ("notify: record of %u bytes\n", len);
         return NULL;
       }
-      if (have - used < 4 + len)
+      if (res == COLO_FRAMING_NEED_MORE)
         break;
       g_mutex_lock (&b->lock);
-      if (len == 25 && memcmp (m, "COLO_COMPARE_GET_XEN_INIT", 25) == 0) {
+      if (is_notify (m, len, COLO_NOTIFY_XEN_INIT)) {
         b->handshaken = TRUE;
-      } else if (len == 13 && memcmp (m, "DO_CHECKPOINT", 13) == 0) {
+      } else if (is_notify (m, len, COLO_NOTIFY_DO_CHECKPOINT)) {
         b->checkpoints++;
         if (b->checkpoints <= 5)
           g_printerr ("notify: DO_CHECKPOINT #%u after %.3f s, %u of %u "
@@ -394,13 +399,13 @@ notify_thread (gpointer data)
           g_printerr ("notify: (further requests only counted)\n");
         /* QEMU reads the notify socket with the vnet word (its quirk Q9) */
         if (!b->traffic.vnet_hdr_len)
-          send_notify (b->fd_ntf, "COLO_CHECKPOINT");
+          send_notify (b->fd_ntf, COLO_NOTIFY_CHECKPOINT);
       } else {
         g_printerr ("notify: unexpected record '%.*s'\n", (int) len, m);
       }
       g_cond_broadcast (&b->cond);
       g_mutex_unlock (&b->lock);
-      used += 4 + len;
+      used += rec.record_size;
     }
     memmove (buf, buf + used, have - used);
     have -= used;
@@ -640,7 +645,7 @@ main (int argc, char **argv)
 
   /* QEMU misparses the notify socket with vnet (quirk Q9): no handshake */
   if (!no_handshake && !vnet && b.fd_ntf >= 0) {
-    send_notify (b.fd_ntf, "COLO_USERSPACE_PROXY_INIT");
+    send_notify (b.fd_ntf, COLO_NOTIFY_PROXY_INIT);
     g_mutex_lock (&b.lock);
     ok = wait_progress (&b, is_handshaken, timeout);
     g_mutex_unlock (&b.lock);
