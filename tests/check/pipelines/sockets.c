@@ -475,6 +475,23 @@ pop_message (Pipe * x, GstMessageType type)
   }
 }
 
+/* Both clients leave: EOS from both tcpserversrc reaches the bus. */
+static void
+tcp_end_inputs (Pipe * x)
+{
+  tcp_close_inputs (x);
+  gst_message_unref (pop_message (x, GST_MESSAGE_EOS));
+}
+
+/* Nothing more came out; frees the pipeline and the traffic. */
+static void
+tcp_finish (Pipe * x, Traffic * t)
+{
+  tcp_expect_no_more (x);
+  pipe_free (x);
+  traffic_clear (t);
+}
+
 static guint64
 stat (Pipe * x, const gchar * name)
 {
@@ -502,18 +519,14 @@ check_tcp_matched (gboolean vnet)
   for (i = 0; i < t.n_want; i++)
     tcp_read_released (x, &t);
 
-  /* both clients leave: EOS from both tcpserversrc reaches the bus */
-  tcp_close_inputs (x);
-  gst_message_unref (pop_message (x, GST_MESSAGE_EOS));
+  tcp_end_inputs (x);
   fail_unless_equals_uint64 (stat (x, "released") + stat (x,
           "passed-through"), t.n_want);
   fail_unless_equals_uint64 (stat (x, "flushed"), 0);
   fail_unless_equals_uint64 (stat (x, "miscompares"), 0);
   fail_unless_equals_uint64 (stat (x, "checkpoints-requested"), 0);
   fail_unless_equals_uint64 (stat (x, "malformed"), 0);
-  tcp_expect_no_more (x);
-  pipe_free (x);
-  traffic_clear (&t);
+  tcp_finish (x, &t);
 }
 
 /* Matched traffic, TCP resegmented and records cut across writes: every
@@ -587,11 +600,8 @@ GST_START_TEST (test_tcp_divergence)
   fail_unless_equals_uint64 (stat (x, "flushed"), 1);
   fail_unless_equals_uint64 (stat (x, "secondary-dropped"), 1);
 
-  tcp_close_inputs (x);
-  gst_message_unref (pop_message (x, GST_MESSAGE_EOS));
-  tcp_expect_no_more (x);
-  pipe_free (x);
-  traffic_clear (&t);
+  tcp_end_inputs (x);
+  tcp_finish (x, &t);
 }
 
 GST_END_TEST;
@@ -618,11 +628,8 @@ GST_START_TEST (test_tcp_primary_ends_first)
   fail_unless_equals_uint64 (stat (x, "released"), 2);
   fail_unless_equals_uint64 (stat (x, "flushed"), 0);
 
-  tcp_close_inputs (x);
-  gst_message_unref (pop_message (x, GST_MESSAGE_EOS));
-  tcp_expect_no_more (x);
-  pipe_free (x);
-  traffic_clear (&t);
+  tcp_end_inputs (x);
+  tcp_finish (x, &t);
 }
 
 GST_END_TEST;
