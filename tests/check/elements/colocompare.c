@@ -1517,27 +1517,36 @@ pipe_free (Pipe * x)
   pipe_release (x);
 }
 
-/* Waits until stats field @name reaches @value (a condition, polled: the
- * element has no signal for it; the bound only turns a hang into a
+/* Counts the buffers colocompare took from a sink pad (the pad's
+ * buffer-consumed signal, on the aggregate thread). */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint consumed;
+} Consumed;
+
+static void
+on_buffer_consumed (GstAggregatorPad * pad, GstBuffer * buf, Consumed * c)
+{
+  g_mutex_lock (&c->lock);
+  c->consumed++;
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+}
+
+/* Waits until @n buffers were consumed (the bound only turns a hang into a
  * failure). */
 static void
-pipe_wait_stat (Pipe * x, const gchar * name, guint64 value)
+consumed_wait (Consumed * c, guint n)
 {
   gint64 end = g_get_monotonic_time () + WAIT_US;
 
-  for (;;) {
-    GstStructure *st;
-    guint64 v = 0;
-
-    g_object_get (x->c, "stats", &st, NULL);
-    gst_structure_get_uint64 (st, name, &v);
-    gst_structure_free (st);
-    if (v >= value)
-      return;
-    fail_unless (g_get_monotonic_time () < end, "stats %s stays at %"
-        G_GUINT64_FORMAT ", expected %" G_GUINT64_FORMAT, name, v, value);
-    g_usleep (1000);
-  }
+  g_mutex_lock (&c->lock);
+  while (c->consumed < n)
+    fail_unless (g_cond_wait_until (&c->cond, &c->lock, end),
+        "%u of %u buffers consumed", c->consumed, n);
+  g_mutex_unlock (&c->lock);
 }
 
 static GstBuffer *
@@ -1766,10 +1775,17 @@ GST_START_TEST (test_pipeline_clock_before_base_time)
   /* queue: the async sink's preroll must not block our src thread */
   Pipe *x = pipe_new ("queue ! fakesink");
   GstPad *src = gst_element_get_static_pad (x->c, "src");
+  GstPad *primary = gst_element_get_static_pad (x->c, "primary");
   GstClock *clock = gst_system_clock_obtain ();
   GstQuery *q = gst_query_new_latency ();
   GstMessage *m;
+  Consumed consumed = { 0 };
 
+  g_mutex_init (&consumed.lock);
+  g_cond_init (&consumed.cond);
+  g_object_set (primary, "emit-signals", TRUE, NULL);
+  g_signal_connect (primary, "buffer-consumed",
+      G_CALLBACK (on_buffer_consumed), &consumed);
   gst_buffer_unref (app_push (x->p, udp_def (1000, 0)));
   fail_if (gst_element_set_state (x->pipe, GST_STATE_PAUSED) ==
       GST_STATE_CHANGE_FAILURE);
@@ -1778,7 +1794,7 @@ GST_START_TEST (test_pipeline_clock_before_base_time)
   fail_unless (gst_pad_query (src, q));
   /* consumed (on the latency query's wake-up, or on its arrival if it
    * came after), with the element still PAUSED */
-  pipe_wait_stat (x, "primary-packets", 1);
+  consumed_wait (&consumed, 1);
   pipe_play (x);
   m = pipe_pop_checkpoint (x);
   fail_unless_equals_string (msg_str (m, "reason"), "stale");
@@ -1788,6 +1804,10 @@ GST_START_TEST (test_pipeline_clock_before_base_time)
   gst_object_unref (clock);
   gst_object_unref (src);
   pipe_free (x);
+  g_signal_handlers_disconnect_by_data (primary, &consumed);
+  gst_object_unref (primary);
+  g_mutex_clear (&consumed.lock);
+  g_cond_clear (&consumed.cond);
 }
 
 GST_END_TEST;
