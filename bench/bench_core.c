@@ -9,12 +9,17 @@
 
 /* Throughput of the packet core alone (parse + connection table + compare
  * + release), no GStreamer.  Prints frames per second per scenario.
- * Usage: bench_core [frames-per-side] */
+ * Usage: bench_core [frames-per-side]
+ *        bench_core --connections N: memory per tracked connection, with N
+ *        TCP connections tracked at once (process memory and the table's own
+ *        accounting). */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "colo-compare.h"
+#include "colo-packet.h"
 #include "frames.h"
 
 static guint64 released;
@@ -128,12 +133,67 @@ run (Scenario * s, guint burst)
   return (double) (s->primary->len + s->secondary->len) * 1e6 / (t1 - t0);
 }
 
+/* Resident set size of this process, bytes */
+static gsize
+rss_bytes (void)
+{
+  gchar *text = NULL;
+  gsize pages = 0, resident = 0;
+
+  if (g_file_get_contents ("/proc/self/statm", &text, NULL, NULL))
+    sscanf (text, "%" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT, &pages, &resident);
+  g_free (text);
+  return resident * 4096;
+}
+
+/* n TCP connections, each with a matched segment pair (nothing queued):
+ * what tracking them costs. */
+static int
+run_connections (guint n)
+{
+  ColoComparator *c = colo_comparator_new (&ops, NULL);
+  guint8 *data = pattern_bytes (0, 64);
+  FrameOpts o;
+  gsize before, after;
+  ColoStats st;
+  guint i;
+
+  frame_opts_init (&o);
+  before = rss_bytes ();
+  for (i = 0; i < n; i++) {
+    GBytes *b = frame_tcp (&o, 1024 + i / 50000, 1 + i % 50000, 1000, 1,
+        COLO_TCP_ACK, 0, data, 64);
+    gsize size;
+    const guint8 *d = g_bytes_get_data (b, &size);
+
+    colo_comparator_push (c, COLO_SIDE_PRIMARY, d, size, 0, NULL, 0);
+    colo_comparator_push (c, COLO_SIDE_SECONDARY, d, size, 0, NULL, 0);
+    g_bytes_unref (b);
+  }
+  after = rss_bytes ();
+  colo_comparator_get_stats (c, &st);
+  if (st.connections != n || released != n)
+    g_error ("tracked %" G_GUINT64_FORMAT " connections, released %"
+        G_GUINT64_FORMAT " of %u", st.connections, released, n);
+  g_print ("%u connections tracked: %.1f bytes each (process memory), "
+      "%.1f bytes each (table accounting)\n", n,
+      (double) (after - before) / n,
+      (double) colo_comparator_table_bytes (c) / n);
+  colo_comparator_free (c);
+  g_free (data);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
-  guint n = argc > 1 ? atoi (argv[1]) : 400000;
+  guint n;
   Scenario sc[2];
   guint i, r;
+
+  if (argc > 2 && strcmp (argv[1], "--connections") == 0)
+    return run_connections (atoi (argv[2]));
+  n = argc > 1 ? atoi (argv[1]) : 400000;
 
   sc[0] = make_tcp (n, 64);
   sc[1] = make_udp (n, 64);

@@ -1,19 +1,38 @@
-/* gst-colo
- * Copyright (C) 2026 gst-colo developers
- *
- * This library is free software; you can redistribute it and/or
- * modify it under the terms of the GNU Library General Public
- * License as published by the Free Software Foundation; either
- * version 2.1 of the License, or (at your option) any later version.
- */
-
 #include <string.h>
-#include "colo-compare-private.h"
+#include "colo-compare.h"
+#include "colo-rules.h"
 
-#define DEFAULT_COMPARE_TIMEOUT (3000 * G_GUINT64_CONSTANT (1000000))
-#define DEFAULT_SCAN_CYCLE (1000 * G_GUINT64_CONSTANT (1000000))
-#define DEFAULT_MAX_QUEUE_SIZE 1024
-#define DEFAULT_IDLE_TIMEOUT (300 * G_GUINT64_CONSTANT (1000000000))
+#define MS (G_GUINT64_CONSTANT (1000000))
+
+struct _ColoComparator
+{
+  ColoCompareOps ops;
+  gpointer user_data;
+  ColoCompareConfig config;
+  ColoConnTable *conns;
+  ColoPacket *age_head, *age_tail;      /* every queued packet, by arrival */
+  gboolean failover;
+  ColoStats stats;
+
+  /* checkpoint request episode (docs/design.md, "Checkpoint requests") */
+  gboolean request_pending;     /* posted, no checkpoint-done yet */
+  guint64 last_post;
+  gboolean have_trigger;        /* first trigger of the current call */
+  ColoTrigger trigger;
+  guint64 now;
+};
+
+void
+colo_compare_config_init (ColoCompareConfig * config)
+{
+  memset (config, 0, sizeof (*config));
+  config->compare_timeout = COLO_DEFAULT_COMPARE_TIMEOUT_MS * MS;
+  config->scan_cycle = COLO_DEFAULT_SCAN_CYCLE_MS * MS;
+  config->max_queue_size = COLO_DEFAULT_MAX_QUEUE_SIZE;
+  config->auto_release = FALSE;
+  config->idle_timeout = COLO_DEFAULT_IDLE_TIMEOUT_MS * MS;
+  config->tcp_linger = COLO_DEFAULT_TCP_LINGER_MS * MS;
+}
 
 ColoComparator *
 colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
@@ -22,10 +41,7 @@ colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
 
   c->ops = *ops;
   c->user_data = user_data;
-  c->config.compare_timeout = DEFAULT_COMPARE_TIMEOUT;
-  c->config.scan_cycle = DEFAULT_SCAN_CYCLE;
-  c->config.max_queue_size = DEFAULT_MAX_QUEUE_SIZE;
-  c->config.idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  colo_compare_config_init (&c->config);
   c->conns = colo_conn_table_new ();
   return c;
 }
@@ -61,6 +77,13 @@ colo_trigger_reason_to_string (ColoTriggerReason reason)
       return "queue-full";
   }
   return "unknown";
+}
+
+static const ColoRule *
+rule_of (const ColoConn * conn)
+{
+  return colo_conn_key_is_tcp (&conn->key) ? &colo_tcp_rule :
+      &colo_datagram_rule;
 }
 
 /* --- packets ------------------------------------------------------------ */
@@ -106,20 +129,6 @@ unqueue (ColoComparator * c, ColoPacket * p)
   return handle;
 }
 
-void
-colo_comparator_release_packet (ColoComparator * c, ColoPacket * p)
-{
-  g_assert (p->side == COLO_SIDE_PRIMARY);
-  c->stats.released++;
-  c->ops.release (unqueue (c, p), c->user_data);
-}
-
-void
-colo_comparator_drop_packet (ColoComparator * c, ColoPacket * p)
-{
-  c->ops.drop (unqueue (c, p), c->user_data);
-}
-
 /* --- checkpoint requests ------------------------------------------------ */
 
 static void
@@ -147,10 +156,32 @@ note_trigger (ColoComparator * c, ColoTriggerReason reason, ColoConn * conn,
   c->have_trigger = TRUE;
 }
 
-void
-colo_comparator_miscompare (ColoComparator * c, ColoConn * conn,
-    guint32 offset, gboolean has_tcp_seq, guint32 tcp_seq)
+/* --- what the rules do (ColoRuleActions) -------------------------------- */
+
+static void
+act_release (gpointer ctx, ColoPacket * p)
 {
+  ColoComparator *c = ctx;
+
+  g_assert (p->side == COLO_SIDE_PRIMARY);
+  c->stats.released++;
+  c->ops.release (unqueue (c, p), c->user_data);
+}
+
+static void
+act_drop (gpointer ctx, ColoPacket * p)
+{
+  ColoComparator *c = ctx;
+
+  c->ops.drop (unqueue (c, p), c->user_data);
+}
+
+static void
+act_diverged (gpointer ctx, ColoConn * conn, guint32 offset,
+    gboolean has_tcp_seq, guint32 tcp_seq)
+{
+  ColoComparator *c = ctx;
+
   conn->diverged = TRUE;
   note_trigger (c, COLO_TRIGGER_MISCOMPARE, conn, COLO_SIDE_PRIMARY);
   if (c->trigger.reason == COLO_TRIGGER_MISCOMPARE && !c->trigger.has_offset) {
@@ -164,7 +195,7 @@ colo_comparator_miscompare (ColoComparator * c, ColoConn * conn,
 static void release_all (ColoComparator * c);
 
 /* End of every public call: post what was triggered, once per episode,
- * again at most once per scan cycle while unanswered (SPEC §4.2). */
+ * again at most once per scan cycle while unanswered. */
 static void
 finish_call (ColoComparator * c)
 {
@@ -186,36 +217,62 @@ finish_call (ColoComparator * c)
     release_all (c);
 }
 
-/* --- input -------------------------------------------------------------- */
+static const ColoRuleActions actions = {
+  .release = act_release,
+  .drop = act_drop,
+  .diverged = act_diverged,
+};
 
-/* Forgets connections that have been idle, with nothing queued, for
- * idle_timeout, so that the table does not grow with every flow ever seen.
- * Safe to forget: a datagram connection has no state beyond its queues,
- * and a TCP stream that resumes is aligned again from its next segments
- * (pure ACKs such as keepalives go out uncompared anyway).  The default
- * (300 s) is above TCP's largest retransmission timeout (120 s), so a
- * stream that is still retransmitting is never forgotten. */
+/* --- connection lifetime ------------------------------------------------ */
+
+/* A connection with nothing queued goes on an idle list, from which it is
+ * forgotten after idle_timeout (or, once its TCP output ended, after the
+ * linger); one holding frames is on none, so it is never walked. */
 static void
-evict_idle (ColoComparator * c, ColoConn * current, guint64 now)
+update_idle (ColoComparator * c, ColoConn * conn)
+{
+  ColoIdleList list = COLO_IDLE_NONE;
+
+  if (!conn->queue[COLO_SIDE_PRIMARY].length
+      && !conn->queue[COLO_SIDE_SECONDARY].length)
+    list = rule_of (conn)->ended (conn) ? COLO_IDLE_ENDED : COLO_IDLE_OPEN;
+  colo_conn_table_set_idle (c->conns, conn, list, c->now);
+}
+
+static void
+forget_idle (ColoComparator * c, ColoIdleList list, guint64 timeout,
+    guint64 now, guint64 * counter)
 {
   ColoConn *conn;
 
-  if (c->config.idle_timeout == 0)
-    return;
-  while ((conn = colo_conn_table_least_recent (c->conns)) && conn != current
-      && now >= conn->last_seen
-      && now - conn->last_seen >= c->config.idle_timeout) {
-    if (conn->queue[COLO_SIDE_PRIMARY].length
-        || conn->queue[COLO_SIDE_SECONDARY].length || conn->diverged) {
-      /* Held frames: keep it, it leaves at the next checkpoint-done. */
-      colo_conn_table_touch (c->conns, conn, conn->last_seen);
-      continue;
-    }
+  while ((conn = colo_conn_table_oldest_idle (c->conns, list))
+      && now >= conn->last_seen && now - conn->last_seen >= timeout) {
     colo_conn_table_remove (c->conns, conn);
-    c->stats.connections--;
-    c->stats.evicted++;
+    (*counter)++;
   }
 }
+
+/* Forgets idle connections, so that the table does not grow with every
+ * flow ever seen.  Safe to forget: a datagram connection has no state
+ * beyond its queues, and a TCP stream that resumes is aligned again from
+ * its next segments (pure ACKs such as keepalives go out uncompared
+ * anyway).  The default idle timeout (300 s) is above TCP's largest
+ * retransmission timeout (120 s), so a stream that is still retransmitting
+ * is never forgotten; the linger of an ended one (60 s) is TIME-WAIT's. */
+static void
+forget_expired (ColoComparator * c, guint64 now)
+{
+  guint64 linger = c->config.tcp_linger;
+
+  if (c->config.idle_timeout) {
+    linger = MIN (linger, c->config.idle_timeout);
+    forget_idle (c, COLO_IDLE_OPEN, c->config.idle_timeout, now,
+        &c->stats.evicted);
+  }
+  forget_idle (c, COLO_IDLE_ENDED, linger, now, &c->stats.closed);
+}
+
+/* --- input -------------------------------------------------------------- */
 
 static void
 forward_uncompared (ColoComparator * c, ColoSide side, gpointer handle)
@@ -229,21 +286,6 @@ forward_uncompared (ColoComparator * c, ColoSide side, gpointer handle)
   }
 }
 
-static void
-compare_conn (ColoComparator * c, ColoConn * conn)
-{
-  if (colo_conn_is_tcp (conn))
-    colo_tcp_compare (c, conn);
-  else
-    colo_datagram_compare (c, conn);
-}
-
-static gboolean
-is_tcp (const ColoPacketInfo * info)
-{
-  return info->ip_proto == COLO_IPPROTO_TCP && !info->is_fragment;
-}
-
 void
 colo_comparator_push (ColoComparator * c, ColoSide side,
     const guint8 * data, gsize size, guint vnet_hdr_len, gpointer handle,
@@ -253,7 +295,7 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
   ColoConnKey key;
   ColoConn *conn;
   ColoPacket *p;
-  ColoQueue *q;
+  const ColoRule *rule;
   gboolean created;
 
   c->now = now;
@@ -283,10 +325,11 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
 
   colo_conn_key_from_info (&key, &info);
   conn = colo_conn_table_lookup (c->conns, &key, &created);
-  if (created)
-    c->stats.connections++;
-  colo_conn_table_touch (c->conns, conn, now);
-  evict_idle (c, conn, now);
+  /* Off the idle lists while we work on it: it cannot be forgotten. */
+  colo_conn_table_set_idle (c->conns, conn, COLO_IDLE_NONE, now);
+  conn->last_seen = now;
+  forget_expired (c, now);
+  rule = rule_of (conn);
 
   p = g_new (ColoPacket, 1);
   p->conn = conn;
@@ -299,55 +342,28 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
   p->payload_len = info.payload_len;
   p->side = side;
   p->rst_matched = FALSE;
-  q = &conn->queue[side];
 
-  if (is_tcp (&info)) {
-    p->seq = info.tcp_seq;
-    p->ack = info.tcp_ack;
-    p->flags = info.tcp_flags;
-    p->end = p->seq + info.payload_len + ((p->flags & COLO_TCP_SYN) ? 1 : 0)
-        + ((p->flags & COLO_TCP_FIN) ? 1 : 0);
-
-    if (side == COLO_SIDE_SECONDARY && (p->flags & COLO_TCP_ACK)
-        && (!conn->sec_ack_valid || COLO_SEQ_GT (p->ack, conn->sec_ack))) {
-      conn->sec_ack = p->ack;
-      conn->sec_ack_valid = TRUE;
-    }
-
-    /* A pure ACK carries nothing to compare: the primary's goes out at
-     * once (or, behind queued segments, as soon as they are released, to
-     * keep sequence order), the secondary's only moves the ack
-     * bookkeeping. */
-    if (info.payload_len == 0
-        && !(p->flags & (COLO_TCP_SYN | COLO_TCP_FIN | COLO_TCP_RST))
-        && (side == COLO_SIDE_SECONDARY || q->length == 0)) {
-      g_free (p);
-      if (side == COLO_SIDE_PRIMARY) {
-        c->stats.released++;
-        c->ops.release (handle, c->user_data);
-      } else {
-        c->ops.drop (handle, c->user_data);
-        colo_tcp_compare (c, conn);
-      }
-      finish_call (c);
-      return;
-    }
-    colo_queue_insert_by_seq (q, p);
+  if (rule->admit (conn, p, &info)) {
+    age_list_append (c, p);
+    if (side == COLO_SIDE_PRIMARY)
+      c->stats.queued_primary++;
+    else
+      c->stats.queued_secondary++;
+    if (conn->queue[side].length == c->config.max_queue_size)
+      note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
   } else {
-    p->seq = p->end = p->ack = 0;
-    p->flags = 0;
-    colo_queue_push_tail (q, p);
+    /* Nothing to compare in it (a pure TCP ACK) */
+    g_free (p);
+    if (side == COLO_SIDE_PRIMARY) {
+      c->stats.released++;
+      c->ops.release (handle, c->user_data);
+    } else {
+      c->ops.drop (handle, c->user_data);
+    }
   }
-  age_list_append (c, p);
-  if (side == COLO_SIDE_PRIMARY)
-    c->stats.queued_primary++;
-  else
-    c->stats.queued_secondary++;
 
-  if (q->length == c->config.max_queue_size)
-    note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
-
-  compare_conn (c, conn);
+  rule->compare (conn, &actions, c);
+  update_idle (c, conn);
   finish_call (c);
 }
 
@@ -382,6 +398,7 @@ colo_comparator_check_stale (ColoComparator * c, guint64 now)
   ColoPacket *oldest = c->age_head;
 
   c->now = now;
+  forget_expired (c, now);
   if (oldest && now >= oldest->arrival
       && now - oldest->arrival >= c->config.compare_timeout)
     note_trigger (c, COLO_TRIGGER_STALE, oldest->conn, oldest->side);
@@ -390,41 +407,36 @@ colo_comparator_check_stale (ColoComparator * c, guint64 now)
 
 /* --- checkpoint, failover, flush ---------------------------------------- */
 
+/* Releases conn's primary frames in order and drops its secondary ones;
+ * the secondary now continues from the primary's state. */
+static void
+flush_conn (ColoComparator * c, ColoConn * conn)
+{
+  const ColoRule *rule = rule_of (conn);
+  ColoQueue *pq = &conn->queue[COLO_SIDE_PRIMARY];
+  ColoQueue *sq = &conn->queue[COLO_SIDE_SECONDARY];
+
+  while (pq->head) {
+    rule->resync (conn, pq->head);
+    c->stats.flushed++;
+    c->ops.release (unqueue (c, pq->head), c->user_data);
+  }
+  while (sq->head) {
+    c->stats.secondary_dropped++;
+    act_drop (c, sq->head);
+  }
+  conn->diverged = FALSE;
+  rule->resynced (conn);
+  update_idle (c, conn);
+}
+
+/* Every connection that holds frames has one on the age list (a diverged
+ * connection always holds the primary frame that diverged). */
 static void
 release_all (ColoComparator * c)
 {
-  ColoConn *conn;
-
-  for (conn = colo_conn_table_first (c->conns); conn; conn = conn->next) {
-    ColoQueue *pq = &conn->queue[COLO_SIDE_PRIMARY];
-    ColoQueue *sq = &conn->queue[COLO_SIDE_SECONDARY];
-
-    while (pq->head) {
-      ColoPacket *p = pq->head;
-
-      /* After a checkpoint the secondary continues from the primary's
-       * state: it will not send what the primary already sent. */
-      if (colo_conn_is_tcp (conn)) {
-        if (!conn->pos_valid || COLO_SEQ_GT (p->end, conn->pos)) {
-          conn->pos = p->end;
-          conn->pos_valid = TRUE;
-        }
-        if ((p->flags & COLO_TCP_ACK) && (!conn->sec_ack_valid
-                || COLO_SEQ_GT (p->ack, conn->sec_ack))) {
-          conn->sec_ack = p->ack;
-          conn->sec_ack_valid = TRUE;
-        }
-      }
-      c->stats.flushed++;
-      c->ops.release (unqueue (c, p), c->user_data);
-    }
-    while (sq->head) {
-      c->stats.secondary_dropped++;
-      colo_comparator_drop_packet (c, sq->head);
-    }
-    conn->diverged = FALSE;
-    conn->sec_rst_valid = FALSE;
-  }
+  while (c->age_head)
+    flush_conn (c, c->age_head->conn);
   c->request_pending = FALSE;
   c->have_trigger = FALSE;
 }
@@ -453,15 +465,12 @@ guint64
 colo_comparator_discard (ColoComparator * c)
 {
   guint64 primaries = c->stats.queued_primary;
-  ColoConn *conn;
 
   while (c->age_head) {
     c->stats.dropped++;
-    colo_comparator_drop_packet (c, c->age_head);
+    act_drop (c, c->age_head);
   }
-  while ((conn = colo_conn_table_first (c->conns)))
-    colo_conn_table_remove (c->conns, conn);
-  c->stats.connections = 0;
+  colo_conn_table_clear (c->conns);
   c->request_pending = FALSE;
   c->have_trigger = FALSE;
   return primaries;
@@ -478,4 +487,11 @@ void
 colo_comparator_get_stats (ColoComparator * c, ColoStats * stats)
 {
   *stats = c->stats;
+  stats->connections = colo_conn_table_size (c->conns);
+}
+
+gsize
+colo_comparator_table_bytes (ColoComparator * c)
+{
+  return colo_conn_table_bytes (c->conns);
 }

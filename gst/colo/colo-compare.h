@@ -10,7 +10,7 @@
 /* The comparator: takes frames from the primary and the secondary, queues
  * them per connection, compares them and hands back primary frames to
  * release, in order.  It decides when a checkpoint must be requested
- * (SPEC §4, §4.2).  GLib only: the element is a thin adapter around it.
+ * (docs/design.md).  GLib only: the element is a thin adapter around it.
  *
  * Not thread-safe: the caller serialises all calls.  Callbacks run inside
  * the call that caused them and must not call back into the comparator. */
@@ -19,9 +19,11 @@
 #define __COLO_COMPARE_H__
 
 #include <glib.h>
-#include "colo-conn.h"
+#include "colo-flow.h"
 
-G_BEGIN_DECLS typedef enum
+G_BEGIN_DECLS
+
+typedef enum
 {
   COLO_TRIGGER_MISCOMPARE,
   COLO_TRIGGER_STALE,
@@ -70,9 +72,17 @@ typedef struct
   guint64 checkpoints_requested;
   guint64 connections;          /* connections tracked now */
   guint64 evicted;              /* idle connections forgotten */
+  guint64 closed;               /* ended TCP connections forgotten */
   guint64 queued_primary;
   guint64 queued_secondary;
 } ColoStats;
+
+/* Defaults, in the units of the element's properties */
+#define COLO_DEFAULT_COMPARE_TIMEOUT_MS 3000
+#define COLO_DEFAULT_SCAN_CYCLE_MS 1000
+#define COLO_DEFAULT_MAX_QUEUE_SIZE 1024
+#define COLO_DEFAULT_IDLE_TIMEOUT_MS 300000
+#define COLO_DEFAULT_TCP_LINGER_MS 60000
 
 typedef struct
 {
@@ -83,7 +93,15 @@ typedef struct
   /* A connection with nothing queued that has seen no frame for this long
    * (ns) is forgotten; 0: never. */
   guint64 idle_timeout;
+  /* A TCP connection whose output ended (FIN or RST matched) and that has
+   * nothing queued is forgotten after this long (ns; at most idle_timeout
+   * when that is set), once retransmissions of its end have had time to
+   * come and go (docs/design.md, "Connection lifecycle"). */
+  guint64 tcp_linger;
 } ColoCompareConfig;
+
+/* Fills config with the defaults. */
+void colo_compare_config_init (ColoCompareConfig * config);
 
 typedef struct _ColoComparator ColoComparator;
 
@@ -128,8 +146,12 @@ guint64 colo_comparator_discard (ColoComparator * c);
 
 guint64 colo_comparator_queued (ColoComparator * c, ColoSide side);
 void colo_comparator_get_stats (ColoComparator * c, ColoStats * stats);
+/* Bytes taken by the connection table and its connections (frames queued
+ * on them excluded). */
+gsize colo_comparator_table_bytes (ColoComparator * c);
 
 const char *colo_trigger_reason_to_string (ColoTriggerReason reason);
 
 G_END_DECLS
+
 #endif /* __COLO_COMPARE_H__ */

@@ -10,12 +10,29 @@
 #include <string.h>
 #include "colo-conn.h"
 
+#define MIN_BUCKETS 64
+
+/* A chained hash whose links live in the connections themselves, so that a
+ * tracked connection costs its own struct and one bucket pointer. */
 struct _ColoConnTable
 {
-  GHashTable *map;              /* ColoConnKey* (inside the conn) -> ColoConn* */
-  ColoConn *first, *last;       /* creation order */
-  ColoConn *lru_first, *lru_last;       /* least recently used first */
+  ColoConn **buckets;
+  guint32 mask;                 /* number of buckets - 1 (a power of 2) */
+  guint n;
+  ColoConn *idle_first[COLO_N_IDLE_LISTS];      /* longest idle first */
+  ColoConn *idle_last[COLO_N_IDLE_LISTS];
 };
+
+const char *
+colo_side_name (ColoSide side)
+{
+  static const char *const names[COLO_N_SIDES] = {
+    [COLO_SIDE_PRIMARY] = "primary",
+    [COLO_SIDE_SECONDARY] = "secondary",
+  };
+
+  return (guint) side < COLO_N_SIDES ? names[side] : "unknown";
+}
 
 void
 colo_conn_key_from_info (ColoConnKey * key, const ColoPacketInfo * info)
@@ -35,13 +52,14 @@ colo_conn_key_from_info (ColoConnKey * key, const ColoPacketInfo * info)
 
 /* FNV-1a over the key's bytes, 32-bit words at a time (the key is a
  * multiple of 4 bytes and zero-filled). */
-static guint
-conn_key_hash (gconstpointer k)
+static guint32
+key_hash (const ColoConnKey * key)
 {
-  const guint8 *b = k;
+  const guint8 *b = (const guint8 *) key;
   guint32 h = 2166136261u;
   gsize i;
 
+  G_STATIC_ASSERT (sizeof (ColoConnKey) % 4 == 0);
   for (i = 0; i < sizeof (ColoConnKey); i += 4) {
     guint32 w;
     memcpy (&w, b + i, 4);
@@ -50,172 +68,211 @@ conn_key_hash (gconstpointer k)
   return h ^ (h >> 15);
 }
 
-static gboolean
-conn_key_equal (gconstpointer a, gconstpointer b)
-{
-  return memcmp (a, b, sizeof (ColoConnKey)) == 0;
-}
-
 ColoConnTable *
 colo_conn_table_new (void)
 {
   ColoConnTable *t = g_new0 (ColoConnTable, 1);
 
-  t->map = g_hash_table_new (conn_key_hash, conn_key_equal);
+  t->mask = MIN_BUCKETS - 1;
+  t->buckets = g_new0 (ColoConn *, MIN_BUCKETS);
   return t;
+}
+
+void
+colo_conn_table_clear (ColoConnTable * t)
+{
+  guint32 i;
+
+  for (i = 0; i <= t->mask; i++) {
+    ColoConn *c, *next;
+
+    for (c = t->buckets[i]; c; c = next) {
+      next = c->hash_next;
+      g_warn_if_fail (c->queue[0].length == 0 && c->queue[1].length == 0);
+      g_free (c);
+    }
+    t->buckets[i] = NULL;
+  }
+  t->n = 0;
+  memset (t->idle_first, 0, sizeof (t->idle_first));
+  memset (t->idle_last, 0, sizeof (t->idle_last));
 }
 
 void
 colo_conn_table_free (ColoConnTable * t)
 {
-  ColoConn *c, *next;
-
   if (!t)
     return;
-  for (c = t->first; c; c = next) {
-    next = c->next;
-    g_warn_if_fail (c->queue[0].length == 0 && c->queue[1].length == 0);
-    g_free (c);
-  }
-  g_hash_table_destroy (t->map);
+  colo_conn_table_clear (t);
+  g_free (t->buckets);
   g_free (t);
+}
+
+/* Rehashes into n_buckets buckets (a power of 2), from the cached hashes. */
+static void
+resize (ColoConnTable * t, guint32 n_buckets)
+{
+  ColoConn **buckets = g_new0 (ColoConn *, n_buckets);
+  guint32 i;
+
+  for (i = 0; i <= t->mask; i++) {
+    ColoConn *c, *next;
+
+    for (c = t->buckets[i]; c; c = next) {
+      ColoConn **b = &buckets[c->hash & (n_buckets - 1)];
+
+      next = c->hash_next;
+      c->hash_next = *b;
+      *b = c;
+    }
+  }
+  g_free (t->buckets);
+  t->buckets = buckets;
+  t->mask = n_buckets - 1;
 }
 
 ColoConn *
 colo_conn_table_lookup (ColoConnTable * t, const ColoConnKey * key,
     gboolean * created)
 {
-  ColoConn *c = g_hash_table_lookup (t->map, key);
+  guint32 h = key_hash (key);
+  ColoConn *c;
 
   *created = FALSE;
-  if (c)
-    return c;
+  for (c = t->buckets[h & t->mask]; c; c = c->hash_next)
+    if (c->hash == h && memcmp (&c->key, key, sizeof (*key)) == 0)
+      return c;
+
+  /* Load factor at most 1: a bucket pointer per connection on average. */
+  if (t->n > t->mask)
+    resize (t, (t->mask + 1) * 2);
 
   c = g_new0 (ColoConn, 1);
   c->key = *key;
-  c->prev = t->last;
-  if (t->last)
-    t->last->next = c;
-  else
-    t->first = c;
-  t->last = c;
-  c->lru_prev = t->lru_last;
-  if (t->lru_last)
-    t->lru_last->lru_next = c;
-  else
-    t->lru_first = c;
-  t->lru_last = c;
-  g_hash_table_insert (t->map, &c->key, c);
+  c->hash = h;
+  c->hash_next = t->buckets[h & t->mask];
+  t->buckets[h & t->mask] = c;
+  t->n++;
   *created = TRUE;
   return c;
 }
 
 static void
-lru_unlink (ColoConnTable * t, ColoConn * c)
+idle_unlink (ColoConnTable * t, ColoConn * c)
 {
-  if (c->lru_prev)
-    c->lru_prev->lru_next = c->lru_next;
+  guint list = c->idle_list;
+
+  if (list == COLO_IDLE_NONE)
+    return;
+  if (c->idle_prev)
+    c->idle_prev->idle_next = c->idle_next;
   else
-    t->lru_first = c->lru_next;
-  if (c->lru_next)
-    c->lru_next->lru_prev = c->lru_prev;
+    t->idle_first[list] = c->idle_next;
+  if (c->idle_next)
+    c->idle_next->idle_prev = c->idle_prev;
   else
-    t->lru_last = c->lru_prev;
-  c->lru_prev = c->lru_next = NULL;
+    t->idle_last[list] = c->idle_prev;
+  c->idle_prev = c->idle_next = NULL;
+  c->idle_list = COLO_IDLE_NONE;
 }
 
 void
-colo_conn_table_touch (ColoConnTable * t, ColoConn * c, guint64 now)
+colo_conn_table_set_idle (ColoConnTable * t, ColoConn * c, ColoIdleList list,
+    guint64 now)
 {
-  c->last_seen = now;
-  if (t->lru_last == c)
+  idle_unlink (t, c);
+  if (list == COLO_IDLE_NONE)
     return;
-  lru_unlink (t, c);
-  c->lru_prev = t->lru_last;
-  t->lru_last->lru_next = c;
-  t->lru_last = c;
+  c->last_seen = now;
+  c->idle_list = list;
+  c->idle_prev = t->idle_last[list];
+  if (t->idle_last[list])
+    t->idle_last[list]->idle_next = c;
+  else
+    t->idle_first[list] = c;
+  t->idle_last[list] = c;
 }
 
 ColoConn *
-colo_conn_table_least_recent (ColoConnTable * t)
+colo_conn_table_oldest_idle (ColoConnTable * t, ColoIdleList list)
 {
-  return t->lru_first;
+  return t->idle_first[list];
 }
 
 void
 colo_conn_table_remove (ColoConnTable * t, ColoConn * c)
 {
-  g_hash_table_remove (t->map, &c->key);
-  if (c->prev)
-    c->prev->next = c->next;
-  else
-    t->first = c->next;
-  if (c->next)
-    c->next->prev = c->prev;
-  else
-    t->last = c->prev;
-  lru_unlink (t, c);
+  ColoConn **link = &t->buckets[c->hash & t->mask];
+
+  while (*link != c)
+    link = &(*link)->hash_next;
+  *link = c->hash_next;
+  idle_unlink (t, c);
+  t->n--;
   g_free (c);
+
+  /* Give memory back after a mass eviction, with hysteresis. */
+  if (t->mask + 1 > MIN_BUCKETS && t->n < (t->mask + 1) / 8)
+    resize (t, (t->mask + 1) / 2);
 }
 
 guint
 colo_conn_table_size (ColoConnTable * t)
 {
-  return g_hash_table_size (t->map);
+  return t->n;
 }
 
-ColoConn *
-colo_conn_table_first (ColoConnTable * t)
+gsize
+colo_conn_table_bytes (ColoConnTable * t)
 {
-  return t->first;
+  return sizeof (*t) + (gsize) (t->mask + 1) * sizeof (ColoConn *)
+      + (gsize) t->n * sizeof (ColoConn);
 }
 
 void
 colo_queue_push_tail (ColoQueue * q, ColoPacket * p)
 {
-  p->next = NULL;
-  p->prev = q->tail;
-  if (q->tail)
-    q->tail->next = p;
-  else
-    q->head = p;
-  q->tail = p;
-  q->length++;
+  colo_queue_insert_after (q, colo_queue_tail (q), p);
 }
 
 void
-colo_queue_insert_by_seq (ColoQueue * q, ColoPacket * p)
+colo_queue_insert_after (ColoQueue * q, ColoPacket * after, ColoPacket * p)
 {
-  ColoPacket *after = q->tail;
-
-  /* Equal sequence numbers keep arrival order. */
-  while (after && COLO_SEQ_GT (after->seq, p->seq))
-    after = after->prev;
-
-  p->prev = after;
-  p->next = after ? after->next : q->head;
-  if (p->next)
-    p->next->prev = p;
-  else
-    q->tail = p;
-  if (after)
-    after->next = p;
-  else
+  if (!q->head) {
+    p->prev = p;
+    p->next = NULL;
     q->head = p;
+  } else if (!after) {
+    p->prev = q->head->prev;
+    p->next = q->head;
+    q->head->prev = p;
+    q->head = p;
+  } else {
+    p->prev = after;
+    p->next = after->next;
+    if (after->next)
+      after->next->prev = p;
+    else
+      q->head->prev = p;        /* new tail */
+    after->next = p;
+  }
   q->length++;
 }
 
 void
 colo_queue_remove (ColoQueue * q, ColoPacket * p)
 {
-  if (p->prev)
-    p->prev->next = p->next;
-  else
+  if (p == q->head) {
     q->head = p->next;
-  if (p->next)
-    p->next->prev = p->prev;
-  else
-    q->tail = p->prev;
+    if (q->head)
+      q->head->prev = p->prev;
+  } else {
+    p->prev->next = p->next;
+    if (p->next)
+      p->next->prev = p->prev;
+    else
+      q->head->prev = p->prev;  /* removed the tail */
+  }
   p->prev = p->next = NULL;
   q->length--;
 }

@@ -7,45 +7,29 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* Connections and their packet queues.  A connection is one direction of a
- * flow as the guests send it (no direction normalisation: both sides send
- * the same direction), keyed by IP version, protocol, addresses, ports and
- * VLAN IDs.  GLib only, no GStreamer. */
+/* Connections and their packet queues (docs/design.md, "Data structures").
+ * A connection is one direction of a flow as the guests send it, keyed by
+ * ColoConnKey.  It sits in the table's hash and, while nothing is queued on
+ * it, on one of the table's idle lists.  GLib only, no GStreamer. */
 
 #ifndef __COLO_CONN_H__
 #define __COLO_CONN_H__
 
 #include <glib.h>
+#include "colo-flow.h"
 #include "colo-packet.h"
 
-G_BEGIN_DECLS typedef enum
-{
-  COLO_SIDE_PRIMARY = 0,
-  COLO_SIDE_SECONDARY = 1,
-} ColoSide;
-
-/* Zero-filled before use so that it can be hashed and compared as bytes. */
-typedef struct
-{
-  guint8 ip_version;
-  guint8 ip_proto;
-  guint8 n_vlan;
-  guint8 fragment;              /* IP fragments: ports are 0 */
-  guint16 vlan_id[2];
-  guint16 src_port;
-  guint16 dst_port;
-  guint8 src[16];
-  guint8 dst[16];
-} ColoConnKey;
+G_BEGIN_DECLS
 
 typedef struct _ColoConn ColoConn;
 typedef struct _ColoPacket ColoPacket;
 
 /* One queued frame.  The bytes belong to the caller (through `handle`) and
- * stay valid until the packet is released or dropped. */
+ * stay valid until the packet is released or dropped.  A packet is on two
+ * lists: its connection's queue and the comparator's age list. */
 struct _ColoPacket
 {
-  ColoPacket *prev, *next;      /* connection queue */
+  ColoPacket *prev, *next;      /* connection queue (see ColoQueue) */
   ColoPacket *age_prev, *age_next;      /* all queued packets, by arrival */
   ColoConn *conn;
   gpointer handle;
@@ -59,35 +43,54 @@ struct _ColoPacket
   guint32 seq;
   guint32 end;
   guint32 ack;
-  guint8 flags;
-  guint8 side;
-  gboolean rst_matched;
+  guint32 instance;             /* TCP connection instance (colo-tcp.c) */
+  guint8 flags;                 /* TCP flags */
+  guint8 side;                  /* ColoSide */
+  guint8 rst_matched;
 };
 
+/* A connection's queue of one side.  `next` ends in NULL; the head's `prev`
+ * is the tail, so that a queue costs two words in every connection. */
 typedef struct
 {
-  ColoPacket *head, *tail;
-  guint length;
+  ColoPacket *head;
+  guint32 length;
 } ColoQueue;
+
+/* Per-connection TCP state, only touched by colo-tcp.c (grouped as the
+ * kernel's conntrack groups ct->proto.tcp).  Sequence numbers are compared
+ * wrap-safe (COLO_SEQ_*). */
+typedef struct
+{
+  guint32 pos;                  /* everything before pos has matched */
+  guint32 sec_ack;              /* highest ack the secondary has sent */
+  guint32 rst_pos;              /* an RST matched here: repeats go at once */
+  guint32 isn[COLO_N_SIDES];    /* SYN that began each side's instance */
+  guint32 instance;             /* the instance being compared */
+  guint32 side_instance[COLO_N_SIDES];  /* newest instance each side began */
+  guint16 flags;                /* which of the above are valid, and more */
+} ColoTcpState;
+
+/* Which idle list a connection is on (nothing queued on it) */
+typedef enum
+{
+  COLO_IDLE_NONE = 0,           /* frames are queued: never forgotten */
+  COLO_IDLE_OPEN,               /* forgotten after idle-timeout */
+  COLO_IDLE_ENDED,              /* TCP instance ended: forgotten after linger */
+  COLO_N_IDLE_LISTS
+} ColoIdleList;
 
 struct _ColoConn
 {
   ColoConnKey key;
-  ColoConn *next;               /* all connections, in creation order */
-  ColoConn *prev;
-  ColoConn *lru_next;           /* all connections, least recently used first */
-  ColoConn *lru_prev;
-  guint64 last_seen;            /* caller's time of the last frame, ns */
-  ColoQueue queue[2];           /* indexed by ColoSide */
-  gboolean diverged;            /* miscompare seen: wait for checkpoint-done */
-
-  /* TCP stream alignment (wrap-safe sequence arithmetic) */
-  gboolean pos_valid;
-  guint32 pos;                  /* everything before pos has matched */
-  gboolean sec_ack_valid;
-  guint32 sec_ack;              /* highest ack the secondary has sent */
-  gboolean sec_rst_valid;
-  guint32 sec_rst_pos;          /* the secondary reset the stream here */
+  guint32 hash;                 /* of key, kept for rehashing */
+  guint8 diverged;              /* miscompare seen: wait for checkpoint-done */
+  guint8 idle_list;             /* ColoIdleList */
+  ColoConn *hash_next;
+  ColoConn *idle_prev, *idle_next;
+  guint64 last_seen;            /* last frame, or when it became idle, ns */
+  ColoQueue queue[COLO_N_SIDES];
+  ColoTcpState tcp;
 };
 
 /* Wrap-safe TCP sequence comparisons (RFC 793 arithmetic) */
@@ -96,32 +99,44 @@ struct _ColoConn
 #define COLO_SEQ_GT(a, b) COLO_SEQ_LT (b, a)
 #define COLO_SEQ_GEQ(a, b) COLO_SEQ_LEQ (b, a)
 
-#define colo_conn_is_tcp(conn) \
-  ((conn)->key.ip_proto == COLO_IPPROTO_TCP && !(conn)->key.fragment)
-
 void colo_conn_key_from_info (ColoConnKey * key, const ColoPacketInfo * info);
 
-/* Queue operations: O(1) except the sorted TCP insert, which walks back
- * from the tail (O(1) for in-order arrival). */
+/* Whether a connection's frames follow the TCP rule (colo-tcp.c); every
+ * other connection follows the datagram rule (colo-datagram.c). */
+#define colo_conn_key_is_tcp(key) \
+  ((key)->ip_proto == COLO_IPPROTO_TCP && !(key)->fragment)
+
+/* Queue operations, all O(1). */
 void colo_queue_push_tail (ColoQueue * q, ColoPacket * p);
-void colo_queue_insert_by_seq (ColoQueue * q, ColoPacket * p);
+/* Inserts p after `after` (NULL: at the head). */
+void colo_queue_insert_after (ColoQueue * q, ColoPacket * after,
+    ColoPacket * p);
 void colo_queue_remove (ColoQueue * q, ColoPacket * p);
+#define colo_queue_tail(q) ((q)->head ? (q)->head->prev : NULL)
+#define colo_queue_prev(q, p) ((p) == (q)->head ? NULL : (p)->prev)
 
 typedef struct _ColoConnTable ColoConnTable;
 
 ColoConnTable *colo_conn_table_new (void);
+/* Frees every connection (their queues must be empty). */
 void colo_conn_table_free (ColoConnTable * t);
-/* Returns the connection for key, creating it if needed (*created set). */
+void colo_conn_table_clear (ColoConnTable * t);
+/* Returns the connection for key, creating it if needed (*created set); a
+ * new connection is on no idle list. */
 ColoConn *colo_conn_table_lookup (ColoConnTable * t, const ColoConnKey * key,
     gboolean * created);
 void colo_conn_table_remove (ColoConnTable * t, ColoConn * c);
 guint colo_conn_table_size (ColoConnTable * t);
-/* First connection in creation order (iterate with ->next) */
-ColoConn *colo_conn_table_first (ColoConnTable * t);
-/* Marks c as used at time now: it becomes the most recently used. */
-void colo_conn_table_touch (ColoConnTable * t, ColoConn * c, guint64 now);
-/* The least recently used connection (iterate with ->lru_next), or NULL */
-ColoConn *colo_conn_table_least_recent (ColoConnTable * t);
+/* Bytes the table and its connections take (excluding queued packets). */
+gsize colo_conn_table_bytes (ColoConnTable * t);
+
+/* Moves c to the tail of idle list `list` (COLO_IDLE_NONE: off every list)
+ * and, when it goes on a list, sets last_seen to now. */
+void colo_conn_table_set_idle (ColoConnTable * t, ColoConn * c,
+    ColoIdleList list, guint64 now);
+/* The connection idle longest on `list`, or NULL */
+ColoConn *colo_conn_table_oldest_idle (ColoConnTable * t, ColoIdleList list);
 
 G_END_DECLS
+
 #endif /* __COLO_CONN_H__ */

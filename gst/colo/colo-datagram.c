@@ -12,7 +12,7 @@
  * matched first-in first-out per connection. */
 
 #include <string.h>
-#include "colo-compare-private.h"
+#include "colo-rules.h"
 
 static gsize
 first_difference (const guint8 * a, const guint8 * b, gsize len)
@@ -26,7 +26,7 @@ first_difference (const guint8 * a, const guint8 * b, gsize len)
 }
 
 /* Returns TRUE when equal; otherwise *offset is the index of the first
- * differing byte of the primary's transport payload (SPEC §4.2). */
+ * differing byte of the primary's transport payload. */
 static gboolean
 datagrams_equal (const ColoPacket * p, const ColoPacket * s, guint32 * offset)
 {
@@ -50,8 +50,17 @@ datagrams_equal (const ColoPacket * p, const ColoPacket * s, guint32 * offset)
   return FALSE;
 }
 
-void
-colo_datagram_compare (ColoComparator * c, ColoConn * conn)
+static gboolean
+datagram_admit (ColoConn * conn, ColoPacket * p, const ColoPacketInfo * info)
+{
+  p->seq = p->end = p->ack = p->instance = 0;
+  p->flags = 0;
+  colo_queue_push_tail (&conn->queue[p->side], p);
+  return TRUE;
+}
+
+static void
+datagram_compare (ColoConn * conn, const ColoRuleActions * a, gpointer ctx)
 {
   ColoQueue *pq = &conn->queue[COLO_SIDE_PRIMARY];
   ColoQueue *sq = &conn->queue[COLO_SIDE_SECONDARY];
@@ -61,10 +70,35 @@ colo_datagram_compare (ColoComparator * c, ColoConn * conn)
     guint32 offset;
 
     if (!datagrams_equal (p, s, &offset)) {
-      colo_comparator_miscompare (c, conn, offset, FALSE, 0);
+      a->diverged (ctx, conn, offset, FALSE, 0);
       return;
     }
-    colo_comparator_drop_packet (c, s);
-    colo_comparator_release_packet (c, p);
+    a->drop (ctx, s);
+    a->release (ctx, p);
   }
 }
+
+/* A datagram flow has no state beyond its queues. */
+static void
+datagram_resync (ColoConn * conn, const ColoPacket * p)
+{
+}
+
+static void
+datagram_resynced (ColoConn * conn)
+{
+}
+
+static gboolean
+datagram_ended (const ColoConn * conn)
+{
+  return FALSE;
+}
+
+const ColoRule colo_datagram_rule = {
+  .admit = datagram_admit,
+  .compare = datagram_compare,
+  .resync = datagram_resync,
+  .resynced = datagram_resynced,
+  .ended = datagram_ended,
+};

@@ -69,15 +69,17 @@
 #include "gstcoloelements.h"
 #include "gstcolocompare.h"
 #include "colo-compare.h"
+#include "colo-packet.h"
 
 GST_DEBUG_CATEGORY_STATIC (colo_compare_debug);
 #define GST_CAT_DEFAULT colo_compare_debug
 
-#define DEFAULT_COMPARE_TIMEOUT 3000
-#define DEFAULT_EXPIRED_SCAN_CYCLE 1000
-#define DEFAULT_MAX_QUEUE_SIZE 1024
+/* One definition of each default: the core's (colo-compare.h) */
+#define DEFAULT_COMPARE_TIMEOUT COLO_DEFAULT_COMPARE_TIMEOUT_MS
+#define DEFAULT_EXPIRED_SCAN_CYCLE COLO_DEFAULT_SCAN_CYCLE_MS
+#define DEFAULT_MAX_QUEUE_SIZE COLO_DEFAULT_MAX_QUEUE_SIZE
 #define DEFAULT_AUTO_RELEASE FALSE
-#define DEFAULT_IDLE_TIMEOUT 300000
+#define DEFAULT_IDLE_TIMEOUT COLO_DEFAULT_IDLE_TIMEOUT_MS
 
 #define WAKE_EVENT_NAME "GstColoCompareWake"
 
@@ -310,6 +312,7 @@ sync_config (GstColoCompare * self)
 {
   ColoCompareConfig config;
 
+  colo_compare_config_init (&config);
   GST_OBJECT_LOCK (self);
   config.compare_timeout = self->compare_timeout * GST_MSECOND;
   config.scan_cycle = self->expired_scan_cycle * GST_MSECOND;
@@ -369,6 +372,7 @@ stats_to_structure (const ColoStats * st)
       "checkpoints-requested", G_TYPE_UINT64, st->checkpoints_requested,
       "connections", G_TYPE_UINT64, st->connections,
       "evicted", G_TYPE_UINT64, st->evicted,
+      "closed", G_TYPE_UINT64, st->closed,
       "queued-primary", G_TYPE_UINT64, st->queued_primary,
       "queued-secondary", G_TYPE_UINT64, st->queued_secondary, NULL);
 }
@@ -917,7 +921,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * discarded unmatched), `dropped` (frames discarded by a flush or a
    * state change to READY), `malformed`, `miscompares`, `stale`,
    * `queue-full`, `checkpoints-requested` (messages posted), `connections`
-   * (tracked now), `evicted` (idle connections forgotten), `queued-primary`,
+   * (tracked now), `evicted` (idle connections forgotten), `closed` (ended TCP
+   * connections forgotten after their linger), `queued-primary`,
    * `queued-secondary`.
    */
   g_object_class_install_property (gobject_class, PROP_STATS,

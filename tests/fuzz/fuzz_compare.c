@@ -117,7 +117,10 @@ make_frame (gboolean is_tcp, const uint8_t * in, gsize * out_size)
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
-  ColoCompareConfig cfg = { 300, 100, 4, FALSE, 500 };
+  ColoCompareConfig cfg = {.compare_timeout = 300,.scan_cycle = 100,
+    .max_queue_size = 4,.auto_release = FALSE,.idle_timeout = 500,
+    .tcp_linger = 200,
+  };
   ColoComparator *c = colo_comparator_new (&ops, NULL);
   guint64 now = 0;
   size_t i = 0;

@@ -11,6 +11,7 @@
 
 #include <string.h>
 #include "colo-compare.h"
+#include "colo-packet.h"
 #include "frames.h"
 
 #define MS (G_GUINT64_CONSTANT (1000000))
@@ -57,10 +58,7 @@ static const ColoCompareOps ops = { on_release, on_drop, NULL, on_request };
 static void
 fx_init (Fx * fx)
 {
-  ColoCompareConfig cfg = { 3000 * MS, 1000 * MS, 1024, FALSE };
-
   fx->c = colo_comparator_new (&ops, fx);
-  colo_comparator_set_config (fx->c, &cfg);
   fx->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   fx->released = g_array_new (FALSE, FALSE, sizeof (guint));
   fx->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -82,9 +80,13 @@ static void
 fx_config (Fx * fx, guint64 timeout_ms, guint64 cycle_ms, guint max_queue,
     gboolean auto_release)
 {
-  ColoCompareConfig cfg = { timeout_ms * MS, cycle_ms * MS, max_queue,
-    auto_release
-  };
+  ColoCompareConfig cfg;
+
+  colo_compare_config_init (&cfg);
+  cfg.compare_timeout = timeout_ms * MS;
+  cfg.scan_cycle = cycle_ms * MS;
+  cfg.max_queue_size = max_queue;
+  cfg.auto_release = auto_release;
   colo_comparator_set_config (fx->c, &cfg);
 }
 
@@ -642,6 +644,290 @@ test_tcp_checkpoint_resyncs (void)
   fx_clear (&fx);
 }
 
+/* --- TCP connection lifecycle --------------------------------------------- */
+
+#define SYN COLO_TCP_SYN
+#define FIN COLO_TCP_FIN
+#define RST COLO_TCP_RST
+
+static GBytes *
+tcp_text (Fx * fx, guint32 seq, guint32 ack, guint8 flags, const char *text)
+{
+  return frame_tcp (&fx->opts, 80, 40000, seq, ack, flags, 0,
+      (const guint8 *) text, strlen (text));
+}
+
+/* One whole connection on the 4-tuple, the same on both sides: SYN-ACK at
+ * isn, 10 bytes, FIN.  Returns the primary's handles in *h (3 of them). */
+static void
+whole_connection (Fx * fx, guint32 isn, guint64 now, guint h[3])
+{
+  h[0] = push_at (fx, P, tcp (fx, isn, 1, SYN | ACK, 0, 0), now);
+  push_at (fx, S, tcp (fx, isn, 1, SYN | ACK, 0, 0), now);
+  h[1] = push_at (fx, P, tcp (fx, isn + 1, 1, ACK, 0, 10), now);
+  push_at (fx, S, tcp (fx, isn + 1, 1, ACK, 0, 10), now);
+  h[2] = push_at (fx, P, tcp (fx, isn + 11, 1, FIN | ACK, 0, 0), now);
+  push_at (fx, S, tcp (fx, isn + 11, 1, FIN | ACK, 0, 0), now);
+}
+
+/* TIME-WAIT reuse: Linux gives the new connection an ISN above the old
+ * one's end; it is compared on its own, not as a gap in the old stream. */
+static void
+test_tcp_reuse_isn_ahead (void)
+{
+  Fx fx;
+  guint old[3], syn, data;
+  guint32 isn = 1011 + 65537;
+
+  fx_init (&fx);
+  whole_connection (&fx, 999, 0, old);
+  assert_released (&fx, old[0], old[1], old[2], 0);
+  syn = push (&fx, P, tcp (&fx, isn, 1, SYN | ACK, 0, 0));
+  push (&fx, S, tcp (&fx, isn, 1, SYN | ACK, 0, 0));
+  data = push (&fx, P, tcp (&fx, isn + 1, 1, ACK, 0, 20));
+  push (&fx, S, tcp (&fx, isn + 1, 1, ACK, 0, 20));
+  assert_released (&fx, syn, data, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  g_assert_cmpuint (stats (&fx).queued_primary, ==, 0);
+  g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
+  fx_clear (&fx);
+}
+
+/* A quick reconnect after an abortive close can take an ISN below the old
+ * end: its segments are not retransmissions of the old stream, they are
+ * compared, and a divergence in them is found. */
+static void
+test_tcp_reuse_isn_below_diverges (void)
+{
+  Fx fx;
+  guint d, r, syn;
+  ColoTrigger *t;
+
+  fx_init (&fx);
+  d = push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 100));
+  push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 100));
+  r = push (&fx, P, tcp (&fx, 5100, 1, RST, 0, 0));
+  push (&fx, S, tcp (&fx, 5100, 1, RST | ACK, 0, 0));
+  assert_released (&fx, d, r, 0);
+
+  syn = push (&fx, P, tcp (&fx, 700, 0, SYN, 0, 0));
+  push (&fx, S, tcp (&fx, 700, 0, SYN, 0, 0));
+  assert_released (&fx, syn, 0);
+  push (&fx, P, tcp_text (&fx, 701, 9, ACK, "GET /index.html"));
+  push (&fx, S, tcp_text (&fx, 701, 9, ACK, "GET /indeX.html"));
+  assert_released (&fx, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpint (t->reason, ==, COLO_TRIGGER_MISCOMPARE);
+  g_assert_cmpuint (t->offset, ==, 9);
+  g_assert_cmpuint (t->tcp_seq, ==, 710);
+  fx_clear (&fx);
+}
+
+/* The primary ends the old connection and begins the new one before the
+ * secondary has sent anything: each is compared with its own twin. */
+static void
+test_tcp_reuse_old_still_queued (void)
+{
+  Fx fx;
+  guint h[5];
+
+  fx_init (&fx);
+  h[0] = push (&fx, P, tcp (&fx, 999, 1, SYN | ACK, 0, 0));
+  h[1] = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  h[2] = push (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
+  h[3] = push (&fx, P, tcp (&fx, 500, 0, SYN, 0, 0));
+  h[4] = push (&fx, P, tcp (&fx, 501, 7, ACK, 0, 20));
+  push (&fx, S, tcp (&fx, 999, 1, SYN | ACK, 0, 0));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  assert_released (&fx, h[0], h[1], 0);
+  push (&fx, S, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
+  assert_released (&fx, h[2], 0);
+  push (&fx, S, tcp (&fx, 500, 0, SYN, 0, 0));
+  push (&fx, S, tcp (&fx, 501, 7, ACK, 0, 20));
+  assert_released (&fx, h[3], h[4], 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+/* A retransmitted SYN (same ISN) stays in its instance. */
+static void
+test_tcp_repeated_syn_same_instance (void)
+{
+  Fx fx;
+  guint s1, s2, d;
+
+  fx_init (&fx);
+  s1 = push (&fx, P, tcp (&fx, 999, 0, SYN, 0, 0));
+  s2 = push (&fx, P, tcp (&fx, 999, 0, SYN, 0, 0));
+  push (&fx, S, tcp (&fx, 999, 0, SYN, 0, 0));
+  d = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  assert_released (&fx, s1, s2, d, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+/* The secondary ends the old instance short and moves on: the primary's
+ * bytes it never sent are a divergence, found when it moves on. */
+static void
+test_tcp_instance_missing_tail (void)
+{
+  Fx fx;
+  ColoTrigger *t;
+
+  fx_init (&fx);
+  push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 20));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  push (&fx, S, tcp (&fx, 300, 0, SYN, 0, 0));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpuint (t->tcp_seq, ==, 1010);
+  g_assert_cmpuint (t->offset, ==, 10);
+  assert_released (&fx, 0);
+  fx_clear (&fx);
+}
+
+/* After an abortive close the primary answers late segments with more
+ * RSTs at the matched position: they go out at once. */
+static void
+test_tcp_repeated_rst (void)
+{
+  Fx fx;
+  guint d, r1, r2, r3;
+
+  fx_init (&fx);
+  d = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  r1 = push (&fx, P, tcp (&fx, 1010, 1, RST | ACK, 0, 0));
+  r2 = push (&fx, P, tcp (&fx, 1010, 0, RST, 0, 0));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  assert_released (&fx, d, 0);
+  push (&fx, S, tcp (&fx, 1010, 1, RST | ACK, 0, 0));
+  assert_released (&fx, r1, r2, 0);
+  r3 = push (&fx, P, tcp (&fx, 1010, 0, RST, 0, 0));
+  assert_released (&fx, r3, 0);
+  /* the secondary repeats its RST too: nothing waits for it */
+  push (&fx, S, tcp (&fx, 1010, 0, RST, 0, 0));
+  g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+/* A secondary RST with no primary RST is held, and goes stale. */
+static void
+test_tcp_lone_secondary_rst_goes_stale (void)
+{
+  Fx fx;
+  guint d;
+
+  fx_init (&fx);
+  fx_config (&fx, 300, 50, 1024, FALSE);
+  d = push_at (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10), 0);
+  push_at (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10), 0);
+  push_at (&fx, S, tcp (&fx, 1010, 1, RST | ACK, 0, 0), 0);
+  assert_released (&fx, d, 0);
+  g_assert_cmpuint (stats (&fx).queued_secondary, ==, 1);
+  colo_comparator_check_stale (fx.c, 300 * MS);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  g_assert_cmpint (g_array_index (fx.triggers, ColoTrigger, 0).reason, ==,
+      COLO_TRIGGER_STALE);
+  fx_clear (&fx);
+}
+
+static void
+fx_linger (Fx * fx, guint64 linger_ms, guint64 idle_ms)
+{
+  ColoCompareConfig cfg;
+
+  colo_compare_config_init (&cfg);
+  cfg.tcp_linger = linger_ms * MS;
+  cfg.idle_timeout = idle_ms * MS;
+  colo_comparator_set_config (fx->c, &cfg);
+}
+
+/* An ended connection is forgotten after the linger, an open one only
+ * after the idle timeout. */
+static void
+test_tcp_ended_forgotten_after_linger (void)
+{
+  Fx fx;
+  guint h[3];
+
+  fx_init (&fx);
+  fx_linger (&fx, 1000, 10000);
+  whole_connection (&fx, 999, 0, h);
+  /* an open TCP connection on other ports */
+  push_at (&fx, P, frame_tcp (&fx.opts, 81, 40000, 1, 1, ACK, 0,
+          (const guint8 *) "x", 1), 0);
+  push_at (&fx, S, frame_tcp (&fx.opts, 81, 40000, 1, 1, ACK, 0,
+          (const guint8 *) "x", 1), 0);
+  g_assert_cmpuint (stats (&fx).connections, ==, 2);
+  /* a retransmitted FIN during the linger is released at once */
+  g_array_set_size (fx.released, 0);
+  h[0] = push_at (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0), 500 * MS);
+  assert_released (&fx, h[0], 0);
+  colo_comparator_check_stale (fx.c, 1499 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 2);
+  colo_comparator_check_stale (fx.c, 1500 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 1);
+  g_assert_cmpuint (stats (&fx).closed, ==, 1);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 0);
+  colo_comparator_check_stale (fx.c, 10000 * MS);
+  g_assert_cmpuint (stats (&fx).connections, ==, 0);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 1);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+/* A checkpoint flushes both instances in order; the secondary then goes on
+ * in the primary's new instance. */
+static void
+test_tcp_checkpoint_across_instances (void)
+{
+  Fx fx;
+  guint h[4], d;
+
+  fx_init (&fx);
+  h[0] = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  h[1] = push (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
+  h[2] = push (&fx, P, tcp (&fx, 500, 0, SYN, 0, 0));
+  h[3] = push (&fx, P, tcp (&fx, 501, 7, ACK, 0, 10));
+  colo_comparator_checkpoint_done (fx.c, 0);
+  assert_released (&fx, h[0], h[1], h[2], h[3], 0);
+  d = push (&fx, P, tcp (&fx, 511, 7, ACK, 10, 10));
+  push (&fx, S, tcp (&fx, 511, 7, ACK, 10, 10));
+  assert_released (&fx, d, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  fx_clear (&fx);
+}
+
+/* The connection table's own accounting: at most 200 bytes per tracked
+ * connection (the benchmark measures the process's memory). */
+static void
+test_memory_per_connection (void)
+{
+  const guint n = 100000;
+  Fx fx;
+  guint i;
+  gsize bytes;
+
+  fx_init (&fx);
+  for (i = 0; i < n; i++) {
+    push (&fx, P, frame_udp (&fx.opts, 1024 + i / 60000, 1 + i % 60000,
+            (const guint8 *) "x", 1));
+    push (&fx, S, frame_udp (&fx.opts, 1024 + i / 60000, 1 + i % 60000,
+            (const guint8 *) "x", 1));
+  }
+  g_assert_cmpuint (stats (&fx).connections, ==, n);
+  g_assert_cmpuint (stats (&fx).released, ==, n);
+  bytes = colo_comparator_table_bytes (fx.c);
+  g_test_message ("%" G_GSIZE_FORMAT " bytes per connection", bytes / n);
+  g_assert_cmpuint (bytes / n, <=, 200);
+  /* frames are freed as they go: only the table is left */
+  g_ptr_array_set_size (fx.frames, 0);
+  fx_clear (&fx);
+}
+
 /* --- time, requests, queue, failover -------------------------------------- */
 
 static void
@@ -818,7 +1104,10 @@ test_vnet_header (void)
 static void
 fx_idle_timeout (Fx * fx, guint64 idle_ms)
 {
-  ColoCompareConfig cfg = { 3000 * MS, 1000 * MS, 1024, FALSE, idle_ms * MS };
+  ColoCompareConfig cfg;
+
+  colo_compare_config_init (&cfg);
+  cfg.idle_timeout = idle_ms * MS;
   colo_comparator_set_config (fx->c, &cfg);
 }
 
@@ -946,6 +1235,24 @@ main (int argc, char **argv)
   g_test_add_func ("/compare/tcp/rst", test_tcp_rst_compared);
   g_test_add_func ("/compare/tcp/checkpoint-resync",
       test_tcp_checkpoint_resyncs);
+  g_test_add_func ("/compare/tcp/reuse/isn-ahead", test_tcp_reuse_isn_ahead);
+  g_test_add_func ("/compare/tcp/reuse/isn-below-diverges",
+      test_tcp_reuse_isn_below_diverges);
+  g_test_add_func ("/compare/tcp/reuse/old-still-queued",
+      test_tcp_reuse_old_still_queued);
+  g_test_add_func ("/compare/tcp/reuse/repeated-syn",
+      test_tcp_repeated_syn_same_instance);
+  g_test_add_func ("/compare/tcp/reuse/missing-tail",
+      test_tcp_instance_missing_tail);
+  g_test_add_func ("/compare/tcp/rst/repeated", test_tcp_repeated_rst);
+  g_test_add_func ("/compare/tcp/rst/lone-secondary-stale",
+      test_tcp_lone_secondary_rst_goes_stale);
+  g_test_add_func ("/compare/tcp/ended-linger",
+      test_tcp_ended_forgotten_after_linger);
+  g_test_add_func ("/compare/tcp/checkpoint-across-instances",
+      test_tcp_checkpoint_across_instances);
+  g_test_add_func ("/compare/memory-per-connection",
+      test_memory_per_connection);
   g_test_add_func ("/compare/stale", test_stale_each_side);
   g_test_add_func ("/compare/once-per-episode", test_once_per_episode);
   g_test_add_func ("/compare/queue-full", test_queue_full);
