@@ -93,7 +93,7 @@ colo_framing_validate (guint32 len, guint32 vnet_hdr_len)
 {
   if (validate_len (len) != COLO_FRAMING_OK)
     return COLO_FRAMING_ERROR_LEN;
-  if (vnet_hdr_len > COLO_FRAMING_MAX_VNET_HDR_LEN)
+  if (vnet_hdr_len > COLO_MAX_VNET_HDR_LEN)
     return COLO_FRAMING_ERROR_VNET_HDR_LEN;
   if (vnet_hdr_len > len)
     return COLO_FRAMING_ERROR_VNET_HDR_EXCEEDS_LEN;

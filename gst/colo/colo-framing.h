@@ -27,12 +27,11 @@
 #define __COLO_FRAMING_H__
 
 #include <glib.h>
+#include "colo-packet.h"          /* COLO_MAX_VNET_HDR_LEN */
 
 G_BEGIN_DECLS
 /* QEMU's NET_BUFSIZE: the largest len a record may have */
 #define COLO_FRAMING_MAX_LEN 69632
-/* The largest virtio-net header (virtio_net_hdr_v1_hash) */
-#define COLO_FRAMING_MAX_VNET_HDR_LEN 20
 /* Size of the record header: 4 bytes, or 8 with the vnet word */
 #define COLO_FRAMING_HEADER_SIZE(vnet) ((vnet) ? 8 : 4)
     typedef enum

@@ -18,6 +18,7 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+/* The largest virtio-net header (virtio_net_hdr_v1_hash) */
 #define COLO_MAX_VNET_HDR_LEN 20
 #define COLO_TCP_FIN 0x01
 #define COLO_TCP_SYN 0x02

@@ -26,16 +26,16 @@
 #define __GST_COLO_CAPS_H__
 
 #include <gst/gst.h>
+#include "colo-packet.h"          /* COLO_MAX_VNET_HDR_LEN */
 
 G_BEGIN_DECLS
-
-#define GST_COLO_MAX_VNET_HDR_LEN 20
 
 #define GST_COLO_FRAMES_MEDIA_TYPE "application/x-ethernet"
 #define GST_COLO_RECORDS_MEDIA_TYPE "application/x-colo-records"
 
 #define GST_COLO_FRAMES_CAPS \
-    GST_COLO_FRAMES_MEDIA_TYPE ", vnet-hdr-len = (int) [ 0, 20 ]"
+    GST_COLO_FRAMES_MEDIA_TYPE ", vnet-hdr-len = (int) [ 0, " \
+    G_STRINGIFY (COLO_MAX_VNET_HDR_LEN) " ]"
 #define GST_COLO_RECORDS_CAPS \
     GST_COLO_RECORDS_MEDIA_TYPE ", vnet-hdr = (boolean) { false, true }"
 
@@ -93,7 +93,7 @@ gst_colo_caps_parse (const GstCaps * caps, GstColoCapsInfo * info)
     return TRUE;
   return gst_structure_get_int (s, "vnet-hdr-len", &info->vnet_hdr_len)
       && info->vnet_hdr_len >= 0
-      && info->vnet_hdr_len <= GST_COLO_MAX_VNET_HDR_LEN;
+      && info->vnet_hdr_len <= COLO_MAX_VNET_HDR_LEN;
 }
 
 G_END_DECLS

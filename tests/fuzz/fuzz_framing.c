@@ -51,7 +51,7 @@ record_cb (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
 
   CHECK (payload != NULL);
   CHECK (len <= COLO_FRAMING_MAX_LEN);
-  CHECK (vnet_hdr_len <= COLO_FRAMING_MAX_VNET_HDR_LEN);
+  CHECK (vnet_hdr_len <= COLO_MAX_VNET_HDR_LEN);
   CHECK (vnet_hdr_len <= len);
   CHECK (st->vnet || vnet_hdr_len == 0);
   CHECK (offset == st->next_offset);
