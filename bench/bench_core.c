@@ -25,13 +25,14 @@
 static guint64 released;
 
 static void
-on_release (gpointer handle, gpointer user_data)
+on_release (gpointer handle, const guint8 * data, gsize size,
+    gpointer user_data)
 {
   released++;
 }
 
 static void
-on_drop (gpointer handle, gpointer user_data)
+on_drop (gpointer handle, const guint8 * data, gsize size, gpointer user_data)
 {
 }
 
@@ -42,7 +43,11 @@ on_request (const ColoTrigger * t, gpointer user_data)
       colo_trigger_reason_to_string (t->reason));
 }
 
-static const ColoCompareOps ops = { on_release, on_drop, NULL, on_request };
+static const ColoCompareOps ops = {
+  .release = on_release,
+  .drop = on_drop,
+  .request_checkpoint = on_request,
+};
 
 typedef struct
 {

@@ -11,6 +11,8 @@ struct _ColoComparator
   ColoCompareConfig config;
   ColoConnTable *conns;
   ColoPacket *age_head, *age_tail;      /* every queued packet, by arrival */
+  ColoPacket *pool;             /* free packets, linked through next */
+  guint pool_size;
   gboolean failover;
   ColoStats stats;
 
@@ -53,6 +55,12 @@ colo_comparator_free (ColoComparator * c)
     return;
   colo_comparator_discard (c);
   colo_conn_table_free (c->conns);
+  while (c->pool) {
+    ColoPacket *p = c->pool;
+
+    c->pool = p->next;
+    g_free (p);
+  }
   g_free (c);
 }
 
@@ -113,11 +121,42 @@ age_list_append (ColoComparator * c, ColoPacket * p)
   c->age_tail = p;
 }
 
-/* Unlinks a queued packet and frees it; returns its handle. */
-static gpointer
-unqueue (ColoComparator * c, ColoPacket * p)
+/* Queued packets come from a free list, so that a frame in steady state
+ * costs no heap allocation; the list keeps at most POOL_MAX packets. */
+#define POOL_MAX 65536
+
+static ColoPacket *
+packet_new (ColoComparator * c)
+{
+  ColoPacket *p = c->pool;
+
+  if (!p)
+    return g_new (ColoPacket, 1);
+  c->pool = p->next;
+  c->pool_size--;
+  return p;
+}
+
+static void
+packet_free (ColoComparator * c, ColoPacket * p)
+{
+  if (c->pool_size >= POOL_MAX) {
+    g_free (p);
+    return;
+  }
+  p->next = c->pool;
+  c->pool = p;
+  c->pool_size++;
+}
+
+/* Unlinks a queued packet, returns it to the pool and hands its frame back
+ * through the release (primary) or drop callback. */
+static void
+hand_back (ColoComparator * c, ColoPacket * p, gboolean release)
 {
   gpointer handle = p->handle;
+  const guint8 *data = p->data;
+  gsize size = p->size;
 
   colo_queue_remove (&p->conn->queue[p->side], p);
   age_list_remove (c, p);
@@ -125,8 +164,11 @@ unqueue (ColoComparator * c, ColoPacket * p)
     c->stats.queued_primary--;
   else
     c->stats.queued_secondary--;
-  g_free (p);
-  return handle;
+  packet_free (c, p);
+  if (release)
+    c->ops.release (handle, data, size, c->user_data);
+  else
+    c->ops.drop (handle, data, size, c->user_data);
 }
 
 /* --- checkpoint requests ------------------------------------------------ */
@@ -165,7 +207,7 @@ act_release (gpointer ctx, ColoPacket * p)
 
   g_assert (p->side == COLO_SIDE_PRIMARY);
   c->stats.released++;
-  c->ops.release (unqueue (c, p), c->user_data);
+  hand_back (c, p, TRUE);
 }
 
 static void
@@ -173,7 +215,7 @@ act_drop (gpointer ctx, ColoPacket * p)
 {
   ColoComparator *c = ctx;
 
-  c->ops.drop (unqueue (c, p), c->user_data);
+  hand_back (c, p, FALSE);
 }
 
 static void
@@ -275,14 +317,15 @@ forget_expired (ColoComparator * c, guint64 now)
 /* --- input -------------------------------------------------------------- */
 
 static void
-forward_uncompared (ColoComparator * c, ColoSide side, gpointer handle)
+forward_uncompared (ColoComparator * c, ColoSide side, gpointer handle,
+    const guint8 * data, gsize size)
 {
   if (side == COLO_SIDE_PRIMARY) {
     c->stats.passed_through++;
-    c->ops.release (handle, c->user_data);
+    c->ops.release (handle, data, size, c->user_data);
   } else {
     c->stats.secondary_dropped++;
-    c->ops.drop (handle, c->user_data);
+    c->ops.drop (handle, data, size, c->user_data);
   }
 }
 
@@ -305,7 +348,7 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
     c->stats.secondary_packets++;
 
   if (c->failover) {
-    forward_uncompared (c, side, handle);
+    forward_uncompared (c, side, handle, data, size);
     return;
   }
 
@@ -319,7 +362,7 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
       /* fall through */
     case COLO_PARSE_NOT_IP:
     default:
-      forward_uncompared (c, side, handle);
+      forward_uncompared (c, side, handle, data, size);
       return;
   }
 
@@ -331,10 +374,11 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
   forget_expired (c, now);
   rule = rule_of (conn);
 
-  p = g_new (ColoPacket, 1);
+  p = packet_new (c);
   p->conn = conn;
   p->handle = handle;
   p->data = data;
+  p->size = size;
   p->arrival = now;
   p->l4_offset = info.l4_offset;
   p->l4_len = info.l4_len;
@@ -353,18 +397,29 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
       note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
   } else {
     /* Nothing to compare in it (a pure TCP ACK) */
-    g_free (p);
+    packet_free (c, p);
     if (side == COLO_SIDE_PRIMARY) {
       c->stats.released++;
-      c->ops.release (handle, c->user_data);
+      c->ops.release (handle, data, size, c->user_data);
     } else {
-      c->ops.drop (handle, c->user_data);
+      c->ops.drop (handle, data, size, c->user_data);
     }
   }
 
   rule->compare (conn, &actions, c);
   update_idle (c, conn);
   finish_call (c);
+}
+
+void
+colo_comparator_foreach_queued (ColoComparator * c, ColoQueuedFunc func,
+    gpointer user_data)
+{
+  ColoPacket *p;
+
+  /* The parse offsets are relative to the frame's start: they stay. */
+  for (p = c->age_head; p; p = p->age_next)
+    func (&p->handle, &p->data, p->size, user_data);
 }
 
 /* --- time --------------------------------------------------------------- */
@@ -419,7 +474,7 @@ flush_conn (ColoComparator * c, ColoConn * conn)
   while (pq->head) {
     rule->resync (conn, pq->head);
     c->stats.flushed++;
-    c->ops.release (unqueue (c, pq->head), c->user_data);
+    hand_back (c, pq->head, TRUE);
   }
   while (sq->head) {
     c->stats.secondary_dropped++;

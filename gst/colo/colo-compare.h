@@ -44,10 +44,13 @@ typedef struct
 
 typedef struct
 {
-  /* A primary frame goes downstream (ownership of handle passes). */
-  void (*release) (gpointer handle, gpointer user_data);
+  /* A primary frame goes downstream (ownership of handle passes); data and
+   * size are the frame's, as pushed (or as relocated). */
+  void (*release) (gpointer handle, const guint8 * data, gsize size,
+      gpointer user_data);
   /* A frame is no longer needed. */
-  void (*drop) (gpointer handle, gpointer user_data);
+  void (*drop) (gpointer handle, const guint8 * data, gsize size,
+      gpointer user_data);
   /* A frame failed to parse (optional; it is then forwarded uncompared
    * from the primary, dropped from the secondary). */
   void (*malformed) (ColoSide side, const char *error, gpointer user_data);
@@ -118,6 +121,14 @@ void colo_comparator_set_config (ColoComparator * c,
 void colo_comparator_push (ColoComparator * c, ColoSide side,
     const guint8 * data, gsize size, guint vnet_hdr_len, gpointer handle,
     guint64 now);
+
+/* Calls func for every queued frame, oldest first; func may move the
+ * frame's bytes (copy them elsewhere and update *data) and change its
+ * handle, for instance to stop pinning a large input buffer. */
+typedef void (*ColoQueuedFunc) (gpointer * handle, const guint8 ** data,
+    gsize size, gpointer user_data);
+void colo_comparator_foreach_queued (ColoComparator * c, ColoQueuedFunc func,
+    gpointer user_data);
 
 /* The periodic stale check. */
 void colo_comparator_check_stale (ColoComparator * c, guint64 now);

@@ -34,6 +34,7 @@ struct _ColoPacket
   ColoConn *conn;
   gpointer handle;
   const guint8 *data;
+  guint32 size;                 /* of the frame (virtio-net header included) */
   guint64 arrival;              /* caller's time of arrival, ns */
   guint32 l4_offset;
   guint32 l4_len;

@@ -202,7 +202,8 @@ out_append (GstColoCompare * self, gint vnet_hdr_len, GstBuffer * buf)
 }
 
 static void
-frame_release_cb (gpointer handle, gpointer user_data)
+frame_release_cb (gpointer handle, const guint8 * data, gsize size,
+    gpointer user_data)
 {
   GstColoCompare *self = user_data;
   ColoFrame *f = handle;
@@ -213,7 +214,8 @@ frame_release_cb (gpointer handle, gpointer user_data)
 }
 
 static void
-frame_drop_cb (gpointer handle, gpointer user_data)
+frame_drop_cb (gpointer handle, const guint8 * data, gsize size,
+    gpointer user_data)
 {
   ColoFrame *f = handle;
 
@@ -271,10 +273,10 @@ request_checkpoint_cb (const ColoTrigger * t, gpointer user_data)
 }
 
 static const ColoCompareOps compare_ops = {
-  frame_release_cb,
-  frame_drop_cb,
-  malformed_cb,
-  request_checkpoint_cb,
+  .release = frame_release_cb,
+  .drop = frame_drop_cb,
+  .malformed = malformed_cb,
+  .request_checkpoint = request_checkpoint_cb,
 };
 
 /* --- helpers ------------------------------------------------------------ */

@@ -39,7 +39,8 @@ done (Frame * f)
 }
 
 static void
-on_release (gpointer handle, gpointer user_data)
+on_release (gpointer handle, const guint8 * data, gsize size,
+    gpointer user_data)
 {
   Frame *f = handle;
 
@@ -49,7 +50,7 @@ on_release (gpointer handle, gpointer user_data)
 }
 
 static void
-on_drop (gpointer handle, gpointer user_data)
+on_drop (gpointer handle, const guint8 * data, gsize size, gpointer user_data)
 {
   Frame *f = handle;
 
@@ -63,7 +64,11 @@ on_request (const ColoTrigger * t, gpointer user_data)
 {
 }
 
-static const ColoCompareOps ops = { on_release, on_drop, NULL, on_request };
+static const ColoCompareOps ops = {
+  .release = on_release,
+  .drop = on_drop,
+  .request_checkpoint = on_request,
+};
 
 static void
 put16 (guint8 * p, guint v)

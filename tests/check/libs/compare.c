@@ -31,7 +31,8 @@ typedef struct
 } Fx;
 
 static void
-on_release (gpointer handle, gpointer user_data)
+on_release (gpointer handle, const guint8 * data, gsize size,
+    gpointer user_data)
 {
   Fx *fx = user_data;
   guint h = GPOINTER_TO_UINT (handle);
@@ -39,7 +40,7 @@ on_release (gpointer handle, gpointer user_data)
 }
 
 static void
-on_drop (gpointer handle, gpointer user_data)
+on_drop (gpointer handle, const guint8 * data, gsize size, gpointer user_data)
 {
   Fx *fx = user_data;
   guint h = GPOINTER_TO_UINT (handle);
@@ -53,7 +54,11 @@ on_request (const ColoTrigger * t, gpointer user_data)
   g_array_append_val (fx->triggers, *t);
 }
 
-static const ColoCompareOps ops = { on_release, on_drop, NULL, on_request };
+static const ColoCompareOps ops = {
+  .release = on_release,
+  .drop = on_drop,
+  .request_checkpoint = on_request,
+};
 
 static void
 fx_init (Fx * fx)
