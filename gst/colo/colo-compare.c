@@ -12,6 +12,7 @@ struct _ColoComparator
   ColoConnTable *conns;
   ColoPacket *age_head, *age_tail;      /* every queued packet, by arrival */
   ColoPacket *pool;             /* free packets, linked through next */
+  guint64 forget_at;            /* no idle connection is due before */
   guint pool_size;
   gboolean failover;
   ColoStats stats;
@@ -71,6 +72,7 @@ colo_comparator_set_config (ColoComparator * c,
   c->config = *config;
   if (c->config.max_queue_size == 0)
     c->config.max_queue_size = 1;
+  c->forget_at = 0;             /* timeouts changed: look again */
 }
 
 const char *
@@ -267,6 +269,14 @@ static const ColoRuleActions actions = {
 
 /* --- connection lifetime ------------------------------------------------ */
 
+static guint64
+effective_linger (ColoComparator * c)
+{
+  if (c->config.idle_timeout)
+    return MIN (c->config.tcp_linger, c->config.idle_timeout);
+  return c->config.tcp_linger;
+}
+
 /* A connection with nothing queued goes on an idle list, from which it is
  * forgotten after idle_timeout (or, once its TCP output ended, after the
  * linger); one holding frames is on none, so it is never walked. */
@@ -275,23 +285,42 @@ update_idle (ColoComparator * c, ColoConn * conn)
 {
   ColoIdleList list = COLO_IDLE_NONE;
 
+  guint64 timeout = 0;
+
   if (!conn->queue[COLO_SIDE_PRIMARY].length
-      && !conn->queue[COLO_SIDE_SECONDARY].length)
-    list = rule_of (conn)->ended (conn) ? COLO_IDLE_ENDED : COLO_IDLE_OPEN;
+      && !conn->queue[COLO_SIDE_SECONDARY].length) {
+    if (rule_of (conn)->ended (conn)) {
+      list = COLO_IDLE_ENDED;
+      timeout = effective_linger (c);
+    } else if (c->config.idle_timeout) {
+      list = COLO_IDLE_OPEN;
+      timeout = c->config.idle_timeout;
+    } else {
+      list = COLO_IDLE_OPEN;
+      timeout = G_MAXUINT64 - c->now;   /* never */
+    }
+  }
   colo_conn_table_set_idle (c->conns, conn, list, c->now);
+  if (list != COLO_IDLE_NONE && c->now + timeout < c->forget_at)
+    c->forget_at = c->now + timeout;
 }
 
-static void
+/* Forgets the connections idle on `list` for timeout or longer; returns
+ * when the next one will be due (G_MAXUINT64: none). */
+static guint64
 forget_idle (ColoComparator * c, ColoIdleList list, guint64 timeout,
     guint64 now, guint64 * counter)
 {
   ColoConn *conn;
 
-  while ((conn = colo_conn_table_oldest_idle (c->conns, list))
-      && now >= conn->last_seen && now - conn->last_seen >= timeout) {
+  while ((conn = colo_conn_table_oldest_idle (c->conns, list))) {
+    if (now < conn->last_seen || now - conn->last_seen < timeout)
+      return timeout > G_MAXUINT64 - conn->last_seen ? G_MAXUINT64 :
+          conn->last_seen + timeout;
     colo_conn_table_remove (c->conns, conn);
     (*counter)++;
   }
+  return G_MAXUINT64;
 }
 
 /* Forgets idle connections, so that the table does not grow with every
@@ -300,18 +329,22 @@ forget_idle (ColoComparator * c, ColoIdleList list, guint64 timeout,
  * its next segments (pure ACKs such as keepalives go out uncompared
  * anyway).  The default idle timeout (300 s) is above TCP's largest
  * retransmission timeout (120 s), so a stream that is still retransmitting
- * is never forgotten; the linger of an ended one (60 s) is TIME-WAIT's. */
+ * is never forgotten; the linger of an ended one (60 s) is TIME-WAIT's.
+ * forget_at (the earliest time a connection may be due, never later than
+ * the true one) keeps this to one comparison per frame. */
 static void
 forget_expired (ColoComparator * c, guint64 now)
 {
-  guint64 linger = c->config.tcp_linger;
+  guint64 next = G_MAXUINT64;
 
-  if (c->config.idle_timeout) {
-    linger = MIN (linger, c->config.idle_timeout);
-    forget_idle (c, COLO_IDLE_OPEN, c->config.idle_timeout, now,
+  if (now < c->forget_at)
+    return;
+  if (c->config.idle_timeout)
+    next = forget_idle (c, COLO_IDLE_OPEN, c->config.idle_timeout, now,
         &c->stats.evicted);
-  }
-  forget_idle (c, COLO_IDLE_ENDED, linger, now, &c->stats.closed);
+  next = MIN (next, forget_idle (c, COLO_IDLE_ENDED, effective_linger (c),
+          now, &c->stats.closed));
+  c->forget_at = next;
 }
 
 /* --- input -------------------------------------------------------------- */
