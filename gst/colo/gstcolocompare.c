@@ -70,6 +70,8 @@
 #include "gstcolocompare.h"
 #include "colo-compare.h"
 #include "colo-packet.h"
+#include "gstcolocaps.h"
+#include "gstcoloframes.h"
 
 GST_DEBUG_CATEGORY_STATIC (colo_compare_debug);
 #define GST_CAT_DEFAULT colo_compare_debug
@@ -107,8 +109,8 @@ struct _GstColoCompare
 {
   GstAggregator parent;
 
-  GstAggregatorPad *pads[2];    /* indexed by ColoSide */
-  gint vnet_hdr_len[2];         /* from each pad's caps; 0 without caps */
+  GstAggregatorPad *pads[COLO_N_SIDES]; /* indexed by ColoSide */
+  GstColoCapsInfo in_caps[COLO_N_SIDES];        /* each sink pad's format */
 
   /* properties, under the object lock */
   guint compare_timeout;
@@ -129,7 +131,7 @@ struct _GstColoCompare
    * the stats getter */
   GMutex lock;
   ColoComparator *comp;
-  GPtrArray *out;               /* OutBatch: frames released during this call */
+  GstColoFrames frames;         /* buffers in and out of comp */
   GList *messages;              /* to post once the lock is dropped */
   guint64 malformed_seen;
   gchar *malformed_warning;
@@ -140,10 +142,13 @@ struct _GstColoCompare
   GstClockTime next_deadline;   /* running time, minus latency */
   GstClockTime latency;
   gboolean src_started;
-  gint src_vnet_hdr_len;        /* of the caps set on src; -1: none yet */
+  gboolean src_caps_set;
+  GstColoCapsInfo src_caps;     /* of the caps set on src */
 };
 
-#define COLO_CAPS "application/x-ethernet, vnet-hdr-len = (int) [ 0, 20 ]"
+/* Records first: a colodepay upstream then sends many frames per buffer
+ * (docs/design.md, "Batches"); frames keep working everywhere. */
+#define COLO_CAPS GST_COLO_RECORDS_CAPS "; " GST_COLO_FRAMES_CAPS
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (COLO_CAPS));
@@ -159,69 +164,24 @@ G_DEFINE_TYPE (GstColoCompare, gst_colo_compare, GST_TYPE_AGGREGATOR);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (colocompare, "colocompare",
     GST_RANK_NONE, GST_TYPE_COLO_COMPARE, colo_element_init (plugin));
 
-/* --- frames handed to the comparator ------------------------------------ */
-
-typedef struct
-{
-  GstBuffer *buffer;
-  GstMapInfo map;
-  gint vnet_hdr_len;            /* of the caps it arrived with */
-} ColoFrame;
-
-/* Released frames that share one vnet-hdr-len.  A queued primary frame
- * keeps the vnet-hdr-len it arrived with, so when upstream renegotiates
- * while frames are held, the frames from before the change go out under
- * the old caps and the new caps follow them. */
-typedef struct
-{
-  gint vnet_hdr_len;
-  GstBufferList *buffers;
-} OutBatch;
-
-static void
-out_batch_free (OutBatch * b)
-{
-  if (b->buffers)
-    gst_buffer_list_unref (b->buffers);
-  g_free (b);
-}
-
-static void
-out_append (GstColoCompare * self, gint vnet_hdr_len, GstBuffer * buf)
-{
-  OutBatch *b = self->out->len ?
-      g_ptr_array_index (self->out, self->out->len - 1) : NULL;
-
-  if (!b || b->vnet_hdr_len != vnet_hdr_len) {
-    b = g_new (OutBatch, 1);
-    b->vnet_hdr_len = vnet_hdr_len;
-    b->buffers = gst_buffer_list_new ();
-    g_ptr_array_add (self->out, b);
-  }
-  gst_buffer_list_insert (b->buffers, -1, buf);
-}
+/* --- the comparator's callbacks ---------------------------------------- */
 
 static void
 frame_release_cb (gpointer handle, const guint8 * data, gsize size,
     gpointer user_data)
 {
   GstColoCompare *self = user_data;
-  ColoFrame *f = handle;
 
-  gst_buffer_unmap (f->buffer, &f->map);
-  out_append (self, f->vnet_hdr_len, f->buffer);
-  g_free (f);
+  gst_colo_frames_release (&self->frames, handle, data, size);
 }
 
 static void
 frame_drop_cb (gpointer handle, const guint8 * data, gsize size,
     gpointer user_data)
 {
-  ColoFrame *f = handle;
+  GstColoCompare *self = user_data;
 
-  gst_buffer_unmap (f->buffer, &f->map);
-  gst_buffer_unref (f->buffer);
-  g_free (f);
+  gst_colo_frames_drop (&self->frames, handle, data, size);
 }
 
 static void
@@ -357,7 +317,7 @@ gst_colo_compare_failover (GstColoCompare * self)
 }
 
 static GstStructure *
-stats_to_structure (const ColoStats * st)
+stats_to_structure (const ColoStats * st, const GstColoFrames * f)
 {
   return gst_structure_new ("application/x-colo-compare-stats",
       "primary-packets", G_TYPE_UINT64, st->primary_packets,
@@ -376,7 +336,10 @@ stats_to_structure (const ColoStats * st)
       "evicted", G_TYPE_UINT64, st->evicted,
       "closed", G_TYPE_UINT64, st->closed,
       "queued-primary", G_TYPE_UINT64, st->queued_primary,
-      "queued-secondary", G_TYPE_UINT64, st->queued_secondary, NULL);
+      "queued-secondary", G_TYPE_UINT64, st->queued_secondary,
+      "empty-records", G_TYPE_UINT64, f->empty_records,
+      "compactions", G_TYPE_UINT64, f->compactions,
+      "pinned-bytes", G_TYPE_UINT64, (guint64) f->pinned, NULL);
 }
 
 /* Throws away everything queued (flush, stop); warns when primary frames
@@ -398,49 +361,47 @@ discard_queued (GstColoCompare * self, const gchar * why)
 
 /* --- GstAggregator ------------------------------------------------------ */
 
-static void
-push_frame (GstColoCompare * self, ColoSide side, GstBuffer * buf,
+/* Hands buf (taken) to the comparator; FALSE after posting an error for a
+ * records buffer that does not hold whole valid records. */
+static gboolean
+push_buffer (GstColoCompare * self, ColoSide side, GstBuffer * buf,
     GstClockTime now)
 {
-  ColoFrame *f;
+  gsize bad_offset = 0;
 
   if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP)
       && gst_buffer_get_size (buf) == 0) {
     gst_buffer_unref (buf);     /* a GAP event turned into a buffer */
-    return;
+    return TRUE;
   }
+  if (gst_colo_frames_push (&self->frames, self->comp, side, buf,
+          &self->in_caps[side], now, &bad_offset))
+    return TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_("Received a buffer that does not hold whole COLO records.")),
+      ("%s buffer: no valid whole record at byte %" G_GSIZE_FORMAT
+          " (records caps promise whole records: is the upstream element "
+          "colodepay?)", colo_side_name (side), bad_offset));
+  return FALSE;
+}
 
-  f = g_new (ColoFrame, 1);
-  f->buffer = buf;
-  f->vnet_hdr_len = self->vnet_hdr_len[side];
-  if (!gst_buffer_map (buf, &f->map, GST_MAP_READ)) {
-    /* cannot happen with system memory; never lose a primary frame */
-    GST_WARNING_OBJECT (self, "cannot map buffer: forwarded uncompared");
-    g_free (f);
-    if (side == COLO_SIDE_PRIMARY)
-      out_append (self, self->vnet_hdr_len[side], buf);
-    else
-      gst_buffer_unref (buf);
-    return;
-  }
-  colo_comparator_push (self->comp, side, f->map.data, f->map.size,
-      self->vnet_hdr_len[side], f, now);
+/* Sets fixed src caps for the frames about to go out. */
+static void
+set_src_caps (GstColoCompare * self, const GstColoCapsInfo * info)
+{
+  GstCaps *caps = info->format == GST_COLO_FORMAT_RECORDS ?
+      gst_colo_caps_new_records (info->vnet_hdr) :
+      gst_colo_caps_new_frames (info->vnet_hdr_len);
+
+  GST_DEBUG_OBJECT (self, "src caps %" GST_PTR_FORMAT, caps);
+  gst_aggregator_set_src_caps (GST_AGGREGATOR (self), caps);
+  gst_caps_unref (caps);
+  self->src_caps = *info;
+  self->src_caps_set = TRUE;
 }
 
 /* With an async sink downstream and nothing released yet, a pipeline would
  * never preroll: announce the stream and a gap once at start. */
-static void
-set_src_vnet_hdr_len (GstColoCompare * self, gint vnet_hdr_len)
-{
-  GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
-      "vnet-hdr-len", G_TYPE_INT, vnet_hdr_len, NULL);
-
-  GST_DEBUG_OBJECT (self, "src vnet-hdr-len %d", vnet_hdr_len);
-  gst_aggregator_set_src_caps (GST_AGGREGATOR (self), caps);
-  gst_caps_unref (caps);
-  self->src_vnet_hdr_len = vnet_hdr_len;
-}
-
 static void
 start_src (GstColoCompare * self)
 {
@@ -449,8 +410,8 @@ start_src (GstColoCompare * self)
 
   self->src_started = TRUE;
   /* set_src_caps pushes stream-start and caps at once */
-  if (self->src_vnet_hdr_len < 0)
-    set_src_vnet_hdr_len (self, self->vnet_hdr_len[COLO_SIDE_PRIMARY]);
+  if (!self->src_caps_set)
+    set_src_caps (self, &self->in_caps[COLO_SIDE_PRIMARY]);
   GST_OBJECT_LOCK (self);
   segment = GST_AGGREGATOR_PAD (agg->srcpad)->segment;
   GST_OBJECT_UNLOCK (self);
@@ -470,7 +431,7 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   GList *messages, *l;
   gchar *warning;
   GstBuffer *buf;
-  gboolean eos;
+  gboolean eos, ok = TRUE;
   GstFlowReturn ret = GST_FLOW_OK;
   guint i;
 
@@ -481,17 +442,16 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   if (GST_CLOCK_TIME_IS_VALID (now))
     self->last_now = now;
   t = self->last_now;
-  self->out = g_ptr_array_new_with_free_func ((GDestroyNotify) out_batch_free);
 
   if (g_atomic_int_compare_and_exchange (&self->checkpoint_done_pending, 1, 0))
     colo_comparator_checkpoint_done (self->comp, t);
   if (g_atomic_int_compare_and_exchange (&self->failover_pending, 1, 0))
     colo_comparator_failover (self->comp);
 
-  while ((buf = gst_aggregator_pad_pop_buffer (self->pads[0])))
-    push_frame (self, COLO_SIDE_PRIMARY, buf, t);
-  while ((buf = gst_aggregator_pad_pop_buffer (self->pads[1])))
-    push_frame (self, COLO_SIDE_SECONDARY, buf, t);
+  while (ok && (buf = gst_aggregator_pad_pop_buffer (self->pads[0])))
+    ok = push_buffer (self, COLO_SIDE_PRIMARY, buf, t);
+  while (ok && (buf = gst_aggregator_pad_pop_buffer (self->pads[1])))
+    ok = push_buffer (self, COLO_SIDE_SECONDARY, buf, t);
 
   if (GST_CLOCK_TIME_IS_VALID (now))
     colo_comparator_check_stale (self->comp, now);
@@ -504,8 +464,8 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   deadline = colo_comparator_next_scan_time (self->comp, t);
   if (deadline == G_MAXUINT64)
     deadline = GST_CLOCK_TIME_NONE;
-  out = self->out;
-  self->out = NULL;
+  gst_colo_frames_compact (&self->frames, self->comp);
+  out = gst_colo_frames_take_output (&self->frames);
   messages = self->messages;
   self->messages = NULL;
   warning = self->malformed_warning;
@@ -531,8 +491,8 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   if (!self->src_started)
     start_src (self);
 
-  if (out->len > 0) {
-    GstBufferList *list = ((OutBatch *) g_ptr_array_index (out,
+  if (out && out->len > 0) {
+    GstBufferList *list = ((GstColoOutBatch *) g_ptr_array_index (out,
             out->len - 1))->buffers;
     GstBuffer *last = gst_buffer_list_get (list,
         gst_buffer_list_length (list) - 1);
@@ -543,17 +503,21 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
     gst_aggregator_selected_samples (agg, GST_CLOCK_TIME_NONE,
         GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, NULL);
   }
-  for (i = 0; i < out->len && ret == GST_FLOW_OK; i++) {
-    OutBatch *b = g_ptr_array_index (out, i);
+  for (i = 0; out && i < out->len && ret == GST_FLOW_OK; i++) {
+    GstColoOutBatch *b = g_ptr_array_index (out, i);
 
-    if (b->vnet_hdr_len != self->src_vnet_hdr_len)
-      set_src_vnet_hdr_len (self, b->vnet_hdr_len);
-    GST_LOG_OBJECT (self, "releasing %u frame(s)",
+    if (!self->src_caps_set || memcmp (&b->caps, &self->src_caps,
+            sizeof (b->caps)) != 0)
+      set_src_caps (self, &b->caps);
+    GST_LOG_OBJECT (self, "releasing %u buffer(s)",
         gst_buffer_list_length (b->buffers));
     ret = gst_aggregator_finish_buffer_list (agg, g_steal_pointer
         (&b->buffers));
   }
-  g_ptr_array_unref (out);
+  if (out)
+    g_ptr_array_unref (out);
+  if (!ok)
+    ret = GST_FLOW_ERROR;
 
   if (ret == GST_FLOW_OK && eos)
     ret = GST_FLOW_EOS;
@@ -603,17 +567,19 @@ gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
       break;
     case GST_EVENT_CAPS:{
       GstCaps *caps;
-      gint vnet = 0;
+      GstColoCapsInfo info;
+      gboolean ok;
 
       gst_event_parse_caps (event, &caps);
-      gst_structure_get_int (gst_caps_get_structure (caps, 0),
-          "vnet-hdr-len", &vnet);
-      /* Frames keep the vnet-hdr-len they arrive with; src caps follow
-       * the released frames (see OutBatch). */
-      self->vnet_hdr_len[side] = vnet;
-      GST_DEBUG_OBJECT (pad, "vnet-hdr-len %d", vnet);
+      ok = gst_colo_caps_parse (caps, &info);
+      /* Frames keep the format they arrive with; src caps follow the
+       * released frames (see GstColoOutBatch). */
+      if (ok)
+        self->in_caps[side] = info;
+      GST_DEBUG_OBJECT (pad, "caps %" GST_PTR_FORMAT "%s", caps,
+          ok ? "" : ": refused");
       gst_event_unref (event);
-      return TRUE;
+      return ok;
     }
     case GST_EVENT_SEGMENT:{
       gboolean ret;
@@ -669,8 +635,9 @@ gst_colo_compare_start (GstAggregator * agg)
   g_atomic_int_set (&self->failover_pending, 0);
   self->next_deadline = GST_CLOCK_TIME_NONE;
   self->src_started = FALSE;
-  self->src_vnet_hdr_len = -1;
-  self->vnet_hdr_len[0] = self->vnet_hdr_len[1] = 0;
+  self->src_caps_set = FALSE;
+  gst_colo_caps_parse (NULL, &self->in_caps[COLO_SIDE_PRIMARY]);
+  gst_colo_caps_parse (NULL, &self->in_caps[COLO_SIDE_SECONDARY]);
   return TRUE;
 }
 
@@ -681,6 +648,7 @@ gst_colo_compare_stop (GstAggregator * agg)
 
   discard_queued (self, "stopping");
   g_mutex_lock (&self->lock);
+  gst_colo_frames_clear (&self->frames);
   g_list_free_full (self->messages, (GDestroyNotify) gst_message_unref);
   self->messages = NULL;
   g_clear_pointer (&self->malformed_warning, g_free);
@@ -811,12 +779,14 @@ gst_colo_compare_get_property (GObject * object, guint prop_id,
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_STATS:{
-      ColoStats st;
+      GstStructure *st;
+      ColoStats cs;
 
       g_mutex_lock (&self->lock);
-      colo_comparator_get_stats (self->comp, &st);
+      colo_comparator_get_stats (self->comp, &cs);
+      st = stats_to_structure (&cs, &self->frames);
       g_mutex_unlock (&self->lock);
-      g_value_take_boxed (value, stats_to_structure (&st));
+      g_value_take_boxed (value, st);
       break;
     }
     default:
@@ -831,6 +801,7 @@ gst_colo_compare_finalize (GObject * object)
   GstColoCompare *self = GST_COLO_COMPARE (object);
 
   colo_comparator_free (self->comp);
+  gst_colo_frames_clear (&self->frames);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -925,7 +896,10 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * `queue-full`, `checkpoints-requested` (messages posted), `connections`
    * (tracked now), `evicted` (idle connections forgotten), `closed` (ended TCP
    * connections forgotten after their linger), `queued-primary`,
-   * `queued-secondary`.
+   * `queued-secondary`; with records input, `empty-records` (zero-length
+   * records skipped), `compactions` (held frames copied out of mostly
+   * released input buffers) and `pinned-bytes` (input buffers kept alive by
+   * held frames).
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics", "Comparison counters",
@@ -998,8 +972,9 @@ gst_colo_compare_init (GstColoCompare * self)
   self->auto_release = DEFAULT_AUTO_RELEASE;
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
   self->next_deadline = GST_CLOCK_TIME_NONE;
-  self->src_vnet_hdr_len = -1;
+  self->src_caps_set = FALSE;
   g_mutex_init (&self->lock);
+  gst_colo_frames_init (&self->frames);
   self->comp = colo_comparator_new (&compare_ops, self);
 
   self->pads[COLO_SIDE_PRIMARY] = add_sink_pad (self, "primary");
