@@ -39,6 +39,10 @@ EVENT_TIMEOUT = 10.0 * SLOW
 # and 55 ms (QEMU, about 40 ms typically) after the barrier frame; this is
 # a margin, not a timing assertion.
 QUIET_PERIOD = 0.5 * SLOW
+# How long to wait for an answer (a reply, a flush, a closed socket) that
+# one implementation gives and the other must not: the margin for a late
+# answer from the one that must not (see Comparator.answer_bound).
+ANSWER_BOUND = 1.0 * SLOW
 
 INIT = b"COLO_USERSPACE_PROXY_INIT"
 INIT_REPLY = b"COLO_COMPARE_GET_XEN_INIT"
@@ -210,6 +214,15 @@ class Comparator:
         self.send_notify(COLO_CHECKPOINT, vnet_word=self._notify_vnet_word())
 
     # -- observing -----------------------------------------------------------
+
+    def answer_bound(self, margin=ANSWER_BOUND, **expected):
+        """The bound for a wait on an answer that only some
+        implementations give; expected maps each implementation to whether
+        it answers (answer_bound(qemu=False, gst=True)).  Where the answer
+        must come, the failure bound (the wait returns as soon as it is
+        there, so a slow machine cannot fail the test); where it must not,
+        margin, how long a wrong answer is given to show up."""
+        return EVENT_TIMEOUT if expected[self.impl] else margin
 
     def barrier(self):
         released = self.try_barrier()
