@@ -45,8 +45,10 @@
  * is PLAYING: a frame that arrives earlier (a non-live source may push
  * while the pipeline is still PAUSED) or while it is PAUSED ages from the
  * running time at which the element next plays.
- * The action signals must not be emitted from the element's own streaming
- * thread (a synchronous bus handler or a downstream pad probe).
+ * The action signals may be emitted from any thread, the element's own
+ * streaming thread included (a synchronous bus handler for its
+ * `colo-checkpoint` message, a probe on its src pad): they never block on
+ * the element's streams.
  *
  * ## Example launch line
  * |[
@@ -122,6 +124,10 @@ struct _GstColoCompare
   /* set from any thread, handled in aggregate () */
   gint checkpoint_done_pending;
   gint failover_pending;
+
+  /* the thread running aggregate () or a serialized sink event (our src
+   * task), NULL outside them; atomic (see wake_aggregator ()) */
+  gpointer streaming_thread;
 
   /* TRUE while the element is PLAYING: only then is its base time the
    * pipeline's (see running_time_now ()); atomic */
@@ -287,12 +293,26 @@ sync_config (GstColoCompare * self)
 
 /* Wakes the aggregate thread from an application thread: a serialized
  * custom event through our own sink pad makes the base class leave its
- * clock or condition wait (1.22 has no public call for it). */
+ * clock or condition wait (1.22 has no public call for it).
+ *
+ * Not from our own streaming thread (a synchronous bus handler for a
+ * message posted in aggregate (), a probe on src): sending a serialized
+ * event takes the sink pad's stream lock, which upstream holds while it
+ * waits in chain for this very thread to take its buffer, so the event
+ * would block for good.  No wake is needed there: aggregate () handles
+ * flags raised during it before it returns, and after a serialized event
+ * the base class asks get_next_time () (0 while a flag is set) before it
+ * waits again. */
 static void
 wake_aggregator (GstColoCompare * self)
 {
   GstAggregatorPad *pad = self->pads[COLO_SIDE_PRIMARY];
 
+  if (g_atomic_pointer_get (&self->streaming_thread) ==
+      (gpointer) g_thread_self ()) {
+    GST_DEBUG_OBJECT (self, "on the streaming thread: no wake needed");
+    return;
+  }
   if (gst_aggregator_pad_is_eos (pad))
     pad = self->pads[COLO_SIDE_SECONDARY];
   gst_pad_send_event (GST_PAD (pad),
@@ -422,10 +442,13 @@ start_src (GstColoCompare * self)
           GST_CLOCK_TIME_NONE));
 }
 
+/* One pass of aggregate (): the pending action, every queued frame, the
+ * stale check; then posts what it found and pushes what it released.
+ * *eos: both sink pads are EOS (everything was drained). */
 static GstFlowReturn
-gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
+aggregate_once (GstColoCompare * self, gboolean * eos_out)
 {
-  GstColoCompare *self = GST_COLO_COMPARE (agg);
+  GstAggregator *agg = GST_AGGREGATOR (self);
   GstClockTime now = running_time_now (self), t, deadline;
   GPtrArray *out;
   GList *messages, *l;
@@ -434,8 +457,6 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   gboolean eos, ok = TRUE;
   GstFlowReturn ret = GST_FLOW_OK;
   guint i;
-
-  self->latency = gst_aggregator_get_latency (agg);
 
   g_mutex_lock (&self->lock);
   sync_config (self);
@@ -519,6 +540,35 @@ gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
   if (!ok)
     ret = GST_FLOW_ERROR;
 
+  *eos_out = eos;
+  return ret;
+}
+
+static gboolean
+action_pending (GstColoCompare * self)
+{
+  return g_atomic_int_get (&self->checkpoint_done_pending)
+      || g_atomic_int_get (&self->failover_pending);
+}
+
+static GstFlowReturn
+gst_colo_compare_aggregate (GstAggregator * agg, gboolean timeout)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (agg);
+  GstFlowReturn ret;
+  gboolean eos;
+
+  self->latency = gst_aggregator_get_latency (agg);
+  g_atomic_pointer_set (&self->streaming_thread, g_thread_self ());
+  /* An action emitted on this thread during a pass (a synchronous bus
+   * handler, a probe on src) did not wake us (see wake_aggregator ()):
+   * take it now rather than at the next wake-up, which may be far (no
+   * clock before PLAYING). */
+  do {
+    ret = aggregate_once (self, &eos);
+  } while (ret == GST_FLOW_OK && !eos && action_pending (self));
+  g_atomic_pointer_set (&self->streaming_thread, NULL);
+
   if (ret == GST_FLOW_OK && eos)
     ret = GST_FLOW_EOS;
   return ret;
@@ -531,8 +581,7 @@ gst_colo_compare_get_next_time (GstAggregator * agg)
   GstClockTime t;
 
   /* Anything to consume: aggregate at once, whatever the other pad does. */
-  if (g_atomic_int_get (&self->checkpoint_done_pending)
-      || g_atomic_int_get (&self->failover_pending)
+  if (action_pending (self)
       || gst_aggregator_pad_has_buffer (self->pads[0])
       || gst_aggregator_pad_has_buffer (self->pads[1]))
     return 0;
@@ -551,7 +600,7 @@ gst_colo_compare_get_next_time (GstAggregator * agg)
 }
 
 static gboolean
-gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
+handle_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
     GstEvent * event)
 {
   GstColoCompare *self = GST_COLO_COMPARE (agg);
@@ -618,6 +667,26 @@ gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
       break;
   }
   return GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
+}
+
+static gboolean
+gst_colo_compare_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
+    GstEvent * event)
+{
+  GstColoCompare *self = GST_COLO_COMPARE (agg);
+  /* The base class queues serialized events (but flush-stop) and hands
+   * them to us on the src task; what we push from there (start_src ())
+   * reaches src probes on that thread (see wake_aggregator ()). */
+  gboolean on_src_task = GST_EVENT_IS_SERIALIZED (event)
+      && GST_EVENT_TYPE (event) != GST_EVENT_FLUSH_STOP;
+  gboolean ret;
+
+  if (on_src_task)
+    g_atomic_pointer_set (&self->streaming_thread, g_thread_self ());
+  ret = handle_sink_event (agg, pad, event);
+  if (on_src_task)
+    g_atomic_pointer_set (&self->streaming_thread, NULL);
+  return ret;
 }
 
 static gboolean

@@ -39,6 +39,10 @@ EVENT_TIMEOUT = 10.0 * SLOW
 # and 55 ms (QEMU, about 40 ms typically) after the barrier frame; this is
 # a margin, not a timing assertion.
 QUIET_PERIOD = 0.5 * SLOW
+# How long to wait for an answer (a reply, a flush, a closed socket) that
+# one implementation gives and the other must not: the margin for a late
+# answer from the one that must not (see Comparator.answer_bound).
+ANSWER_BOUND = 1.0 * SLOW
 
 INIT = b"COLO_USERSPACE_PROXY_INIT"
 INIT_REPLY = b"COLO_COMPARE_GET_XEN_INIT"
@@ -211,6 +215,20 @@ class Comparator:
 
     # -- observing -----------------------------------------------------------
 
+    def pick(self, **per_impl):
+        """This implementation's entry of per_impl (qemu=..., gst=...):
+        what a scenario expects of it, where the two differ."""
+        return per_impl[self.impl]
+
+    def answer_bound(self, margin=ANSWER_BOUND, **expected):
+        """The bound for a wait on an answer that only some
+        implementations give; expected maps each implementation to whether
+        it answers (answer_bound(qemu=False, gst=True)).  Where the answer
+        must come, the failure bound (the wait returns as soon as it is
+        there, so a slow machine cannot fail the test); where it must not,
+        margin, how long a wrong answer is given to show up."""
+        return EVENT_TIMEOUT if self.pick(**expected) else margin
+
     def barrier(self):
         released = self.try_barrier()
         if released is None:
@@ -301,19 +319,40 @@ class Comparator:
         comparator's writes block once the socket buffers are full."""
         self.out.reading.clear()
 
-    def wait_inputs_drained(self, timeout=EVENT_TIMEOUT):
-        """Waits until the kernel has delivered everything sent on the
-        primary and secondary sockets to the comparator's side (our send
-        queues are empty); polls, bounded by timeout."""
+    def _input_backlog(self):
+        """Bytes sent on the primary and secondary sockets that the
+        comparator has not read yet: our send queues, and its receive
+        queues (/proc/net/tcp, the line of its end of each connection)."""
+        pending = sum(struct.unpack("i", fcntl.ioctl(
+            self.socks[n], termios.TIOCOUTQ, b"\0" * 4))[0]
+            for n in ("pri", "sec"))
+        theirs = set()
+        for n in ("pri", "sec"):
+            (ip, port) = self.socks[n].getpeername()
+            theirs.add("%08X:%04X" % (struct.unpack(
+                "<I", socket.inet_aton(ip))[0], port))
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[1] in theirs:
+                    pending += int(fields[4].split(":")[1], 16)
+                    theirs.discard(fields[1])
+        if theirs:
+            raise AssertionError("%s: input connections not in "
+                                 "/proc/net/tcp" % self.impl)
+        return pending
+
+    def wait_inputs_read(self, timeout=EVENT_TIMEOUT):
+        """Waits until the comparator has read everything sent on the
+        primary and secondary inputs (nothing in our send queues nor in
+        its receive queues); polls, bounded by timeout."""
         deadline = time.monotonic() + timeout
         while True:
-            pending = sum(struct.unpack("i", fcntl.ioctl(
-                self.socks[n], termios.TIOCOUTQ, b"\0" * 4))[0]
-                for n in ("pri", "sec"))
+            pending = self._input_backlog()
             if pending == 0:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError("%s: %d input bytes not taken in %gs"
+                raise AssertionError("%s: %d input bytes not read in %gs"
                                      % (self.impl, pending, timeout))
             time.sleep(0.01)
 
@@ -348,14 +387,16 @@ class Comparator:
             self._ntf_seen = len(self.ntf.records)
         return ok
 
-    def checkpoint_requested(self, quiet=QUIET_PERIOD):
-        """Whether a DO_CHECKPOINT came since the last look: returns as
-        soon as one is there, or after the quiet period without one.  Call
-        it after barrier().  Consumes the notify records so far."""
+    def checkpoint_requested(self, expected=False, quiet=QUIET_PERIOD):
+        """Whether a DO_CHECKPOINT came since the last look.  Call it after
+        barrier().  expected: whether the scenario expects one from this
+        implementation.  Where it does, waits for it up to the failure
+        bound; where it does not, listens for the quiet period; returns as
+        soon as one is there.  Consumes the notify records so far."""
         start = self._ntf_seen
         self.ntf.wait_for(
             lambda r: any(x.payload == DO_CHECKPOINT for x in r[start:]),
-            quiet)
+            EVENT_TIMEOUT if expected else quiet)
         with self.ntf.cond:
             new = self.ntf.records[start:]
             self._ntf_seen = len(self.ntf.records)
@@ -365,18 +406,39 @@ class Comparator:
                                  % (self.impl, others))
         return len(new) > 0
 
-    def checkpoint_requests(self, quiet=QUIET_PERIOD):
-        """Counts DO_CHECKPOINT records since the last call, after a quiet
-        period.  Call it after barrier()."""
-        time.sleep(quiet)
+    def checkpoint_requests(self, expected=0):
+        """Counts DO_CHECKPOINT records since the last look: waits for the
+        expected number (up to the failure bound), then counts those that
+        came before a notify_barrier().  Call it after barrier()."""
+        start = self._ntf_seen
+        self.ntf.wait_for(lambda r: len(r) - start >= expected,
+                          EVENT_TIMEOUT)
+        return self.notify_barrier()
+
+    def notify_barrier(self):
+        """Sends the handshake on notify_dev and waits for its answer; returns
+        how many DO_CHECKPOINT records came before it since the last look
+        (consumed).  Call it after barrier(): QEMU writes its requests from
+        the thread that compares and reads notify_dev, so every request the
+        frames before the barrier caused comes before the answer, however
+        late the kernel delivers them; gst-colo-compare sends one request
+        per episode, so none of it can come late."""
+        start = self._ntf_seen
+        self.send_notify(INIT, vnet_word=self._notify_vnet_word())
+        if not self.ntf.wait_for(
+                lambda r: any(x.payload == INIT_REPLY for x in r[start:]),
+                EVENT_TIMEOUT):
+            raise AssertionError("%s did not answer %s: %s"
+                                 % (self.impl, INIT, self.log()))
         with self.ntf.cond:
-            new = self.ntf.records[self._ntf_seen:]
-            self._ntf_seen = len(self.ntf.records)
-        others = [x.payload for x in new if x.payload != DO_CHECKPOINT]
+            new = [x.payload for x in self.ntf.records[start:]]
+        end = new.index(INIT_REPLY)
+        self._ntf_seen = start + end + 1
+        others = [x for x in new[:end] if x != DO_CHECKPOINT]
         if others:
             raise AssertionError("%s sent unexpected notify records: %r"
                                  % (self.impl, others))
-        return len(new)
+        return end
 
     def wait_notify(self, payload, timeout=EVENT_TIMEOUT):
         """Waits for a notify record equal to payload, not seen before;

@@ -145,7 +145,7 @@ class TcpAgreement(InteropTestCase):
             c.checkpoint_done()
             flushed = c.wait_released(2)
             flushed = c.barrier()
-            c.checkpoint_requests()       # discard repeats before the flush
+            c.notify_barrier()       # discard repeats before the flush
             c.send_primary(after_p)
             c.send_secondary(after_s)
             return {"before": before, "requested": requested,

@@ -13,6 +13,7 @@
  * because the harness always behaves as live. */
 
 #include <string.h>
+#include <unistd.h>
 #include <gst/check/gstcheck.h>
 #include <gst/base/gstaggregator.h>
 #include <gst/check/gstharness.h>
@@ -57,6 +58,10 @@ typedef struct
  * or in appsrc) would otherwise hang the process at exit, where
  * libgstcheck's gst_deinit () joins every task thread. */
 static GList *live_ctxs, *live_pipes;
+
+typedef struct _Watchdog Watchdog;
+static Watchdog *live_watchdog;
+static void watchdog_stop (Watchdog * w);
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -1485,6 +1490,8 @@ leftovers_teardown (void)
     gst_element_set_state (x->pipe, GST_STATE_NULL);
     pipe_release (x);
   }
+  if (live_watchdog)
+    watchdog_stop (live_watchdog);
 }
 
 static Pipe *
@@ -1812,6 +1819,277 @@ GST_START_TEST (test_pipeline_clock_before_base_time)
 
 GST_END_TEST;
 
+/* (f) checkpoint-done and failover emitted on colocompare's own streaming
+ * thread (SPEC §4.3: callable from any thread): from a synchronous bus
+ * handler reacting to colo-checkpoint, and from a probe on src.  They
+ * used to wake the aggregate thread with a serialized event into the
+ * primary pad, which takes that pad's stream lock; upstream holds it while
+ * it waits in chain for the streaming thread to take its buffer, so both
+ * threads waited for each other for good.  The callbacks below first wait
+ * until upstream is blocked that way, then emit. */
+
+#define SELF_CALL_FILLERS 20
+
+/* A deadlock would hang the test's teardown too (the state change to NULL
+ * joins the streaming thread): past this bound the watchdog ends the
+ * process with a failure instead. */
+#define WATCHDOG_US (90 * G_USEC_PER_SEC)
+
+struct _Watchdog
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  const gchar *what;
+  GThread *thread;
+};
+
+static gpointer
+watchdog_run (gpointer data)
+{
+  Watchdog *w = data;
+  gint64 end = g_get_monotonic_time () + WATCHDOG_US;
+
+  g_mutex_lock (&w->lock);
+  while (!w->done) {
+    if (!g_cond_wait_until (&w->cond, &w->lock, end)) {
+      g_printerr ("FAIL: %s: not done after %d s (deadlock)\n", w->what,
+          (gint) (WATCHDOG_US / G_USEC_PER_SEC));
+      _exit (1);
+    }
+  }
+  g_mutex_unlock (&w->lock);
+  return NULL;
+}
+
+static Watchdog *
+watchdog_start (const gchar * what)
+{
+  Watchdog *w = g_new0 (Watchdog, 1);
+
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  w->what = what;
+  w->thread = g_thread_new ("watchdog", watchdog_run, w);
+  live_watchdog = w;
+  return w;
+}
+
+static void
+watchdog_stop (Watchdog * w)
+{
+  g_mutex_lock (&w->lock);
+  w->done = TRUE;
+  g_cond_broadcast (&w->cond);
+  g_mutex_unlock (&w->lock);
+  g_thread_join (w->thread);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+  if (live_watchdog == w)
+    live_watchdog = NULL;
+  g_free (w);
+}
+
+/* What a callback on the streaming thread does, and what it saw. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GstElement *c;                /* colocompare */
+  GstPad *primary;              /* its primary pad */
+  const gchar *signal;          /* the action signal to emit */
+  gboolean every_time;          /* or only the first time */
+  gboolean entered;             /* the callback ran */
+  gboolean upstream_blocked;    /* upstream held the primary's stream lock */
+  guint emitted;
+} SelfCall;
+
+static void
+self_call_clear (SelfCall * sc)
+{
+  gst_object_unref (sc->primary);
+  gst_object_unref (sc->c);
+  g_mutex_clear (&sc->lock);
+  g_cond_clear (&sc->cond);
+}
+
+static void
+self_call_unref (gpointer sc)
+{
+  g_atomic_rc_box_release_full (sc, (GDestroyNotify) self_call_clear);
+}
+
+static SelfCall *
+self_call_new (GstElement * c, const gchar * signal, gboolean every_time)
+{
+  SelfCall *sc = g_atomic_rc_box_new0 (SelfCall);
+
+  g_mutex_init (&sc->lock);
+  g_cond_init (&sc->cond);
+  sc->c = gst_object_ref (c);
+  sc->primary = gst_element_get_static_pad (c, "primary");
+  sc->signal = signal;
+  sc->every_time = every_time;
+  return sc;
+}
+
+/* Whether another thread holds @pad's stream lock and keeps it (upstream
+ * waiting in chain), polled for a bounded time. */
+static gboolean
+stream_lock_kept_by_upstream (GstPad * pad)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint held = 0;
+
+  while (held < 20) {
+    if (GST_PAD_STREAM_TRYLOCK (pad)) {
+      GST_PAD_STREAM_UNLOCK (pad);
+      held = 0;
+    } else {
+      held++;
+    }
+    if (g_get_monotonic_time () > end)
+      return FALSE;
+    g_usleep (1000);
+  }
+  return TRUE;
+}
+
+/* Runs on colocompare's streaming thread. */
+static void
+self_call (SelfCall * sc)
+{
+  gboolean first;
+
+  g_mutex_lock (&sc->lock);
+  first = !sc->entered;
+  sc->entered = TRUE;
+  g_cond_broadcast (&sc->cond);
+  g_mutex_unlock (&sc->lock);
+  if (!first && !sc->every_time)
+    return;
+  if (first) {
+    /* the test now feeds the primary: nobody takes its frames while we
+     * are here, so appsrc's thread ends up waiting in chain */
+    gboolean blocked = stream_lock_kept_by_upstream (sc->primary);
+
+    g_mutex_lock (&sc->lock);
+    sc->upstream_blocked = blocked;
+    g_mutex_unlock (&sc->lock);
+  }
+  g_signal_emit_by_name (sc->c, sc->signal);
+  g_mutex_lock (&sc->lock);
+  sc->emitted++;
+  g_mutex_unlock (&sc->lock);
+}
+
+static void
+self_call_wait_entered (SelfCall * sc)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+
+  g_mutex_lock (&sc->lock);
+  while (!sc->entered)
+    fail_unless (g_cond_wait_until (&sc->cond, &sc->lock, end),
+        "the callback never ran");
+  g_mutex_unlock (&sc->lock);
+}
+
+static GstBusSyncReply
+self_call_on_message (GstBus * bus, GstMessage * m, gpointer user_data)
+{
+  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
+      && gst_message_has_name (m, "colo-checkpoint"))
+    self_call (user_data);
+  return GST_BUS_PASS;
+}
+
+static GstPadProbeReturn
+self_call_on_data (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  self_call (user_data);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Feeds the primary (and, if @matched, the secondary) with the fillers
+ * once the callback runs; every primary frame (@n in all) must come out
+ * exactly once, none dropped. */
+static void
+self_call_finish (Pipe * x, SelfCall * sc, gboolean matched, guint n)
+{
+  guint i;
+
+  self_call_wait_entered (sc);
+  for (i = 0; i < SELF_CALL_FILLERS; i++) {
+    gst_buffer_unref (app_push (x->p, udp_def (2000, i)));
+    if (matched)
+      gst_buffer_unref (app_push (x->s, udp_def (2000, i)));
+  }
+  for (i = 0; i < n; i++) {
+    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (x->sink),
+        30 * GST_SECOND);
+
+    fail_unless (sample != NULL, "frame %u of %u not released", i, n);
+    gst_sample_unref (sample);
+  }
+  g_mutex_lock (&sc->lock);
+  fail_unless (sc->upstream_blocked, "upstream never blocked in chain");
+  fail_unless (sc->emitted >= 1);
+  g_mutex_unlock (&sc->lock);
+  fail_unless_equals_uint64 (released_total (x->c), n);
+  fail_unless_equals_uint64 (stat (x->c, "dropped"), 0);
+}
+
+GST_START_TEST (test_pipeline_action_from_sync_bus_handler)
+{
+  Pipe *x = pipe_new ("appsink sync=false");
+  SelfCall *sc = self_call_new (x->c, "checkpoint-done", TRUE);
+  Watchdog *w = watchdog_start ("checkpoint-done from a sync bus handler");
+
+  gst_bus_set_sync_handler (x->bus, self_call_on_message,
+      g_atomic_rc_box_acquire (sc), self_call_unref);
+  pipe_play (x);
+  /* a divergence: the handler answers it on the streaming thread */
+  gst_buffer_unref (app_push (x->p, udp_def (1000, 0)));
+  gst_buffer_unref (app_push (x->s, udp_def (1000, 1)));
+  self_call_finish (x, sc, TRUE, 1 + SELF_CALL_FILLERS);
+  fail_unless (stat (x->c, "flushed") >= 1);
+  gst_bus_set_sync_handler (x->bus, NULL, NULL, NULL);
+  pipe_free (x);
+  watchdog_stop (w);
+  self_call_unref (sc);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_pipeline_action_from_src_probe)
+{
+  Pipe *x = pipe_new ("appsink sync=false");
+  SelfCall *sc = self_call_new (x->c, "failover", FALSE);
+  Watchdog *w = watchdog_start ("failover from a probe on src");
+  GstPad *src = gst_element_get_static_pad (x->c, "src");
+  gulong probe = gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BUFFER_LIST, self_call_on_data,
+      g_atomic_rc_box_acquire (sc), self_call_unref);
+
+  pipe_play (x);
+  /* a matched pair: the probe sees it go out and fails over; the fillers
+   * then have no secondary and are forwarded */
+  gst_buffer_unref (app_push (x->p, udp_def (3000, 0)));
+  gst_buffer_unref (app_push (x->s, udp_def (3000, 0)));
+  self_call_finish (x, sc, FALSE, 1 + SELF_CALL_FILLERS);
+  fail_unless_equals_uint64 (stat (x->c, "passed-through") +
+      stat (x->c, "flushed"), SELF_CALL_FILLERS);
+  /* the probe's SelfCall holds the element */
+  gst_pad_remove_probe (src, probe);
+  gst_object_unref (src);
+  pipe_free (x);
+  watchdog_stop (w);
+  self_call_unref (sc);
+}
+
+GST_END_TEST;
+
 static Suite *
 colocompare_suite (void)
 {
@@ -1864,6 +2142,8 @@ colocompare_suite (void)
   tcase_add_test (tp, test_pipeline_eos_keeps_primaries);
   tcase_add_test (tp, test_pipeline_fakesink);
   tcase_add_test (tp, test_pipeline_clock_before_base_time);
+  tcase_add_test (tp, test_pipeline_action_from_sync_bus_handler);
+  tcase_add_test (tp, test_pipeline_action_from_src_probe);
   return s;
 }
 
