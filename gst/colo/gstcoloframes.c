@@ -173,8 +173,7 @@ gst_colo_frames_push (GstColoFrames * f, ColoComparator * comp,
   Handle *h;
 
   if (caps->format == GST_COLO_FORMAT_RECORDS)
-    return push_records (f, comp, side, buf, caps->vnet_hdr, now,
-        error_offset);
+    return push_records (f, comp, side, buf, caps->vnet_hdr, now, error_offset);
 
   h = g_new0 (Handle, 1);
   h->kind = HANDLE_FRAME;

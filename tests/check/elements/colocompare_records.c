@@ -57,8 +57,7 @@ pump_until_stat (Ctx * c, const gchar * name, guint64 value)
     if (id)
       gst_clock_id_unref (id);
     else
-      gst_test_clock_timed_wait_for_multiple_pending_ids (c->clock, 1, 2,
-          NULL);
+      gst_test_clock_timed_wait_for_multiple_pending_ids (c->clock, 1, 2, NULL);
   }
 }
 
@@ -252,8 +251,7 @@ GST_START_TEST (test_records_divergence_mid_batch)
     gst_buffer_unmap (out, &om);
     gst_buffer_unref (out);
   }
-  m = gst_bus_timed_pop_filtered (c->bus, 10 * GST_SECOND,
-      GST_MESSAGE_ELEMENT);
+  m = gst_bus_timed_pop_filtered (c->bus, 10 * GST_SECOND, GST_MESSAGE_ELEMENT);
   fail_unless (m && gst_message_has_name (m, "colo-checkpoint"));
   fail_unless_equals_string (gst_structure_get_string
       (gst_message_get_structure (m), "reason"), "miscompare");
