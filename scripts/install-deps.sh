@@ -16,4 +16,4 @@ $SUDO apt-get install -y -q --no-install-recommends \
   valgrind indent gettext \
   python3 python3-gi gir1.2-gstreamer-1.0 python3-scapy \
   iproute2 procps \
-  groff-base qemu-system-x86
+  groff-base qemu-system-x86 graphviz
