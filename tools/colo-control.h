@@ -15,7 +15,7 @@
  * outdev write blocks (no client yet, or a slow one) an upstream streaming
  * thread holds that lock, and the main loop would stall with it (no more
  * socket reads, no SIGTERM handling).  Never a streaming thread either
- * (see notes/aggregator-mechanics.md). */
+ * (docs/design.md, "Aggregator mechanics"). */
 
 #ifndef __COLO_CONTROL_H__
 #define __COLO_CONTROL_H__

@@ -8,7 +8,7 @@
  */
 
 /* gst-colo-compare: QEMU's colo-compare object as a standalone process
- * (SPEC §6, man page docs/gst-colo-compare.1).
+ * (man page docs/gst-colo-compare.1).
  *
  *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
  *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary

@@ -3,7 +3,7 @@
 #
 # "qemu": QEMU's own colo-compare object in a qemu-system-x86_64 with no
 # machine, four client socket chardevs, an iothread and colo-compare.
-# "gst": gst-colo-compare (SPEC §6), optionally under a command prefix
+# "gst": gst-colo-compare (docs/gst-colo-compare.1), optionally under a command prefix
 # (GST_COLO_COMPARE_WRAPPER, e.g. valgrind).
 
 import os

@@ -2,7 +2,7 @@
 #
 # A Comparator is either QEMU's own colo-compare object ("qemu": a
 # qemu-system-x86_64 with no machine, four socket chardevs, an iothread and
-# colo-compare) or our program ("gst": gst-colo-compare, SPEC §6), started
+# colo-compare) or our program ("gst": gst-colo-compare, docs/gst-colo-compare.1), started
 # with the same options.  The harness listens on four free 127.0.0.1 ports
 # (bound to port 0, so parallel runs never collide) and the comparator
 # connects to them: primary_in, secondary_in, outdev and notify_dev.
@@ -206,7 +206,7 @@ class Comparator:
     def _notify_vnet_word(self):
         # QEMU 7.2 parses notify_dev with the vnet word when
         # vnet_hdr_support=on (quirk Q9): only records carrying one reach
-        # it.  gst-colo-compare never expects it (SPEC §6).
+        # it.  gst-colo-compare never expects it (docs/gst-colo-compare.1).
         return 0 if self.impl == "qemu" and self.vnet else None
 
     def checkpoint_done(self):

@@ -36,7 +36,7 @@ def run(impl, scenario, **opts):
         rc = c.stop()
         if impl == "gst":
             log = c.log()
-            # SPEC §6: SIGTERM releases what is queued and exits 0.
+            # docs/gst-colo-compare.1: SIGTERM releases what is queued and exits 0.
             assert rc == 0, "gst-colo-compare exited %s\n%s" % (rc, log)
             assert "CRITICAL" not in log, log
         return obs

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Bad records on the packet sockets (SPEC §5, §8 "bad input"): what QEMU's
+# Bad records on the packet sockets (README, colodepay and colopay; docs/qemu-differences.md): what QEMU's
 # colo-compare does with them, and what gst-colo-compare does.
 
 import struct
@@ -74,7 +74,7 @@ class Framing(InteropTestCase):
 
     def test_vnet_hdr_len_above_20(self):
         # QEMU finds the frame unsupported and forwards it uncompared, vnet
-        # word and all; for us it is a framing error (SPEC §5): the
+        # word and all; for us it is a framing error (README, colodepay): the
         # connection is closed, nothing is forwarded.
         frame = bytes(24) + udp(5000, 53, b"long vnet header")
         closes = dict(qemu=False, gst=True)

@@ -689,7 +689,7 @@ def case_manpage():
                and not word.startswith("--help")]
     spec = ["--primary-in", "--secondary-in", "--outdev", "--notify-dev",
             "--compare-timeout", "--expired-scan-cycle", "--max-queue-size",
-            "--vnet-hdr", "--auto-release"]  # SPEC §6
+            "--vnet-hdr", "--auto-release"]  # docs/gst-colo-compare.1
     check(all(o in options for o in spec), "options in --help: %r" % options)
     source = open(page).read()
     for opt in options:

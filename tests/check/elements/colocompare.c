@@ -7,7 +7,7 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* Element tests for colocompare (SPEC §4).  GstHarness tests run on a
+/* Element tests for colocompare (README, colocompare; docs/design.md).  GstHarness tests run on a
  * GstTestClock: time only moves when a test moves it.  The real-pipeline
  * tests at the end run appsrc → colocompare → appsink on the system clock,
  * because the harness always behaves as live. */
@@ -1820,7 +1820,7 @@ GST_START_TEST (test_pipeline_clock_before_base_time)
 GST_END_TEST;
 
 /* (f) checkpoint-done and failover emitted on colocompare's own streaming
- * thread (SPEC §4.3: callable from any thread): from a synchronous bus
+ * thread (callable from any thread, docs/design.md "Aggregator mechanics"): from a synchronous bus
  * handler reacting to colo-checkpoint, and from a probe on src.  They
  * used to wake the aggregate thread with a serialized event into the
  * primary pad, which takes that pad's stream lock; upstream holds it while

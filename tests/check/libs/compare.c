@@ -7,7 +7,7 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* Unit tests of the comparator (colo-compare.h), one per SPEC §4 rule. */
+/* Unit tests of the comparator (colo-compare.h), one per rule of docs/design.md. */
 
 #include <string.h>
 #include "colo-compare.h"
