@@ -66,7 +66,7 @@ class NotifyVnetQ9(InteropTestCase):
         # takes "COLO" for one, never answers the handshake, and the
         # channel stays out of step, so COLO_CHECKPOINT never flushes.
         # DO_CHECKPOINT still goes out (QEMU adds no word when sending).
-        # We never expect the word on notify (docs/gst-colo-compare.1, NOTIFY).
+        # We never expect the word on notify (docs/gst-colo-compare.1, NOTIFY PROTOCOL).
         answers = dict(qemu=False, gst=True)
 
         def scenario(c):
