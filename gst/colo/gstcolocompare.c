@@ -10,9 +10,12 @@
 /**
  * SECTION:element-colocompare
  * @title: colocompare
+ * @see_also: colodepay, colopay, colopcapsrc
  *
  * Compares the network output of a COLO primary and secondary VM, one
- * Ethernet frame per buffer on the `primary` and `secondary` pads, and
+ * Ethernet frame per buffer on the `primary` and `secondary` pads (or, with
+ * `application/x-colo-records` caps, many QEMU chardev records per buffer:
+ * see docs/design.md, "Batches"), and
  * pushes each primary frame on `src` (the original buffer) once the
  * secondary has sent the same output.  TCP is compared as a byte stream
  * aligned by sequence numbers, so both sides may segment differently;
@@ -60,6 +63,8 @@
  * 9002) and the secondary (port 9003) and sends the released frames to the
  * primary's filter-redirector (port 9004), printing every checkpoint
  * request; the same line is in the README, where a test runs it.
+ *
+ * Since: 0.1
  */
 
 #ifdef HAVE_CONFIG_H
@@ -197,7 +202,7 @@ malformed_cb (ColoSide side, const char *error, gpointer user_data)
   guint64 n = ++self->malformed_seen;
 
   GST_DEBUG_OBJECT (self, "malformed %s frame: %s",
-      side == COLO_SIDE_PRIMARY ? "primary" : "secondary", error);
+      colo_side_name (side), error);
   /* Warn on the 1st, 10th, 100th, ... so that garbage cannot flood the bus */
   while (n % 10 == 0)
     n /= 10;
@@ -206,7 +211,7 @@ malformed_cb (ColoSide side, const char *error, gpointer user_data)
         g_strdup_printf ("%" G_GUINT64_FORMAT " malformed frame(s) so far; "
         "latest on %s: %s (forwarded uncompared from the primary, dropped "
         "from the secondary)", self->malformed_seen,
-        side == COLO_SIDE_PRIMARY ? "primary" : "secondary", error);
+        colo_side_name (side), error);
 }
 
 static void
@@ -226,8 +231,7 @@ request_checkpoint_cb (const ColoTrigger * t, gpointer user_data)
       "src", G_TYPE_STRING, src, "dst", G_TYPE_STRING, dst,
       "src-port", G_TYPE_UINT, (guint) t->key.src_port,
       "dst-port", G_TYPE_UINT, (guint) t->key.dst_port,
-      "side", G_TYPE_STRING,
-      t->side == COLO_SIDE_PRIMARY ? "primary" : "secondary", NULL);
+      "side", G_TYPE_STRING, colo_side_name (t->side), NULL);
   if (t->has_offset)
     gst_structure_set (s, "offset", G_TYPE_UINT, t->offset, NULL);
   if (t->has_tcp_seq)
@@ -469,16 +473,19 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
   if (g_atomic_int_compare_and_exchange (&self->failover_pending, 1, 0))
     colo_comparator_failover (self->comp);
 
-  while (ok && (buf = gst_aggregator_pad_pop_buffer (self->pads[0])))
+  while (ok
+      && (buf = gst_aggregator_pad_pop_buffer (self->pads[COLO_SIDE_PRIMARY])))
     ok = push_buffer (self, COLO_SIDE_PRIMARY, buf, t);
-  while (ok && (buf = gst_aggregator_pad_pop_buffer (self->pads[1])))
+  while (ok
+      && (buf =
+          gst_aggregator_pad_pop_buffer (self->pads[COLO_SIDE_SECONDARY])))
     ok = push_buffer (self, COLO_SIDE_SECONDARY, buf, t);
 
   if (GST_CLOCK_TIME_IS_VALID (now))
     colo_comparator_check_stale (self->comp, now);
 
-  eos = gst_aggregator_pad_is_eos (self->pads[0])
-      && gst_aggregator_pad_is_eos (self->pads[1]);
+  eos = gst_aggregator_pad_is_eos (self->pads[COLO_SIDE_PRIMARY])
+      && gst_aggregator_pad_is_eos (self->pads[COLO_SIDE_SECONDARY]);
   if (eos)
     colo_comparator_checkpoint_done (self->comp, t);    /* drain */
 
@@ -582,8 +589,8 @@ gst_colo_compare_get_next_time (GstAggregator * agg)
 
   /* Anything to consume: aggregate at once, whatever the other pad does. */
   if (action_pending (self)
-      || gst_aggregator_pad_has_buffer (self->pads[0])
-      || gst_aggregator_pad_has_buffer (self->pads[1]))
+      || gst_aggregator_pad_has_buffer (self->pads[COLO_SIDE_PRIMARY])
+      || gst_aggregator_pad_has_buffer (self->pads[COLO_SIDE_SECONDARY]))
     return 0;
 
   /* Not PLAYING: no stale scan (the base class would wait against a stale
@@ -604,7 +611,7 @@ handle_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
     GstEvent * event)
 {
   GstColoCompare *self = GST_COLO_COMPARE (agg);
-  ColoSide side = pad == self->pads[0] ? COLO_SIDE_PRIMARY :
+  ColoSide side = pad == self->pads[COLO_SIDE_PRIMARY] ? COLO_SIDE_PRIMARY :
       COLO_SIDE_SECONDARY;
 
   switch (GST_EVENT_TYPE (event)) {
