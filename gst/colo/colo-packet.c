@@ -68,10 +68,47 @@ is_vlan_tpid (guint16 ethertype)
       ethertype == ETHERTYPE_QINQ_OLD;
 }
 
-static inline ColoParseResult
-malformed (ColoPacketInfo * info, const char *error)
+static const char *const malformed_messages[COLO_N_MALFORMED] = {
+  [COLO_MALFORMED_NONE] = NULL,
+  [COLO_MALFORMED_ETH_TRUNCATED] = "Ethernet header truncated",
+  [COLO_MALFORMED_VNET_HDR_TOO_LONG] = "virtio-net header longer than 20 bytes",
+  [COLO_MALFORMED_FRAME_TOO_LARGE] = "frame too large",
+  [COLO_MALFORMED_VLAN_TRUNCATED] = "VLAN tag truncated",
+  [COLO_MALFORMED_TOO_MANY_VLAN_TAGS] = "more than two VLAN tags",
+  [COLO_MALFORMED_IPV4_TRUNCATED] = "IPv4 header truncated",
+  [COLO_MALFORMED_IPV4_VERSION] = "IPv4 version field is not 4",
+  [COLO_MALFORMED_IPV4_HDR_LEN_SHORT] = "IPv4 header length below 20 bytes",
+  [COLO_MALFORMED_IPV4_OPTIONS_TRUNCATED] = "IPv4 options truncated",
+  [COLO_MALFORMED_IPV4_TOTAL_LEN_SHORT] =
+      "IPv4 total length shorter than its header",
+  [COLO_MALFORMED_IPV4_PACKET_TRUNCATED] = "IPv4 packet truncated",
+  [COLO_MALFORMED_IPV6_TRUNCATED] = "IPv6 header truncated",
+  [COLO_MALFORMED_IPV6_VERSION] = "IPv6 version field is not 6",
+  [COLO_MALFORMED_IPV6_JUMBOGRAM] = "IPv6 jumbogram unsupported",
+  [COLO_MALFORMED_IPV6_PACKET_TRUNCATED] = "IPv6 packet truncated",
+  [COLO_MALFORMED_IPV6_TOO_MANY_EXT] = "too many IPv6 extension headers",
+  [COLO_MALFORMED_IPV6_EXT_TRUNCATED] = "IPv6 extension header truncated",
+  [COLO_MALFORMED_IPV6_EXT_BEYOND_PAYLOAD] =
+      "IPv6 extension header beyond payload",
+  [COLO_MALFORMED_TCP_TRUNCATED] = "TCP header truncated",
+  [COLO_MALFORMED_TCP_DATA_OFFSET_SHORT] = "TCP data offset below 5",
+  [COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND] = "TCP data offset beyond IP payload",
+  [COLO_MALFORMED_UDP_TRUNCATED] = "UDP header truncated",
+  [COLO_MALFORMED_UDP_LEN_SHORT] = "UDP length below 8",
+  [COLO_MALFORMED_UDP_LEN_BEYOND] = "UDP length beyond IP payload",
+};
+
+const char *
+colo_malformed_to_string (ColoMalformed reason)
 {
-  info->error = error;
+  return (guint) reason < COLO_N_MALFORMED ? malformed_messages[reason] : NULL;
+}
+
+static inline ColoParseResult
+malformed (ColoPacketInfo * info, ColoMalformed reason)
+{
+  info->malformed = reason;
+  info->error = malformed_messages[reason];
   return COLO_PARSE_MALFORMED;
 }
 
@@ -85,22 +122,22 @@ parse_ipv4 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
   guint16 frag;
 
   if (avail < IPV4_MIN_HDR_LEN)
-    return malformed (info, "IPv4 header truncated");
+    return malformed (info, COLO_MALFORMED_IPV4_TRUNCATED);
   if ((ip[0] >> 4) != 4)
-    return malformed (info, "IPv4 version field is not 4");
+    return malformed (info, COLO_MALFORMED_IPV4_VERSION);
   info->ip_version = 4;
 
   hdr_len = (ip[0] & 0x0f) * 4;
   if (hdr_len < IPV4_MIN_HDR_LEN)
-    return malformed (info, "IPv4 header length below 20 bytes");
+    return malformed (info, COLO_MALFORMED_IPV4_HDR_LEN_SHORT);
   if (hdr_len > avail)
-    return malformed (info, "IPv4 options truncated");
+    return malformed (info, COLO_MALFORMED_IPV4_OPTIONS_TRUNCATED);
 
   total_len = rd16 (ip + 2);
   if (total_len < hdr_len)
-    return malformed (info, "IPv4 total length shorter than its header");
+    return malformed (info, COLO_MALFORMED_IPV4_TOTAL_LEN_SHORT);
   if (total_len > avail)
-    return malformed (info, "IPv4 packet truncated");
+    return malformed (info, COLO_MALFORMED_IPV4_PACKET_TRUNCATED);
 
   info->ip_proto = ip[9];
   memcpy (info->src, ip + 12, 4);
@@ -126,9 +163,9 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
   guint8 nh;
 
   if (avail < IPV6_HDR_LEN)
-    return malformed (info, "IPv6 header truncated");
+    return malformed (info, COLO_MALFORMED_IPV6_TRUNCATED);
   if ((ip[0] >> 4) != 6)
-    return malformed (info, "IPv6 version field is not 6");
+    return malformed (info, COLO_MALFORMED_IPV6_VERSION);
   info->ip_version = 6;
 
   payload_len = rd16 (ip + 4);
@@ -136,9 +173,9 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
   /* Payload length 0 means a jumbogram (RFC 2675), except with "no next
    * header", where it is merely an empty packet */
   if (payload_len == 0 && nh != IPV6_NH_NONE)
-    return malformed (info, "IPv6 jumbogram unsupported");
+    return malformed (info, COLO_MALFORMED_IPV6_JUMBOGRAM);
   if (payload_len > avail - IPV6_HDR_LEN)
-    return malformed (info, "IPv6 packet truncated");
+    return malformed (info, COLO_MALFORMED_IPV6_PACKET_TRUNCATED);
 
   memcpy (info->src, ip + 8, 16);
   memcpy (info->dst, ip + 24, 16);
@@ -154,10 +191,10 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
       break;
 
     if (n >= IPV6_MAX_EXT_HDRS)
-      return malformed (info, "too many IPv6 extension headers");
+      return malformed (info, COLO_MALFORMED_IPV6_TOO_MANY_EXT);
     /* every extension header is at least 8 bytes long */
     if (end - pos < IPV6_EXT_MIN_LEN)
-      return malformed (info, "IPv6 extension header truncated");
+      return malformed (info, COLO_MALFORMED_IPV6_EXT_TRUNCATED);
 
     if (nh == IPV6_NH_FRAGMENT) {
       /* the rest is opaque: the transport header may be in another
@@ -171,7 +208,7 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
     else
       ext_len = (data[pos + 1] + 1) * 8;
     if (ext_len > end - pos)
-      return malformed (info, "IPv6 extension header beyond payload");
+      return malformed (info, COLO_MALFORMED_IPV6_EXT_BEYOND_PAYLOAD);
 
     nh = data[pos];
     pos += ext_len;
@@ -197,22 +234,22 @@ colo_packet_parse (const guint8 * data, gsize size, guint vnet_hdr_len,
   memset (info, 0, sizeof (*info));
 
   if (vnet_hdr_len > COLO_MAX_VNET_HDR_LEN)
-    return malformed (info, "virtio-net header longer than 20 bytes");
+    return malformed (info, COLO_MALFORMED_VNET_HDR_TOO_LONG);
   /* offsets are 32-bit in ColoPacketInfo */
   if (size > G_MAXUINT32)
-    return malformed (info, "frame too large");
+    return malformed (info, COLO_MALFORMED_FRAME_TOO_LARGE);
   if (data == NULL || size < vnet_hdr_len + ETH_HDR_LEN)
-    return malformed (info, "Ethernet header truncated");
+    return malformed (info, COLO_MALFORMED_ETH_TRUNCATED);
 
   /* off: position of the (next) ethertype / TPID field */
   off = vnet_hdr_len + 12;
   ethertype = rd16 (data + off);
   while (is_vlan_tpid (ethertype)) {
     if (info->n_vlan == COLO_MAX_VLAN_TAGS)
-      return malformed (info, "more than two VLAN tags");
+      return malformed (info, COLO_MALFORMED_TOO_MANY_VLAN_TAGS);
     /* TPID + TCI, then the next ethertype */
     if (size - off < VLAN_TAG_LEN + 2)
-      return malformed (info, "VLAN tag truncated");
+      return malformed (info, COLO_MALFORMED_VLAN_TRUNCATED);
     info->vlan_id[info->n_vlan++] = rd16 (data + off + 2) & 0x0fff;
     off += VLAN_TAG_LEN;
     ethertype = rd16 (data + off);
@@ -242,12 +279,12 @@ colo_packet_parse (const guint8 * data, gsize size, guint vnet_hdr_len,
       guint hdr_len;
 
       if (info->l4_len < TCP_MIN_HDR_LEN)
-        return malformed (info, "TCP header truncated");
+        return malformed (info, COLO_MALFORMED_TCP_TRUNCATED);
       hdr_len = (l4[12] >> 4) * 4;
       if (hdr_len < TCP_MIN_HDR_LEN)
-        return malformed (info, "TCP data offset below 5");
+        return malformed (info, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT);
       if (hdr_len > info->l4_len)
-        return malformed (info, "TCP data offset beyond IP payload");
+        return malformed (info, COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND);
       info->src_port = rd16 (l4);
       info->dst_port = rd16 (l4 + 2);
       info->tcp_seq = rd32 (l4 + 4);
@@ -261,14 +298,14 @@ colo_packet_parse (const guint8 * data, gsize size, guint vnet_hdr_len,
       guint udp_len;
 
       if (info->l4_len < UDP_HDR_LEN)
-        return malformed (info, "UDP header truncated");
+        return malformed (info, COLO_MALFORMED_UDP_TRUNCATED);
       /* The IP length bounds the payload; the UDP length only has to be
        * plausible */
       udp_len = rd16 (l4 + 4);
       if (udp_len < UDP_HDR_LEN)
-        return malformed (info, "UDP length below 8");
+        return malformed (info, COLO_MALFORMED_UDP_LEN_SHORT);
       if (udp_len > info->l4_len)
-        return malformed (info, "UDP length beyond IP payload");
+        return malformed (info, COLO_MALFORMED_UDP_LEN_BEYOND);
       info->src_port = rd16 (l4);
       info->dst_port = rd16 (l4 + 2);
       info->payload_offset = info->l4_offset + UDP_HDR_LEN;

@@ -37,6 +37,38 @@ G_BEGIN_DECLS
   COLO_PARSE_MALFORMED,         /* truncated or impossible lengths: see .error */
 } ColoParseResult;
 
+/* Why a frame is malformed (ColoPacketInfo.malformed); for tests and
+ * statistics, with a message from colo_malformed_to_string () */
+typedef enum
+{
+  COLO_MALFORMED_NONE = 0,
+  COLO_MALFORMED_ETH_TRUNCATED,
+  COLO_MALFORMED_VNET_HDR_TOO_LONG,
+  COLO_MALFORMED_FRAME_TOO_LARGE,
+  COLO_MALFORMED_VLAN_TRUNCATED,
+  COLO_MALFORMED_TOO_MANY_VLAN_TAGS,
+  COLO_MALFORMED_IPV4_TRUNCATED,
+  COLO_MALFORMED_IPV4_VERSION,
+  COLO_MALFORMED_IPV4_HDR_LEN_SHORT,
+  COLO_MALFORMED_IPV4_OPTIONS_TRUNCATED,
+  COLO_MALFORMED_IPV4_TOTAL_LEN_SHORT,
+  COLO_MALFORMED_IPV4_PACKET_TRUNCATED,
+  COLO_MALFORMED_IPV6_TRUNCATED,
+  COLO_MALFORMED_IPV6_VERSION,
+  COLO_MALFORMED_IPV6_JUMBOGRAM,
+  COLO_MALFORMED_IPV6_PACKET_TRUNCATED,
+  COLO_MALFORMED_IPV6_TOO_MANY_EXT,
+  COLO_MALFORMED_IPV6_EXT_TRUNCATED,
+  COLO_MALFORMED_IPV6_EXT_BEYOND_PAYLOAD,
+  COLO_MALFORMED_TCP_TRUNCATED,
+  COLO_MALFORMED_TCP_DATA_OFFSET_SHORT,
+  COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND,
+  COLO_MALFORMED_UDP_TRUNCATED,
+  COLO_MALFORMED_UDP_LEN_SHORT,
+  COLO_MALFORMED_UDP_LEN_BEYOND,
+  COLO_N_MALFORMED
+} ColoMalformed;
+
 typedef struct
 {
   /* Ethernet */
@@ -70,9 +102,12 @@ typedef struct
   guint32 tcp_ack;
   guint8 tcp_flags;             /* COLO_TCP_* */
 
-  /* COLO_PARSE_MALFORMED: static string saying what is wrong */
+  /* COLO_PARSE_MALFORMED: why, and a static string saying so */
+  ColoMalformed malformed;
   const char *error;
 } ColoPacketInfo;
+
+const char *colo_malformed_to_string (ColoMalformed reason);
 
 ColoParseResult colo_packet_parse (const guint8 * data, gsize size,
     guint vnet_hdr_len, ColoPacketInfo * info);

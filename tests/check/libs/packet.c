@@ -225,14 +225,13 @@ parse (const Frame * f, guint vnet, ColoPacketInfo * info)
 }
 
 static void
-assert_malformed (const Frame * f, gsize len, guint vnet, const char *error)
+assert_malformed (const Frame * f, gsize len, guint vnet, ColoMalformed why)
 {
   ColoPacketInfo info;
 
   g_assert_cmpint (parse_len (f, len, vnet, &info), ==, COLO_PARSE_MALFORMED);
-  g_assert_nonnull (info.error);
-  if (error)
-    g_assert_cmpstr (info.error, ==, error);
+  g_assert_cmpint (info.malformed, ==, why);
+  g_assert_cmpstr (info.error, ==, colo_malformed_to_string (why));
 }
 
 /* Every offset and length lies within the buffer */
@@ -499,8 +498,8 @@ test_vnet_hdr (void)
     Frame f;
 
     make_ipv4_tcp (&f, 21);
-    assert_malformed (&f, f.len, 21, "virtio-net header longer than 20 bytes");
-    assert_malformed (&f, f.len, G_MAXUINT, NULL);
+    assert_malformed (&f, f.len, 21, COLO_MALFORMED_VNET_HDR_TOO_LONG);
+    assert_malformed (&f, f.len, G_MAXUINT, COLO_MALFORMED_VNET_HDR_TOO_LONG);
   }
 }
 
@@ -570,7 +569,7 @@ test_vlan_three_tags (void)
 
   put_eth (&f, 0, 3, tpid, tci, 0x0800);
   put_ipv4 (&f, 6, 0, 0);
-  assert_malformed (&f, f.len, 0, "more than two VLAN tags");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TOO_MANY_VLAN_TAGS);
 }
 
 static void
@@ -582,9 +581,9 @@ test_vlan_truncated (void)
 
   put_eth (&f, 0, 1, tpid, tci, 0x0806);
   /* only the TPID and TCI, no inner ethertype */
-  assert_malformed (&f, 16, 0, "VLAN tag truncated");
-  assert_malformed (&f, 17, 0, "VLAN tag truncated");
-  assert_malformed (&f, 13, 0, "Ethernet header truncated");
+  assert_malformed (&f, 16, 0, COLO_MALFORMED_VLAN_TRUNCATED);
+  assert_malformed (&f, 17, 0, COLO_MALFORMED_VLAN_TRUNCATED);
+  assert_malformed (&f, 13, 0, COLO_MALFORMED_ETH_TRUNCATED);
 }
 
 static void
@@ -811,7 +810,7 @@ test_ipv6_fragment (void)
   l3 = put_ipv6 (&f, 44);
   put_fill (&f, 0, 4);
   ipv6_end (&f, l3);
-  assert_malformed (&f, f.len, 0, "IPv6 extension header truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV6_EXT_TRUNCATED);
 }
 
 static void
@@ -865,32 +864,32 @@ test_malformed_ipv4 (void)
   /* IHL < 5 */
   make_ipv4_tcp (&f, 0);
   f.d[14] = 0x44;
-  assert_malformed (&f, f.len, 0, "IPv4 header length below 20 bytes");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_HDR_LEN_SHORT);
 
   /* version 6 under ethertype 0x0800 */
   make_ipv4_tcp (&f, 0);
   f.d[14] = 0x67;
-  assert_malformed (&f, f.len, 0, "IPv4 version field is not 4");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_VERSION);
 
   /* IHL beyond the buffer: 15 words = 60 bytes, the buffer holds 28 */
   make_ipv4_udp (&f, 0, 0);
   f.d[14] = 0x4f;
-  assert_malformed (&f, f.len, 0, "IPv4 options truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_OPTIONS_TRUNCATED);
 
   /* total length > buffer */
   make_ipv4_tcp (&f, 0);
   set_u16 (&f, 16, f.len - 14 + 1);
-  assert_malformed (&f, f.len, 0, "IPv4 packet truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_PACKET_TRUNCATED);
 
   /* total length < IHL * 4 */
   make_ipv4_tcp (&f, 0);
   set_u16 (&f, 16, 27);
-  assert_malformed (&f, f.len, 0, "IPv4 total length shorter than its header");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_TOTAL_LEN_SHORT);
 
   /* total length == IHL * 4: valid, empty payload, but TCP needs a header */
   make_ipv4_tcp (&f, 0);
   set_u16 (&f, 16, 28);
-  assert_malformed (&f, f.len, 0, "TCP header truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_TRUNCATED);
   f.d[14 + 9] = 1;
   g_assert_cmpint (parse (&f, 0, &info), ==, COLO_PARSE_OK);
   g_assert_cmpuint (info.l4_len, ==, 0);
@@ -907,24 +906,24 @@ test_malformed_tcp (void)
   for (doff = 0; doff < 5; doff++) {
     make_ipv4_tcp (&f, 0);
     f.d[14 + 28 + 12] = doff << 4;
-    assert_malformed (&f, f.len, 0, "TCP data offset below 5");
+    assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT);
   }
 
   /* data offset beyond the IP payload: 15 * 4 = 60 > 42 */
   make_ipv4_tcp (&f, 0);
   f.d[14 + 28 + 12] = 15 << 4;
-  assert_malformed (&f, f.len, 0, "TCP data offset beyond IP payload");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND);
 
   /* ... also when the bytes exist in the frame as Ethernet padding */
   make_ipv4_tcp (&f, 0);
   set_u16 (&f, 16, 28 + 20);
   f.d[14 + 28 + 12] = 6 << 4;
-  assert_malformed (&f, f.len, 0, "TCP data offset beyond IP payload");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND);
 
   /* TCP header cut by the IP length */
   make_ipv4_tcp (&f, 0);
   set_u16 (&f, 16, 28 + 19);
-  assert_malformed (&f, f.len, 0, "TCP header truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_TRUNCATED);
 }
 
 static void
@@ -934,15 +933,15 @@ test_malformed_udp (void)
 
   make_ipv4_udp (&f, 0, 10);
   set_u16 (&f, 16, 20 + 7);
-  assert_malformed (&f, f.len, 0, "UDP header truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_UDP_TRUNCATED);
 
   make_ipv4_udp (&f, 0, 10);
   set_u16 (&f, 34 + 4, 7);
-  assert_malformed (&f, f.len, 0, "UDP length below 8");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_UDP_LEN_SHORT);
 
   make_ipv4_udp (&f, 0, 10);
   set_u16 (&f, 34 + 4, 19);
-  assert_malformed (&f, f.len, 0, "UDP length beyond IP payload");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_UDP_LEN_BEYOND);
 }
 
 static void
@@ -955,25 +954,25 @@ test_malformed_ipv6 (void)
   /* wrong version */
   make_ipv6_ext_tcp (&f);
   f.d[14] = 0x45;
-  assert_malformed (&f, f.len, 0, "IPv6 version field is not 6");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV6_VERSION);
 
   /* payload length beyond the buffer */
   make_ipv6_ext_tcp (&f);
   set_u16 (&f, 18, f.len - 54 + 1);
-  assert_malformed (&f, f.len, 0, "IPv6 packet truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV6_PACKET_TRUNCATED);
 
   /* jumbogram */
   make_ipv6_ext_tcp (&f);
   set_u16 (&f, 18, 0);
-  assert_malformed (&f, f.len, 0, "IPv6 jumbogram unsupported");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV6_JUMBOGRAM);
 
   /* destination options header (16 bytes) overrunning the payload: it is
    * in the buffer but beyond the payload length */
   make_ipv6_ext_tcp (&f);
   set_u16 (&f, 18, 8 + 12);
-  assert_malformed (&f, f.len, 0, "IPv6 extension header beyond payload");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV6_EXT_BEYOND_PAYLOAD);
   set_u16 (&f, 18, 8 + 4);
-  assert_malformed (&f, f.len, 0, "IPv6 extension header truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV6_EXT_TRUNCATED);
 
   /* AH overrunning the payload */
   put_eth (&f, 0, 0, NULL, NULL, 0x86dd);
@@ -982,7 +981,7 @@ test_malformed_ipv6 (void)
   put_u8 (&f, 10);              /* 48 bytes */
   put_fill (&f, 0, 30);
   ipv6_end (&f, l3);
-  assert_malformed (&f, f.len, 0, "IPv6 extension header beyond payload");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV6_EXT_BEYOND_PAYLOAD);
 
   /* 17 chained destination options headers */
   put_eth (&f, 0, 0, NULL, NULL, 0x86dd);
@@ -991,7 +990,7 @@ test_malformed_ipv6 (void)
     put_ext6 (&f, 60, 0);
   put_payload (&f, 8);
   ipv6_end (&f, l3);
-  assert_malformed (&f, f.len, 0, "too many IPv6 extension headers");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV6_TOO_MANY_EXT);
 
   /* but 16 are fine */
   put_eth (&f, 0, 0, NULL, NULL, 0x86dd);
@@ -1013,7 +1012,7 @@ test_malformed_ipv6 (void)
   /* TCP after extension headers, cut by the payload length */
   make_ipv6_ext_tcp (&f);
   set_u16 (&f, 18, 24 + 19);
-  assert_malformed (&f, f.len, 0, "TCP header truncated");
+  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_TRUNCATED);
 }
 
 static void
@@ -1025,15 +1024,15 @@ test_empty_and_tiny (void)
   f.len = 0;
   g_assert_cmpint (colo_packet_parse (NULL, 0, 0, &info), ==,
       COLO_PARSE_MALFORMED);
-  g_assert_cmpstr (info.error, ==, "Ethernet header truncated");
-  assert_malformed (&f, 0, 0, "Ethernet header truncated");
+  g_assert_cmpint (info.malformed, ==, COLO_MALFORMED_ETH_TRUNCATED);
+  assert_malformed (&f, 0, 0, COLO_MALFORMED_ETH_TRUNCATED);
 
   make_ipv4_tcp (&f, 0);
-  assert_malformed (&f, 14, 0, "IPv4 header truncated");
-  assert_malformed (&f, 33, 0, "IPv4 header truncated");
+  assert_malformed (&f, 14, 0, COLO_MALFORMED_IPV4_TRUNCATED);
+  assert_malformed (&f, 33, 0, COLO_MALFORMED_IPV4_TRUNCATED);
   make_ipv6_ext_tcp (&f);
-  assert_malformed (&f, 14, 0, "IPv6 header truncated");
-  assert_malformed (&f, 53, 0, "IPv6 header truncated");
+  assert_malformed (&f, 14, 0, COLO_MALFORMED_IPV6_TRUNCATED);
+  assert_malformed (&f, 53, 0, COLO_MALFORMED_IPV6_TRUNCATED);
 }
 
 /* Every prefix of a valid frame: never reads out of bounds (valgrind,
