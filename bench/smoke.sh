@@ -4,16 +4,18 @@
 # every workload must all come out of each with no checkpoint request, and
 # one changed secondary byte must make QEMU and gst-colo-compare ask for a
 # checkpoint (so the traffic is really compared).  Then run-vs-qemu.sh,
-# the harness itself, on one small case.  No timings.
+# the harness itself, on one small case, and bench_element (in-process)
+# and its baselines, briefly.  No timings.
 # That last run, which goes through every path of bench_sockets, runs under
 # valgrind memcheck (this is a shell script, so the valgrind test setup
 # leaves the bench suite out, see tests/check/meson.build).
-# Usage: bench/smoke.sh BENCH_SOCKETS GST_COLO_COMPARE NULL_RELAY
+# Usage: bench/smoke.sh BENCH_SOCKETS GST_COLO_COMPARE NULL_RELAY BENCH_ELEMENT
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bench=$1
 tool=$2
 relay=$3
+element=$4
 qemu=${QEMU:-qemu-system-x86_64}
 vnet=
 for t in "$qemu" valgrind python3; do
@@ -92,4 +94,15 @@ else
   sed 's/^/  | /' "$work/rvq.out" "$work/rvq-summary.tsv" 2>/dev/null
   fail=1
 fi
+# the in-process benchmark: every pair released, a RESULT line
+for args in "-w tcp" "-w tcp-reseg --appsink" "--baseline -w tcp-small"; do
+  if "$element" $args -n 3000 -r 1 >"$work/element.out" 2>&1 &&
+      grep -q '^RESULT' "$work/element.out"; then
+    echo "ok: bench_element $args"
+  else
+    echo "FAIL: bench_element $args"
+    sed 's/^/  | /' "$work/element.out"
+    fail=1
+  fi
+done
 exit $fail
