@@ -19,6 +19,10 @@
 #define TCP_LEN 32              /* with NOP, NOP, timestamps, as Linux sends */
 #define UDP_LEN 8
 #define BASE_PORT 10000
+/* connection c: client port BASE_PORT + c % PORTS_PER_ADDR on client
+ * address 10.0.(c / PORTS_PER_ADDR).2 */
+#define PORTS_PER_ADDR 50000
+#define MAX_CONNS 200000
 #define VNET_LEN 12             /* virtio_net_hdr_mrg_rxbuf */
 
 #define TCP_FIN 0x01
@@ -95,13 +99,14 @@ typedef struct
 /* Appends one record: be32 len [be32 vnet_hdr_len] vnet Ethernet IPv4 L4.
  * `l4` holds the L4 header (checksum field zero) followed by its data. */
 static void
-append_frame (StreamBuilder * b, guint vnet, guint8 proto, guint16 ip_id,
-    guint8 * l4, gsize l4_len, guint csum_at)
+append_frame (StreamBuilder * b, guint vnet, guint c, guint8 proto,
+    guint16 ip_id, guint8 * l4, gsize l4_len, guint csum_at)
 {
   static const guint8 eth[ETH_LEN] = { 0x52, 0x54, 0, 0, 0, 2,
     0x52, 0x54, 0, 0, 0, 1, 0x08, 0x00
   };
-  static const guint8 src[4] = { 10, 0, 0, 1 }, dst[4] = { 10, 0, 0, 2 };
+  static const guint8 src[4] = { 10, 0, 0, 1 };
+  const guint8 dst[4] = { 10, 0, c / PORTS_PER_ADDR, 2 };
   guint8 head[8 + VNET_LEN + ETH_LEN + IP_LEN] = { 0 };
   guint8 *p = head, *ip;
   gsize off = b->data->len;
@@ -149,7 +154,7 @@ append_tcp (StreamBuilder * b, guint vnet, guint c, guint16 ip_id,
 
   memset (l4, 0, TCP_LEN);
   put16 (l4, 5201);             /* iperf3 */
-  put16 (l4 + 2, BASE_PORT + c);
+  put16 (l4 + 2, BASE_PORT + c % PORTS_PER_ADDR);
   put32 (l4 + 4, seq);
   put32 (l4 + 8, 0x05000001);   /* the client sends nothing: constant ACK */
   l4[12] = (TCP_LEN / 4) << 4;
@@ -162,7 +167,7 @@ append_tcp (StreamBuilder * b, guint vnet, guint c, guint16 ip_id,
   put32 (l4 + 24, 4000000 + stream_off / 65536);
   put32 (l4 + 28, 7000000);
   fill_payload (l4 + TCP_LEN, c, stream_off, len);
-  append_frame (b, vnet, 6, ip_id, l4, TCP_LEN + len, 16);
+  append_frame (b, vnet, c, 6, ip_id, l4, TCP_LEN + len, 16);
 }
 
 static void
@@ -171,12 +176,12 @@ append_udp (StreamBuilder * b, guint vnet, guint c, guint16 ip_id, gsize len)
   guint8 l4[UDP_LEN + 65536] = { 0 };
 
   put16 (l4, 5001);
-  put16 (l4 + 2, BASE_PORT + c);
+  put16 (l4 + 2, BASE_PORT + c % PORTS_PER_ADDR);
   put16 (l4 + 4, UDP_LEN + len);
   /* QEMU matches a flow's datagrams newest-first (its quirk Q3): equal
    * datagrams within a flow keep that from causing false miscompares. */
   fill_payload (l4 + UDP_LEN, c, 0, len);
-  append_frame (b, vnet, 17, ip_id, l4, UDP_LEN + len, 6);
+  append_frame (b, vnet, c, 17, ip_id, l4, UDP_LEN + len, 6);
 }
 
 static void
@@ -208,12 +213,12 @@ isn (guint c)
 /* One round of TCP for connection c: the primary's frame, then whatever
  * the secondary has completed by then. */
 static void
-tcp_round (const Workload * w, BenchTraffic * t, StreamBuilder * p,
+tcp_round (BenchTraffic * t, StreamBuilder * p,
     StreamBuilder * s, guint16 * sec_id, guint64 * sec_done, guint c, guint r)
 {
   guint vnet = t->vnet_hdr_len;
   guint data_rounds = t->rounds - 2;
-  guint64 total = (guint64) data_rounds * w->primary_seg;
+  guint64 total = (guint64) data_rounds * t->primary_seg;
   guint64 pdone;
   guint8 fl = TCP_ACK | TCP_PSH;
 
@@ -224,9 +229,9 @@ tcp_round (const Workload * w, BenchTraffic * t, StreamBuilder * p,
     append_tcp (p, vnet, c, r, isn (c) + 1 + total, TCP_FIN | TCP_ACK, 0, 0);
     pdone = total;
   } else {
-    pdone = (guint64) (r - 1) * w->primary_seg;
-    append_tcp (p, vnet, c, r, isn (c) + 1 + pdone, fl, pdone, w->primary_seg);
-    pdone += w->primary_seg;
+    pdone = (guint64) (r - 1) * t->primary_seg;
+    append_tcp (p, vnet, c, r, isn (c) + 1 + pdone, fl, pdone, t->primary_seg);
+    pdone += t->primary_seg;
   }
 
   if (r == 0) {
@@ -235,8 +240,8 @@ tcp_round (const Workload * w, BenchTraffic * t, StreamBuilder * p,
     return;
   }
   while (sec_done[c] < pdone) {
-    guint64 len = MIN (w->secondary_seg, pdone - sec_done[c]);
-    if (len < w->secondary_seg && pdone < total)
+    guint64 len = MIN (t->secondary_seg, pdone - sec_done[c]);
+    if (len < t->secondary_seg && pdone < total)
       break;                    /* wait for the rest of this segment */
     append_tcp (s, vnet, c, sec_id[c]++, isn (c) + 1 + sec_done[c], fl,
         sec_done[c], len);
@@ -251,14 +256,14 @@ tcp_round (const Workload * w, BenchTraffic * t, StreamBuilder * p,
 }
 
 gboolean
-bench_traffic_build (BenchTraffic * t, const char *workload, guint frames,
-    guint conns, gboolean vnet, GError ** error)
+bench_traffic_build (BenchTraffic * t, const char *workload, guint size,
+    guint frames, guint conns, gboolean vnet, GError ** error)
 {
   const Workload *w = NULL;
   StreamBuilder p, s;
   guint16 *sec_id;
   guint64 *sec_done;
-  guint i, r, c;
+  guint i, r, c, max_size;
 
   for (i = 0; i < G_N_ELEMENTS (workloads); i++)
     if (g_strcmp0 (workloads[i].name, workload) == 0)
@@ -268,9 +273,16 @@ bench_traffic_build (BenchTraffic * t, const char *workload, guint frames,
         "unknown workload '%s'", workload);
     return FALSE;
   }
-  if (conns < 1 || conns > 50000) {
+  if (conns < 1 || conns > MAX_CONNS) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "connections must be 1..50000");
+        "connections must be 1..%u", MAX_CONNS);
+    return FALSE;
+  }
+  /* the secondary's frames within an IPv4 datagram's 65535 bytes */
+  max_size = 65000 / (w->secondary_seg / w->primary_seg);
+  if (size > max_size) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s: payload size must be at most %u bytes", w->name, max_size);
     return FALSE;
   }
   memset (t, 0, sizeof (*t));
@@ -278,8 +290,13 @@ bench_traffic_build (BenchTraffic * t, const char *workload, guint frames,
   t->tcp = w->tcp;
   t->conns = conns;
   t->vnet_hdr_len = vnet ? VNET_LEN : 0;
-  /* IP IDs number the rounds: at most 65536 */
-  t->rounds = CLAMP (frames / conns, t->tcp ? 3 : 1, 65536);
+  t->primary_seg = size ? size : w->primary_seg;
+  t->secondary_seg = t->primary_seg * (w->secondary_seg / w->primary_seg);
+  /* IP IDs number the rounds modulo 65536 (see bench_traffic_round);
+   * a TCP stream stays below 2^31 bytes, clear of sequence wrap-around */
+  t->rounds = MAX (frames / conns, t->tcp ? 3 : 1);
+  if (t->tcp)
+    t->rounds = MIN (t->rounds, G_MAXINT32 / t->primary_seg);
 
   builder_init (&p);
   builder_init (&s);
@@ -288,10 +305,10 @@ bench_traffic_build (BenchTraffic * t, const char *workload, guint frames,
   for (r = 0; r < t->rounds; r++) {
     for (c = 0; c < conns; c++) {
       if (t->tcp) {
-        tcp_round (w, t, &p, &s, sec_id, sec_done, c, r);
+        tcp_round (t, &p, &s, sec_id, sec_done, c, r);
       } else {
-        append_udp (&p, t->vnet_hdr_len, c, r, w->primary_seg);
-        append_udp (&s, t->vnet_hdr_len, c, r, w->secondary_seg);
+        append_udp (&p, t->vnet_hdr_len, c, r, t->primary_seg);
+        append_udp (&s, t->vnet_hdr_len, c, r, t->secondary_seg);
         g_array_append_val (s.pos, p.off->len);
       }
     }
@@ -319,19 +336,30 @@ bench_traffic_clear (BenchTraffic * t)
   memset (t, 0, sizeof (*t));
 }
 
-gint
-bench_traffic_index (const BenchTraffic * t, const guint8 * frame, gsize len)
+gboolean
+bench_traffic_frame_id (const BenchTraffic * t, const guint8 * frame,
+    gsize len, guint * conn, guint16 * ip_id)
 {
   const guint8 *ip = frame + t->vnet_hdr_len + ETH_LEN;
-  guint r, c;
+  guint port;
 
   if (len < t->vnet_hdr_len + ETH_LEN + IP_LEN + 4 || get16 (ip - 2) != 0x0800)
-    return -1;
-  r = get16 (ip + 4);
-  c = get16 (ip + IP_LEN + 2) - BASE_PORT;
-  if (r >= t->rounds || c >= t->conns)
-    return -1;
-  return r * t->conns + c;
+    return FALSE;
+  port = get16 (ip + IP_LEN + 2) - BASE_PORT;
+  *conn = ip[18] * PORTS_PER_ADDR + port;
+  *ip_id = get16 (ip + 4);
+  return port < PORTS_PER_ADDR && *conn < t->conns;
+}
+
+gint
+bench_traffic_round (const BenchTraffic * t, guint base, guint16 ip_id)
+{
+  guint r = base + (guint16) (ip_id - base);
+
+  /* one of the rounds before base (a frame released twice) */
+  if (r >= t->rounds && r >= 65536)
+    r -= 65536;
+  return r < t->rounds ? (gint) r : -1;
 }
 
 GBytes *

@@ -31,6 +31,8 @@ typedef struct
   gboolean tcp;
   guint conns;
   guint rounds;                 /* primary frames per connection */
+  guint primary_seg;            /* payload bytes per primary data frame */
+  guint secondary_seg;          /* the secondary's (TCP: at most) */
   guint vnet_hdr_len;
   BenchStream primary;
   BenchStream secondary;
@@ -39,19 +41,29 @@ typedef struct
 /* Workload names, NULL-terminated */
 extern const char *const bench_workloads[];
 
-/* Builds about `frames` primary frames over `conns` connections.
+/* Builds about `frames` primary frames over `conns` connections, with
+ * `size` payload bytes per primary frame (0: the workload's own; the
+ * secondary's segments scale with it).
  * TCP: a SYN|ACK, data, a FIN|ACK per connection, with the same stream
  * cut into other segment sizes on the secondary where the workload says
- * so.  Every primary frame of connection c in round r carries IP ID r,
- * so bench_traffic_index() finds it again. */
+ * so.  Connection c is client port 10000 + c % 50000 on client address
+ * 10.0.(c / 50000).2; every primary frame of connection c in round r
+ * carries IP ID r % 65536, so bench_traffic_frame_id() and
+ * bench_traffic_round() find it again: primary frame r * conns + c. */
 gboolean bench_traffic_build (BenchTraffic * t, const char *workload,
-    guint frames, guint conns, gboolean vnet, GError ** error);
+    guint size, guint frames, guint conns, gboolean vnet, GError ** error);
 void bench_traffic_clear (BenchTraffic * t);
 
-/* Index of the primary frame `frame` (a record's payload), or -1 if it
+/* The connection and IP ID of `frame` (a record's payload); FALSE if it
  * is not one of ours. */
-gint bench_traffic_index (const BenchTraffic * t, const guint8 * frame,
-    gsize len);
+gboolean bench_traffic_frame_id (const BenchTraffic * t, const guint8 * frame,
+    gsize len, guint * conn, guint16 * ip_id);
+
+/* The round of a frame with `ip_id` of a connection whose rounds below
+ * `base` all came out (`base` < rounds): the round r >= base with that IP
+ * ID, as long as fewer than 65536 rounds of a connection are in flight;
+ * -1 if there is none. */
+gint bench_traffic_round (const BenchTraffic * t, guint base, guint16 ip_id);
 
 /* A record carrying an ARP request (forwarded uncompared by both
  * comparators): the readiness probe. */

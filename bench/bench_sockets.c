@@ -49,6 +49,9 @@ typedef struct
   /* under lock */
   guint received;               /* distinct primary frames released */
   gboolean started, done, aborted, handshaken;
+  gboolean released_all;        /* every primary frame came out */
+  gboolean secondary_sent;      /* the secondary wrote its last record */
+  gint64 t_released, t_secondary_sent;
   guint probes;
   guint checkpoints;
 
@@ -61,6 +64,7 @@ typedef struct
   gint slowest;                 /* the frame that waited longest */
   gint64 slowest_us;
   guint8 *seen;
+  guint *base;                  /* per connection: lowest round not out */
   guint64 bytes;
   guint duplicates, mismatches, unknown;
   gint64 t_start, t_end;
@@ -163,6 +167,17 @@ wait_window (Bench * b, const BenchStream * s, gboolean primary, guint k)
   return FALSE;
 }
 
+/* Lock held: the run is over once every primary frame is out and the
+ * secondary was all sent. */
+static void
+check_done (Bench * b)
+{
+  if (b->done || !b->released_all || !b->secondary_sent)
+    return;
+  b->done = TRUE;
+  b->t_end = MAX (b->t_released, b->t_secondary_sent);
+}
+
 /* Sends one stream, in batches as large as send_limit () allows. */
 static void
 send_stream (Bench * b, int fd, const BenchStream * s, gboolean primary)
@@ -200,6 +215,15 @@ send_stream (Bench * b, int fd, const BenchStream * s, gboolean primary)
     k = end;
     g_mutex_lock (&b->lock);
   }
+  /* the run ends when the comparator has every primary frame out and
+   * the whole secondary in (a comparator that does not wait for the
+   * secondary, such as the null relay, must still take all of it) */
+  if (!primary && k == s->n) {
+    b->secondary_sent = TRUE;
+    b->t_secondary_sent = g_get_monotonic_time ();
+    check_done (b);
+    g_cond_broadcast (&b->cond);
+  }
   g_mutex_unlock (&b->lock);
 }
 
@@ -227,7 +251,9 @@ on_released (Bench * b, const guint8 * rec, gsize len)
   const BenchStream *p = &b->traffic.primary;
   const guint8 *frame = rec + 4;
   gsize flen = len - 4;
-  gint i;
+  guint c;
+  guint16 ip_id;
+  gint i, r;
 
   if (b->traffic.vnet_hdr_len) {
     frame += 4;
@@ -240,11 +266,13 @@ on_released (Bench * b, const guint8 * rec, gsize len)
     g_mutex_unlock (&b->lock);
     return -1;
   }
-  i = bench_traffic_index (&b->traffic, frame, flen);
-  if (i < 0) {
+  if (!bench_traffic_frame_id (&b->traffic, frame, flen, &c, &ip_id)
+      || b->base[c] >= b->traffic.rounds
+      || (r = bench_traffic_round (&b->traffic, b->base[c], ip_id)) < 0) {
     b->unknown++;
     return -1;
   }
+  i = r * b->traffic.conns + c;
   if (len != p->off[i + 1] - p->off[i]
       || memcmp (rec, p->data + p->off[i], len) != 0) {
     b->mismatches++;
@@ -255,6 +283,9 @@ on_released (Bench * b, const guint8 * rec, gsize len)
     return -1;
   }
   b->seen[i] = 1;
+  while (b->base[c] < b->traffic.rounds
+      && b->seen[b->base[c] * b->traffic.conns + c])
+    b->base[c]++;
   b->bytes += flen - b->traffic.vnet_hdr_len;
   return i;
 }
@@ -316,8 +347,9 @@ outdev_thread (gpointer data)
       g_mutex_lock (&b->lock);
       b->received = got;
       if (got == n) {
-        b->t_end = now;
-        b->done = TRUE;
+        b->t_released = now;
+        b->released_all = TRUE;
+        check_done (b);
       }
       g_cond_broadcast (&b->cond);
       g_mutex_unlock (&b->lock);
@@ -507,8 +539,8 @@ report (Bench * b, const char *label)
   qsort (lat, nl, sizeof (gint64), (int (*)(const void *, const void *))
       cmp_gint64);
   g_print ("%s %s: %u primary frames (%.1f MB) + %u secondary over %u "
-      "connections\n", label, t->name, n, b->bytes / 1e6, t->secondary.n,
-      t->conns);
+      "connections, %u-byte payloads, window %u\n", label, t->name, n,
+      b->bytes / 1e6, t->secondary.n, t->conns, t->primary_seg, b->window);
   g_print ("  released %u of %u, missing %u, duplicates %u, changed %u, "
       "unknown %u, checkpoint requests %u\n", b->received, n, missing,
       b->duplicates, b->mismatches, b->unknown, b->checkpoints);
@@ -524,9 +556,10 @@ report (Bench * b, const char *label)
         b->slowest / t->conns, lat[nl - 1] / 1e6);
   g_print ("RESULT label=%s workload=%s frames=%u seconds=%.4f fps=%.0f "
       "mbps=%.2f p50_us=%" G_GINT64_FORMAT " p99_us=%" G_GINT64_FORMAT
-      " missing=%u checkpoints=%u ok=%d\n", label, t->name, n, secs, fps,
-      mbps, percentile (lat, nl, 0.5), percentile (lat, nl, 0.99), missing,
-      b->checkpoints, ok);
+      " missing=%u checkpoints=%u ok=%d size=%u conns=%u window=%u\n", label,
+      t->name, n, secs, fps, mbps, percentile (lat, nl, 0.5),
+      percentile (lat, nl, 0.99), missing, b->checkpoints, ok, t->primary_seg,
+      t->conns, b->window);
   return ok;
 }
 
@@ -535,7 +568,8 @@ main (int argc, char **argv)
 {
   Bench b = { 0 };
   gchar *ports = NULL, *workload = NULL, *label = NULL, *pcap = NULL;
-  gint frames = 100000, conns = 64, window = 4096, timeout = 10, rate = 0;
+  gint frames = 100000, conns = 64, window = 0, timeout = 10, rate = 0;
+  gint size = 0, min_window;
   gboolean vnet = FALSE, no_handshake = FALSE, corrupt = FALSE;
   GOptionEntry entries[] = {
     {"ports", 'p', 0, G_OPTION_ARG_STRING, &ports,
@@ -546,9 +580,16 @@ main (int argc, char **argv)
         "tcp-reseg, tcp, udp or tcp-small (tcp-reseg)", "NAME"},
     {"frames", 'n', 0, G_OPTION_ARG_INT, &frames,
         "primary frames, about (100000)", "N"},
+    {"size", 's', 0, G_OPTION_ARG_INT, &size,
+          "payload bytes per primary frame (0: the workload's: 1448, 512 "
+          "or 64); tcp-reseg's secondary segments are twice as long",
+        "BYTES"},
     {"conns", 'c', 0, G_OPTION_ARG_INT, &conns, "connections (64)", "N"},
     {"window", 0, 0, G_OPTION_ARG_INT, &window,
-        "primary frames in flight at most (4096)", "N"},
+        "primary frames in flight at most (0: 4096, fewer with fewer than "
+          "5 connections (1000 per connection, below the comparators' 1024 "
+          "frames per connection), more for tcp-reseg with more than 2000 "
+          "(2 per connection + 64))", "N"},
     {"rate", 'r', 0, G_OPTION_ARG_INT, &rate,
         "send at most this many primary frames per second (and their "
           "secondary twins alongside); 0: as fast as possible (0)", "FPS"},
@@ -586,7 +627,7 @@ main (int argc, char **argv)
     goto error;
   if (pcap) {
     if (bench_traffic_build (&b.traffic, workload ? workload : "tcp-reseg",
-            MAX (frames, 1), MAX (conns, 1), vnet, &err)
+            MAX (size, 0), MAX (frames, 1), MAX (conns, 1), vnet, &err)
         && bench_traffic_write_pcaps (&b.traffic, pcap, &err))
       ret = 0;
     goto error;
@@ -604,15 +645,28 @@ main (int argc, char **argv)
       goto error;
     p[i] = v;
   }
-  if (frames < 1 || timeout < 1 || conns < 1 || window < 4 * conns + 64
-      || rate < 0) {
+  if (frames < 1 || timeout < 1 || conns < 1 || rate < 0 || size < 0
+      || window < 0) {
     g_set_error (&err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "need frames, timeout >= 1, rate >= 0 and window >= 4 * conns + 64");
+        "need frames, timeout, conns >= 1 and rate, size, window >= 0");
     goto error;
   }
   if (!bench_traffic_build (&b.traffic, workload ? workload : "tcp-reseg",
-          frames, conns, vnet, &err))
+          size, frames, conns, vnet, &err))
     goto error;
+  /* A secondary segment that covers two primary ones goes out after the
+   * second, a round of connections later: the window must let the
+   * primary get that far ahead of what was released. */
+  min_window = b.traffic.secondary_seg > b.traffic.primary_seg ?
+      2 * conns + 64 : 64;
+  if (window == 0)
+    window = MAX (MIN (4096, 1000 * conns), min_window);
+  if (window < min_window) {
+    g_set_error (&err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s over %d connections needs a window of at least %d",
+        b.traffic.name, conns, min_window);
+    goto error;
+  }
   if (corrupt) {
     BenchStream *s = &b.traffic.secondary;
     s->data[s->off[s->n / 2 + 1] - 1] ^= 0x01;
@@ -625,6 +679,7 @@ main (int argc, char **argv)
   b.sent_at = g_new0 (gint64, b.traffic.primary.n);
   b.latency = g_new0 (gint64, b.traffic.primary.n);
   b.seen = g_new0 (guint8, b.traffic.primary.n);
+  b.base = g_new0 (guint, b.traffic.conns);
   g_mutex_init (&b.lock);
   g_cond_init (&b.cond);
 
@@ -706,6 +761,7 @@ error:
   g_free (b.sent_at);
   g_free (b.latency);
   g_free (b.seen);
+  g_free (b.base);
   g_free (b.reader_error);
   g_free (b.host);
   g_free (ports);

@@ -1,6 +1,7 @@
 # Sourced by bench/run-vs-qemu.sh and bench/smoke.sh: starts and stops the
 # comparators under test behind four TCP sockets on 127.0.0.1.
-# Uses $qemu, $tool (build/tools/gst-colo-compare), $top, $work, $vnet.
+# Uses $qemu, $tool (build/tools/gst-colo-compare), $relay
+# (build/bench/null_relay), $top, $work, $vnet.
 
 # Four free ports on 127.0.0.1 (bound to port 0 and released: the
 # comparator binds them right after).
@@ -13,7 +14,7 @@ for s in ss:
 print(" ".join(str(s.getsockname()[1]) for s in ss))'
 }
 
-# start_comparator qemu|gst P1 P2 P3 P4 (primary-in, secondary-in, outdev,
+# start_comparator qemu|gst|null P1 P2 P3 P4 (primary-in, secondary-in, outdev,
 # notify): sets $pid; output goes to $work/NAME.log
 start_comparator() {
   name=$1; shift
@@ -33,6 +34,14 @@ start_comparator() {
     gst)
       GST_PLUGIN_PATH="$top/build/gst${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}" \
         "$tool" --primary-in "tcp-listen:127.0.0.1:$1" \
+        --secondary-in "tcp-listen:127.0.0.1:$2" \
+        --outdev "tcp-listen:127.0.0.1:$3" \
+        --notify-dev "tcp-listen:127.0.0.1:$4" ${vnet:+--vnet-hdr} \
+        >"$work/$name.log" 2>&1 &
+      ;;
+    null)
+      # the ceiling: forwards the primary, compares bytes, decides nothing
+      "$relay" --primary-in "tcp-listen:127.0.0.1:$1" \
         --secondary-in "tcp-listen:127.0.0.1:$2" \
         --outdev "tcp-listen:127.0.0.1:$3" \
         --notify-dev "tcp-listen:127.0.0.1:$4" ${vnet:+--vnet-hdr} \
