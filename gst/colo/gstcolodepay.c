@@ -51,6 +51,7 @@
 
 #include "gstcoloelements.h"
 #include "gstcolodepay.h"
+#include "gstcolocaps.h"
 #include "colo-framing.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_colo_depay_debug);
@@ -89,7 +90,7 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("application/x-ethernet, vnet-hdr-len = (int) [ 0, 20 ]"));
+    GST_STATIC_CAPS (GST_COLO_FRAMES_CAPS));
 
 G_DEFINE_TYPE (GstColoDepay, gst_colo_depay, GST_TYPE_BASE_PARSE);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (colodepay, "colodepay",
@@ -181,8 +182,7 @@ gst_colo_depay_set_src_caps (GstColoDepay * self, guint32 vnet_hdr_len)
   if (self->caps_vnet_hdr_len == (gint) vnet_hdr_len)
     return TRUE;
 
-  caps = gst_caps_new_simple ("application/x-ethernet",
-      "vnet-hdr-len", G_TYPE_INT, (gint) vnet_hdr_len, NULL);
+  caps = gst_colo_caps_new_frames (vnet_hdr_len);
   GST_DEBUG_OBJECT (self, "vnet_hdr_len now %u: setting caps %" GST_PTR_FORMAT,
       vnet_hdr_len, caps);
   ret = gst_pad_set_caps (GST_BASE_PARSE_SRC_PAD (self), caps);

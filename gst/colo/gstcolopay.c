@@ -42,6 +42,7 @@
 
 #include "gstcoloelements.h"
 #include "gstcolopay.h"
+#include "gstcolocaps.h"
 #include "colo-framing.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_colo_pay_debug);
@@ -73,7 +74,7 @@ struct _GstColoPay
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("application/x-ethernet, vnet-hdr-len = (int) [ 0, 20 ]"));
+    GST_STATIC_CAPS (GST_COLO_FRAMES_CAPS));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (FRAMED_CAPS));
@@ -255,15 +256,17 @@ gst_colo_pay_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:{
       GstCaps *caps;
-      const GstStructure *s;
-      gint len = 0;
+      GstColoCapsInfo info;
 
       gst_event_parse_caps (event, &caps);
-      s = gst_caps_get_structure (caps, 0);
-      if (!gst_structure_get_int (s, "vnet-hdr-len", &len))
-        len = 0;
-      GST_DEBUG_OBJECT (self, "input vnet-hdr-len %d", len);
-      self->vnet_hdr_len = len;
+      if (!gst_colo_caps_parse (caps, &info)
+          || info.format != GST_COLO_FORMAT_FRAMES) {
+        GST_WARNING_OBJECT (self, "refusing caps %" GST_PTR_FORMAT, caps);
+        gst_event_unref (event);
+        return FALSE;
+      }
+      GST_DEBUG_OBJECT (self, "input vnet-hdr-len %d", info.vnet_hdr_len);
+      self->vnet_hdr_len = info.vnet_hdr_len;
       gst_event_unref (event);
       /* our own caps, which do not change */
       return gst_colo_pay_ensure_src_caps (self);
