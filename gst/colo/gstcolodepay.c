@@ -41,8 +41,9 @@
  * buffers, so on a record boundary): colodepay asks downstream for the caps
  * it accepts and takes the first of them that it can produce.  A peer that
  * accepts anything (fakesink, filesink, a queue in front of one) gets
- * frames; a peer that lists records first (colocompare) or accepts only
- * records (a capsfilter `application/x-colo-records`) gets records.
+ * frames; a peer that lists records first in its caps (as colocompare's
+ * sink pads do when they take records) or accepts only records (a
+ * capsfilter `application/x-colo-records`) gets records.
  *
  * The input may be a byte stream cut anywhere (`tcpserversrc`,
  * `tcpclientsrc`, `filesrc`) or datagrams holding one or more whole

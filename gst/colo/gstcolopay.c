@@ -572,7 +572,8 @@ gst_colo_pay_class_init (GstColoPayClass * klass)
   g_object_class_install_property (gobject_class, PROP_VNET_HDR,
       g_param_spec_boolean ("vnet-hdr", "vnet header",
           "Records carry a virtio-net header length word "
-          "(QEMU vnet_hdr_support=on)", DEFAULT_VNET_HDR,
+          "(QEMU vnet_hdr_support=on); records input with another vnet-hdr "
+          "is framed again", DEFAULT_VNET_HDR,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -582,8 +583,8 @@ gst_colo_pay_class_init (GstColoPayClass * klass)
       "COLO framed stream payloader", "Codec/Payloader/Network",
       "Frames Ethernet frames (application/x-ethernet) for a QEMU chardev "
       "socket (filter-mirror, filter-redirector, colo-compare); buffers of "
-      "whole records (application/x-colo-records) pass through",
-      "gst-colo developers");
+      "whole records (application/x-colo-records) pass through, or are "
+      "framed again when their vnet-hdr differs", "gst-colo developers");
 
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_colo_pay_change_state);
 }
