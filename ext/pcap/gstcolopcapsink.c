@@ -67,6 +67,7 @@
 
 #include "gstcolopcapelements.h"
 #include "gstcolopcapsink.h"
+#include "gstcolocaps.h"
 
 GST_DEBUG_CATEGORY_STATIC (colo_pcap_sink_debug);
 #define GST_CAT_DEFAULT colo_pcap_sink_debug
@@ -96,8 +97,7 @@ struct _GstColoPcapSink
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("application/x-ethernet, "
-        "vnet-hdr-len = (int) [ 0, 20 ]"));
+    GST_STATIC_CAPS (GST_COLO_FRAMES_CAPS));
 
 static GstStaticCaps unix_ts_caps = GST_STATIC_CAPS ("timestamp/x-unix");
 
@@ -242,17 +242,15 @@ static gboolean
 gst_colo_pcap_sink_set_caps (GstBaseSink * bsink, GstCaps * caps)
 {
   GstColoPcapSink *self = GST_COLO_PCAP_SINK (bsink);
-  GstStructure *s = gst_caps_get_structure (caps, 0);
-  gint len = 0;
+  GstColoCapsInfo info;
 
-  if (!gst_structure_get_int (s, "vnet-hdr-len", &len))
-    len = 0;
-  if (len < 0 || len > 20) {
-    GST_ERROR_OBJECT (self, "bad vnet-hdr-len %d", len);
+  if (!gst_colo_caps_parse (caps, &info)
+      || info.format != GST_COLO_FORMAT_FRAMES) {
+    GST_ERROR_OBJECT (self, "unusable caps %" GST_PTR_FORMAT, caps);
     return FALSE;
   }
-  GST_DEBUG_OBJECT (self, "vnet-hdr-len %d", len);
-  self->vnet_hdr_len = len;
+  GST_DEBUG_OBJECT (self, "vnet-hdr-len %d", info.vnet_hdr_len);
+  self->vnet_hdr_len = info.vnet_hdr_len;
   return TRUE;
 }
 

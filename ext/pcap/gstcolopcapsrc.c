@@ -91,6 +91,7 @@
 
 #include "gstcolopcapelements.h"
 #include "gstcolopcapsrc.h"
+#include "gstcolocaps.h"
 
 GST_DEBUG_CATEGORY_STATIC (colo_pcap_src_debug);
 #define GST_CAT_DEFAULT colo_pcap_src_debug
@@ -122,10 +123,6 @@ struct _GstColoPcapSrc
   guint64 frames;
   guint64 snapped;
 };
-
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("application/x-ethernet, vnet-hdr-len = (int) 0"));
 
 static GstStaticCaps unix_ts_caps = GST_STATIC_CAPS ("timestamp/x-unix");
 
@@ -563,6 +560,7 @@ gst_colo_pcap_src_class_init (GstColoPcapSrcClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
   GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
+  GstCaps *caps;
 
   gobject_class->set_property = gst_colo_pcap_src_set_property;
   gobject_class->get_property = gst_colo_pcap_src_get_property;
@@ -614,7 +612,11 @@ gst_colo_pcap_src_class_init (GstColoPcapSrcClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
-  gst_element_class_add_static_pad_template (element_class, &src_template);
+  /* frames without a virtio-net header: what a capture holds */
+  caps = gst_colo_caps_new_frames (0);
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref (caps);
   gst_element_class_set_static_metadata (element_class,
       "COLO pcap source", "Source/Network",
       "Reads Ethernet frames from a pcap/pcapng file or captures them live "

@@ -14,31 +14,59 @@
  *
  * Splits a byte stream framed the way QEMU's filter-mirror,
  * filter-redirector and colo-compare frame packets on their chardev
- * sockets into one `application/x-ethernet` buffer per record.
+ * sockets into records, and outputs them in one of two formats.
  *
  * Each record is a 32-bit big-endian length, then (only when #GstColoDepay:vnet-hdr
  * is %TRUE, matching QEMU's `vnet_hdr_support=on`) a 32-bit big-endian
  * virtio-net header length, then that many payload bytes: the virtio-net
- * header followed by the Ethernet frame.  Each output buffer holds exactly
- * the payload; the `vnet-hdr-len` field of the output caps is the record's
- * virtio-net header length (new caps are sent whenever it changes).
+ * header followed by the Ethernet frame.
+ *
+ * Output formats (the src pad template lists them in this order):
+ *
+ * - frames, `application/x-ethernet, vnet-hdr-len=(int)N`: one buffer per
+ *   record holding exactly its payload; `vnet-hdr-len` is the record's
+ *   virtio-net header length (new caps are sent whenever it changes).
+ *   The default.
+ * - records, `application/x-colo-records, vnet-hdr=(boolean)B`: each buffer
+ *   holds one or more *whole* records, header words included, exactly as
+ *   they were on the wire: a buffer never starts or ends inside a record.
+ *   `vnet-hdr` is the #GstColoDepay:vnet-hdr property.  A buffer gathers
+ *   the complete records available in the input, up to 64 KiB (a larger
+ *   record goes alone), and shares the input's memory whenever its records
+ *   lie within one input buffer.  Many frames per buffer: the fast path
+ *   into colocompare and colopay.
+ *
+ * The format is chosen when the first record goes out, and again whenever
+ * downstream sends a reconfigure event (the switch happens between two
+ * buffers, so on a record boundary): colodepay asks downstream for the caps
+ * it accepts and takes the first of them that it can produce.  A peer that
+ * accepts anything (fakesink, filesink, a queue in front of one) gets
+ * frames; a peer that lists records first in its caps (as colocompare's
+ * sink pads do when they take records) or accepts only records (a
+ * capsfilter `application/x-colo-records`) gets records.
  *
  * The input may be a byte stream cut anywhere (`tcpserversrc`,
  * `tcpclientsrc`, `filesrc`) or datagrams holding one or more whole
- * records (`udpsrc`).  Records of length 0 produce no buffer: they are
- * counted and skipped.  A length above 69632 (QEMU's NET_BUFSIZE) or a
- * virtio-net header length above 20 or above the record length is a stream
- * error naming the byte offset of the record.  A record cut short by EOS
- * is discarded with a warning.
+ * records (`udpsrc`).  Every record is checked in both formats, so a
+ * records buffer never carries an invalid record: a length above 69632
+ * (QEMU's NET_BUFSIZE) or a virtio-net header length above 20 or above the
+ * record length is a stream error naming the byte offset of the record
+ * (the valid records before it are pushed first).  Records of length 0
+ * produce nothing in either format: they are counted and skipped (in
+ * records mode a buffer ends before one).  A record cut short by EOS is
+ * discarded with a warning.
  *
  * Output buffers keep the timestamps of the input buffer in which their
- * record started (see #GstBaseParse); no durations are invented.
+ * (first) record started (see #GstBaseParse); no durations are invented.
  *
  * ## Example launch line
  * |[
  * gst-launch-1.0 tcpserversrc host=127.0.0.1 port=9003 ! colodepay vnet-hdr=true ! fakesink dump=true
  * ]| Receives the frames that a QEMU `filter-mirror` (with
  * `vnet_hdr_support=on`) sends to a `socket` chardev connecting to port 9003.
+ * |[
+ * gst-launch-1.0 tcpserversrc host=127.0.0.1 port=9003 ! colodepay ! application/x-colo-records ! fakesink
+ * ]| The same without the vnet word, in records: many records per buffer.
  *
  * Since: 0.1
  */
@@ -51,12 +79,18 @@
 
 #include "gstcoloelements.h"
 #include "gstcolodepay.h"
+#include "gstcolocaps.h"
 #include "colo-framing.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_colo_depay_debug);
 #define GST_CAT_DEFAULT gst_colo_depay_debug
 
 #define DEFAULT_VNET_HDR FALSE
+
+/* Records mode: an output buffer gathers whole records up to this many
+ * bytes (headers included); a record larger than that goes alone.  It
+ * bounds what one buffer pins downstream. */
+#define MAX_BATCH_SIZE 65536
 
 enum
 {
@@ -74,10 +108,14 @@ struct _GstColoDepay
 
   /* streaming thread */
   gboolean stream_vnet_hdr;     /* vnet-hdr latched at start */
-  gint caps_vnet_hdr_len;       /* -1: no caps sent yet */
+  gboolean format_decided;      /* the output format was negotiated */
+  GstColoFormat format;         /* output format, once decided */
+  gint caps_vnet_hdr_len;       /* frames: -1 while no caps were sent */
+  gboolean records_caps_sent;   /* records: caps were sent */
   guint64 offset;               /* stream offset of the next record */
 
   /* counters, OBJECT_LOCK */
+  guint64 buffers;
   guint64 records;
   guint64 payload_bytes;
   guint64 empty_records;
@@ -87,9 +125,10 @@ struct _GstColoDepay
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
+/* frames first: the default when downstream accepts both */
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("application/x-ethernet, vnet-hdr-len = (int) [ 0, 20 ]"));
+    GST_STATIC_CAPS (GST_COLO_FRAMES_CAPS "; " GST_COLO_RECORDS_CAPS));
 
 G_DEFINE_TYPE (GstColoDepay, gst_colo_depay, GST_TYPE_BASE_PARSE);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (colodepay, "colodepay",
@@ -102,6 +141,7 @@ gst_colo_depay_get_stats (GstColoDepay * self)
 
   GST_OBJECT_LOCK (self);
   s = gst_structure_new ("colodepay-stats",
+      "buffers", G_TYPE_UINT64, self->buffers,
       "records", G_TYPE_UINT64, self->records,
       "payload-bytes", G_TYPE_UINT64, self->payload_bytes,
       "empty-records", G_TYPE_UINT64, self->empty_records,
@@ -157,13 +197,17 @@ gst_colo_depay_start (GstBaseParse * parse)
 
   GST_OBJECT_LOCK (self);
   self->stream_vnet_hdr = self->vnet_hdr;
+  self->buffers = 0;
   self->records = 0;
   self->payload_bytes = 0;
   self->empty_records = 0;
   self->truncated_bytes = 0;
   GST_OBJECT_UNLOCK (self);
 
+  self->format_decided = FALSE;
+  self->format = GST_COLO_FORMAT_FRAMES;
   self->caps_vnet_hdr_len = -1;
+  self->records_caps_sent = FALSE;
   self->offset = 0;
 
   gst_base_parse_set_min_frame_size (parse,
@@ -172,25 +216,137 @@ gst_colo_depay_start (GstBaseParse * parse)
   return TRUE;
 }
 
+/* Chooses the output format from what downstream accepts.  Downstream's
+ * caps are asked for without a filter and intersected in downstream's
+ * order: a pad answering a filtered caps query the default way
+ * (gst_pad_query_caps_default) returns the filter's order, which would
+ * hide a peer's preference for records.  A peer that accepts anything
+ * (fakesink, filesink, a queue in front of one) leaves our own order:
+ * frames.  A peer listing records first, or accepting only records, gets
+ * records.  Records are offered with the vnet-hdr of the property only. */
+static gboolean
+gst_colo_depay_decide_format (GstColoDepay * self)
+{
+  GstPad *srcpad = GST_BASE_PARSE_SRC_PAD (self);
+  GstCaps *ours, *peer, *caps;
+  GstColoFormat format;
+
+  ours = gst_caps_from_string (GST_COLO_FRAMES_CAPS);
+  gst_caps_append (ours, gst_colo_caps_new_records (self->stream_vnet_hdr));
+  peer = gst_pad_peer_query_caps (srcpad, NULL);
+  caps = gst_caps_intersect_full (peer, ours, GST_CAPS_INTERSECT_FIRST);
+  GST_DEBUG_OBJECT (self, "downstream accepts %" GST_PTR_FORMAT ", we offer %"
+      GST_PTR_FORMAT ": %" GST_PTR_FORMAT, peer, ours, caps);
+  gst_caps_unref (peer);
+
+  if (gst_caps_is_empty (caps)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("downstream accepts none of %" GST_PTR_FORMAT, ours));
+    gst_caps_unref (ours);
+    gst_caps_unref (caps);
+    return FALSE;
+  }
+  gst_caps_unref (ours);
+
+  format = gst_structure_has_name (gst_caps_get_structure (caps, 0),
+      GST_COLO_RECORDS_MEDIA_TYPE) ? GST_COLO_FORMAT_RECORDS :
+      GST_COLO_FORMAT_FRAMES;
+  gst_caps_unref (caps);
+
+  if (!self->format_decided || format != self->format) {
+    GST_INFO_OBJECT (self, "output format: %s",
+        format == GST_COLO_FORMAT_RECORDS ? "records" : "frames");
+    /* the caps of the new format go out with its first buffer */
+    self->caps_vnet_hdr_len = -1;
+    self->records_caps_sent = FALSE;
+  }
+  self->format = format;
+  self->format_decided = TRUE;
+  return TRUE;
+}
+
+/* Sets the caps for the next buffer if they change: frames carry the
+ * record's vnet_hdr_len, records the vnet-hdr property. */
 static gboolean
 gst_colo_depay_set_src_caps (GstColoDepay * self, guint32 vnet_hdr_len)
 {
   GstCaps *caps;
   gboolean ret;
 
-  if (self->caps_vnet_hdr_len == (gint) vnet_hdr_len)
-    return TRUE;
+  if (self->format == GST_COLO_FORMAT_RECORDS) {
+    if (self->records_caps_sent)
+      return TRUE;
+    caps = gst_colo_caps_new_records (self->stream_vnet_hdr);
+  } else {
+    if (self->caps_vnet_hdr_len == (gint) vnet_hdr_len)
+      return TRUE;
+    caps = gst_colo_caps_new_frames (vnet_hdr_len);
+  }
 
-  caps = gst_caps_new_simple ("application/x-ethernet",
-      "vnet-hdr-len", G_TYPE_INT, (gint) vnet_hdr_len, NULL);
-  GST_DEBUG_OBJECT (self, "vnet_hdr_len now %u: setting caps %" GST_PTR_FORMAT,
-      vnet_hdr_len, caps);
+  GST_DEBUG_OBJECT (self, "setting caps %" GST_PTR_FORMAT, caps);
   ret = gst_pad_set_caps (GST_BASE_PARSE_SRC_PAD (self), caps);
-  gst_caps_unref (caps);
-
-  if (ret)
+  if (!ret) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("downstream refused %" GST_PTR_FORMAT, caps));
+  } else if (self->format == GST_COLO_FORMAT_RECORDS) {
+    self->records_caps_sent = TRUE;
+  } else {
     self->caps_vnet_hdr_len = vnet_hdr_len;
+  }
+  gst_caps_unref (caps);
   return ret;
+}
+
+static void
+gst_colo_depay_post_error (GstColoDepay * self, ColoFramingResult res,
+    const ColoFramingRecord * rec)
+{
+  guint32 bad = colo_framing_record_bad_value (rec, res);
+
+  if (res == COLO_FRAMING_ERROR_LEN) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_("Invalid record in the QEMU framed stream: length %u exceeds the "
+                "maximum of %u bytes."), bad, COLO_FRAMING_MAX_LEN),
+        ("record at byte offset %" G_GUINT64_FORMAT ": len %u (0x%08x) > "
+            "%u (NET_BUFSIZE); wrong vnet-hdr setting or not a QEMU "
+            "framed stream?", self->offset, bad, bad, COLO_FRAMING_MAX_LEN));
+  } else {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_("Invalid record in the QEMU framed stream: virtio-net header "
+                "length %u is impossible."), bad),
+        ("record at byte offset %" G_GUINT64_FORMAT ": vnet_hdr_len %u "
+            "(0x%08x) invalid for len %u: %s", self->offset, bad, bad,
+            rec->len, colo_framing_result_to_string (res)));
+  }
+}
+
+/* Records mode: the size of the batch that starts with @first (complete,
+ * valid, not empty) at the start of @data: @first and the complete, valid,
+ * non-empty records after it, up to MAX_BATCH_SIZE bytes.  It stops before
+ * an incomplete record (it waits for more input), before an invalid one
+ * (its error comes once the records before it are out, as in frames mode)
+ * and before a zero-length one (skipped on its own, as in frames mode). */
+static gsize
+gst_colo_depay_batch_size (GstColoDepay * self, const guint8 * data,
+    gsize avail, const ColoFramingRecord * first, guint * n_records,
+    guint64 * payload_bytes)
+{
+  gsize size = first->record_size;
+
+  *n_records = 1;
+  *payload_bytes = first->len;
+  while (size < avail) {
+    ColoFramingRecord rec;
+
+    if (colo_framing_peek (data + size, avail - size, self->stream_vnet_hdr,
+            &rec) != COLO_FRAMING_OK || rec.len == 0
+        || size + rec.record_size > MAX_BATCH_SIZE)
+      break;
+    size += rec.record_size;
+    (*n_records)++;
+    *payload_bytes += rec.len;
+  }
+  return size;
 }
 
 static GstFlowReturn
@@ -198,44 +354,33 @@ gst_colo_depay_handle_frame (GstBaseParse * parse, GstBaseParseFrame * frame,
     gint * skipsize)
 {
   GstColoDepay *self = GST_COLO_DEPAY (parse);
+  GstPad *srcpad = GST_BASE_PARSE_SRC_PAD (parse);
   gboolean vnet = self->stream_vnet_hdr;
   guint hsize = COLO_FRAMING_HEADER_SIZE (vnet);
   ColoFramingRecord rec;
   ColoFramingResult res;
   GstMapInfo map;
-  gsize avail;
+  gsize avail, size;
+  guint n_records = 1;
+  guint64 payload_bytes;
+  gboolean reconfigure;
 
   if (!gst_buffer_map (frame->buffer, &map, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
         ("could not map input buffer"));
     return GST_FLOW_ERROR;
   }
-  res = colo_framing_peek (map.data, map.size, vnet, &rec);
   avail = map.size;
-  gst_buffer_unmap (frame->buffer, &map);
+  res = colo_framing_peek (map.data, avail, vnet, &rec);
 
   if (COLO_FRAMING_RESULT_IS_ERROR (res)) {
-    guint32 bad = colo_framing_record_bad_value (&rec, res);
-
-    if (res == COLO_FRAMING_ERROR_LEN) {
-      GST_ELEMENT_ERROR (self, STREAM, DECODE,
-          (_("Invalid record in the QEMU framed stream: length %u exceeds the "
-                  "maximum of %u bytes."), bad, COLO_FRAMING_MAX_LEN),
-          ("record at byte offset %" G_GUINT64_FORMAT ": len %u (0x%08x) > "
-              "%u (NET_BUFSIZE); wrong vnet-hdr setting or not a QEMU "
-              "framed stream?", self->offset, bad, bad, COLO_FRAMING_MAX_LEN));
-    } else {
-      GST_ELEMENT_ERROR (self, STREAM, DECODE,
-          (_("Invalid record in the QEMU framed stream: virtio-net header "
-                  "length %u is impossible."), bad),
-          ("record at byte offset %" G_GUINT64_FORMAT ": vnet_hdr_len %u "
-              "(0x%08x) invalid for len %u: %s", self->offset, bad, bad,
-              rec.len, colo_framing_result_to_string (res)));
-    }
+    gst_buffer_unmap (frame->buffer, &map);
+    gst_colo_depay_post_error (self, res, &rec);
     return GST_FLOW_ERROR;
   }
 
   if (res == COLO_FRAMING_NEED_MORE) {
+    gst_buffer_unmap (frame->buffer, &map);
     if (GST_BASE_PARSE_DRAINING (parse)) {
       GST_ELEMENT_WARNING (self, STREAM, DECODE,
           (_("The QEMU framed stream ended in the middle of a record.")),
@@ -261,12 +406,13 @@ gst_colo_depay_handle_frame (GstBaseParse * parse, GstBaseParseFrame * frame,
   gst_base_parse_set_min_frame_size (parse, hsize);
   GST_LOG_OBJECT (self, "record at offset %" G_GUINT64_FORMAT ": len %u, "
       "vnet_hdr_len %u", self->offset, rec.len, rec.vnet_hdr_len);
-  self->offset += rec.record_size;
 
   if (rec.len == 0) {
+    gst_buffer_unmap (frame->buffer, &map);
     GST_WARNING_OBJECT (self, "skipping zero-length record at byte offset %"
         G_GUINT64_FORMAT " (QEMU treats it as an unsupported packet)",
-        self->offset - rec.record_size);
+        self->offset);
+    self->offset += rec.record_size;
     GST_OBJECT_LOCK (self);
     self->empty_records++;
     GST_OBJECT_UNLOCK (self);
@@ -274,22 +420,40 @@ gst_colo_depay_handle_frame (GstBaseParse * parse, GstBaseParseFrame * frame,
     return gst_base_parse_finish_frame (parse, frame, rec.record_size);
   }
 
-  if (!gst_colo_depay_set_src_caps (self, rec.vnet_hdr_len)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-        ("downstream refused application/x-ethernet, vnet-hdr-len=%u",
-            rec.vnet_hdr_len));
+  /* before the first buffer, and whenever downstream asks */
+  reconfigure = gst_pad_check_reconfigure (srcpad);
+  if ((!self->format_decided || reconfigure)
+      && !gst_colo_depay_decide_format (self)) {
+    gst_buffer_unmap (frame->buffer, &map);
     return GST_FLOW_NOT_NEGOTIATED;
   }
 
+  if (self->format == GST_COLO_FORMAT_RECORDS) {
+    size = gst_colo_depay_batch_size (self, map.data, avail, &rec,
+        &n_records, &payload_bytes);
+    GST_LOG_OBJECT (self, "batch of %u records, %" G_GSIZE_FORMAT " bytes",
+        n_records, size);
+  } else {
+    size = rec.record_size;
+    payload_bytes = rec.len;
+  }
+  gst_buffer_unmap (frame->buffer, &map);
+
+  if (!gst_colo_depay_set_src_caps (self, rec.vnet_hdr_len))
+    return GST_FLOW_NOT_NEGOTIATED;
+
+  self->offset += size;
   GST_OBJECT_LOCK (self);
-  self->records++;
-  self->payload_bytes += rec.len;
+  self->buffers++;
+  self->records += n_records;
+  self->payload_bytes += payload_bytes;
   GST_OBJECT_UNLOCK (self);
 
-  return gst_base_parse_finish_frame (parse, frame, rec.record_size);
+  return gst_base_parse_finish_frame (parse, frame, size);
 }
 
-/* Strips the record header; the payload shares the input's memory. */
+/* Frames: strips the record header; the payload shares the input's
+ * memory.  Records: the buffer goes out as it is. */
 static GstFlowReturn
 gst_colo_depay_pre_push_frame (GstBaseParse * parse, GstBaseParseFrame * frame)
 {
@@ -300,6 +464,8 @@ gst_colo_depay_pre_push_frame (GstBaseParse * parse, GstBaseParseFrame * frame)
   gsize size;
 
   if (frame->flags & GST_BASE_PARSE_FRAME_FLAG_DROP)
+    return GST_FLOW_OK;
+  if (self->format == GST_COLO_FORMAT_RECORDS)
     return GST_FLOW_OK;
 
   size = gst_buffer_get_size (in);
@@ -395,16 +561,19 @@ gst_colo_depay_class_init (GstColoDepayClass * klass)
   g_object_class_install_property (gobject_class, PROP_VNET_HDR,
       g_param_spec_boolean ("vnet-hdr", "vnet header",
           "Records carry a virtio-net header length word "
-          "(QEMU vnet_hdr_support=on)", DEFAULT_VNET_HDR,
+          "(QEMU vnet_hdr_support=on); also the vnet-hdr field of the "
+          "records caps", DEFAULT_VNET_HDR,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
   /**
    * GstColoDepay:stats:
    *
-   * Counters since the element last started (all #guint64): `records`
-   * (buffers output), `payload-bytes`, `empty-records` (zero-length
-   * records skipped), `truncated-bytes` (discarded at EOS).
+   * Counters since the element last started (all #guint64): `buffers`
+   * (buffers output), `records` (records output: as many as `buffers` in
+   * frames mode, at least as many in records mode), `payload-bytes` (their lengths),
+   * `empty-records` (zero-length records skipped), `truncated-bytes`
+   * (discarded at EOS).
    *
    * Since: 0.1
    */
@@ -417,8 +586,10 @@ gst_colo_depay_class_init (GstColoDepayClass * klass)
   gst_element_class_set_static_metadata (element_class,
       "COLO framed stream depayloader", "Codec/Depayloader/Network",
       "Splits a QEMU chardev framed stream (filter-mirror, "
-      "filter-redirector, colo-compare) into Ethernet frames",
-      "gst-colo developers");
+      "filter-redirector, colo-compare) into Ethernet frames "
+      "(application/x-ethernet, the default) or, when downstream prefers "
+      "them, into buffers of many whole records "
+      "(application/x-colo-records)", "gst-colo developers");
 
   parse_class->start = GST_DEBUG_FUNCPTR (gst_colo_depay_start);
   parse_class->handle_frame = GST_DEBUG_FUNCPTR (gst_colo_depay_handle_frame);

@@ -25,11 +25,31 @@
  * are skipped (QEMU never sends an empty record); a buffer longer than
  * 69632 bytes (QEMU's NET_BUFSIZE) is an error.
  *
+ * The sink pad also takes records, `application/x-colo-records,
+ * vnet-hdr=(boolean)B` (listed second in its template: an upstream that
+ * offers both, such as colodepay, gives frames unless told otherwise):
+ * buffers of whole records in QEMU's framing, as colodepay outputs them in
+ * records mode and colocompare releases them.  Every record is checked
+ * (length at most 69632, virtio-net header length at most 20 and at most
+ * the length, no record cut by the end of the buffer; anything else is a
+ * stream error naming the byte offset).  When `vnet-hdr` of the caps
+ * equals #GstColoPay:vnet-hdr, the buffers go out unchanged: the same
+ * buffer, no copy.  When they differ, each record is framed again into
+ * a new buffer (a copy): the vnet word is dropped (the payload stays as it
+ * is, virtio-net header included, exactly as frames with `vnet-hdr-len`
+ * N are framed with #GstColoPay:vnet-hdr %FALSE) or added with the value
+ * 0 (the records carry no virtio-net header).  Zero-length records are
+ * left out, as empty frames are.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 udpsrc port=5000 ! application/x-ethernet,vnet-hdr-len=0 ! colopay ! tcpclientsink host=127.0.0.1 port=9004
  * ]| Sends Ethernet frames received as UDP datagrams to a QEMU `socket`
  * chardev listening on port 9004 (for example colo-compare's `primary_in`).
+ * |[
+ * gst-launch-1.0 tcpserversrc host=127.0.0.1 port=9003 ! colodepay ! application/x-colo-records ! colopay ! tcpclientsink host=127.0.0.1 port=9004
+ * ]| Relays a QEMU framed stream, checked record by record, many records
+ * per buffer and without copying them.
  *
  * Since: 0.1
  */
@@ -38,10 +58,12 @@
 #include "config.h"
 #endif
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "gstcoloelements.h"
 #include "gstcolopay.h"
+#include "gstcolocaps.h"
 #include "colo-framing.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_colo_pay_debug);
@@ -65,15 +87,19 @@ struct _GstColoPay
   /* property, OBJECT_LOCK */
   gboolean vnet_hdr;
 
-  /* streaming thread */
-  guint vnet_hdr_len;           /* from the sink caps; 0 without caps */
+  /* streaming thread, from the sink caps (frames, vnet-hdr-len 0 without) */
+  GstColoFormat in_format;
+  guint vnet_hdr_len;           /* frames: the virtio-net header length */
+  gboolean in_vnet_hdr;         /* records: they carry the vnet word */
+  guint64 in_offset;            /* records: input bytes so far */
 };
 
 #define FRAMED_CAPS "application/x-colo-framed"
 
+/* frames first: what an upstream that can produce both gives by default */
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("application/x-ethernet, vnet-hdr-len = (int) [ 0, 20 ]"));
+    GST_STATIC_CAPS (GST_COLO_FRAMES_CAPS "; " GST_COLO_RECORDS_CAPS));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (FRAMED_CAPS));
@@ -116,6 +142,15 @@ gst_colo_pay_get_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+}
+
+static void
+gst_colo_pay_reset (GstColoPay * self)
+{
+  self->in_format = GST_COLO_FORMAT_FRAMES;
+  self->vnet_hdr_len = 0;
+  self->in_vnet_hdr = FALSE;
+  self->in_offset = 0;
 }
 
 /* The output caps never depend on the input caps. */
@@ -207,12 +242,219 @@ gst_colo_pay_frame (GstColoPay * self, GstBuffer * buf, GstBuffer ** out_buf)
   return GST_FLOW_OK;
 }
 
+/* Reads @n bytes at @pos of a records buffer: from its mapping when it
+ * has one memory, else by extracting them (mapping a buffer of several
+ * memories would copy it all). */
+typedef struct
+{
+  GstBuffer *buf;
+  GstMapInfo map;
+  gboolean mapped;
+  gsize size;
+} ColoRecordsReader;
+
+static gboolean
+records_reader_init (ColoRecordsReader * r, GstBuffer * buf)
+{
+  r->buf = buf;
+  r->size = gst_buffer_get_size (buf);
+  r->mapped = FALSE;
+  if (gst_buffer_n_memory (buf) == 1) {
+    if (!gst_buffer_map (buf, &r->map, GST_MAP_READ))
+      return FALSE;
+    r->mapped = TRUE;
+  }
+  return TRUE;
+}
+
+static void
+records_reader_read (ColoRecordsReader * r, gsize pos, guint8 * out, gsize n)
+{
+  g_assert (pos + n <= r->size);
+  if (r->mapped)
+    memcpy (out, r->map.data + pos, n);
+  else
+    gst_buffer_extract (r->buf, pos, out, n);
+}
+
+static void
+records_reader_clear (ColoRecordsReader * r)
+{
+  if (r->mapped)
+    gst_buffer_unmap (r->buf, &r->map);
+  r->mapped = FALSE;
+}
+
+/* Checks the records buffer @r holds: whole records, each valid by the
+ * rules colodepay applies.  Counts the records and the zero-length ones,
+ * and the size they take with @out_vnet headers (zero-length ones left
+ * out).  FALSE after posting an error. */
+static gboolean
+gst_colo_pay_check_records (GstColoPay * self, ColoRecordsReader * r,
+    gboolean out_vnet, guint * n_records, guint * n_empty, gsize * out_size)
+{
+  guint hsize = COLO_FRAMING_HEADER_SIZE (self->in_vnet_hdr);
+  gsize pos = 0;
+
+  *n_records = *n_empty = 0;
+  *out_size = 0;
+  while (pos < r->size) {
+    guint64 offset = self->in_offset + pos;
+    guint8 hdr[8];
+    ColoFramingRecord rec;
+    ColoFramingResult res;
+
+    if (r->size - pos < hsize) {
+      GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+          (_("Records buffer ends inside a record.")),
+          ("%" G_GSIZE_FORMAT " bytes left at byte offset %" G_GUINT64_FORMAT
+              ", less than a %u-byte record header: not aligned to records",
+              r->size - pos, offset, hsize));
+      return FALSE;
+    }
+    records_reader_read (r, pos, hdr, hsize);
+    res = colo_framing_peek (hdr, hsize, self->in_vnet_hdr, &rec);
+    if (COLO_FRAMING_RESULT_IS_ERROR (res)) {
+      guint32 bad = colo_framing_record_bad_value (&rec, res);
+
+      GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+          (_("Invalid record in the records input.")),
+          ("record at byte offset %" G_GUINT64_FORMAT ": %s %u (0x%08x), len "
+              "%u: %s", offset, res == COLO_FRAMING_ERROR_LEN ? "len" :
+              "vnet_hdr_len", bad, bad, rec.len,
+              colo_framing_result_to_string (res)));
+      return FALSE;
+    }
+    if (rec.record_size > r->size - pos) {
+      GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+          (_("Records buffer ends inside a record.")),
+          ("record at byte offset %" G_GUINT64_FORMAT " needs %" G_GSIZE_FORMAT
+              " bytes, the buffer has %" G_GSIZE_FORMAT " left: not aligned "
+              "to records", offset, rec.record_size, r->size - pos));
+      return FALSE;
+    }
+    (*n_records)++;
+    if (rec.len == 0)
+      (*n_empty)++;
+    else
+      *out_size += COLO_FRAMING_HEADER_SIZE (out_vnet) + rec.len;
+    pos += rec.record_size;
+  }
+  return TRUE;
+}
+
+/* Records in: they go out unchanged (the same buffer) when their vnet
+ * word matches vnet-hdr.  Otherwise each record is framed again into a new
+ * buffer, the vnet word dropped (the payload is kept as it is, virtio-net
+ * header included, as for frames with vnet-hdr=false) or added (0: their
+ * payload has no virtio-net header); zero-length records are left out, as
+ * empty frames are.  Takes @buf. */
+static GstFlowReturn
+gst_colo_pay_records (GstColoPay * self, GstBuffer * buf, GstBuffer ** out_buf)
+{
+  gboolean in_vnet = self->in_vnet_hdr;
+  guint in_hsize = COLO_FRAMING_HEADER_SIZE (in_vnet);
+  ColoRecordsReader r;
+  guint n_records, n_empty;
+  gsize out_size, pos, size = gst_buffer_get_size (buf);
+  gboolean vnet;
+  GstBuffer *out;
+  GstMapInfo omap;
+  guint8 *p;
+
+  GST_OBJECT_LOCK (self);
+  vnet = self->vnet_hdr;
+  GST_OBJECT_UNLOCK (self);
+
+  *out_buf = NULL;
+  if (size == 0) {
+    GST_WARNING_OBJECT (self, "skipping empty buffer");
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+
+  if (!records_reader_init (&r, buf)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
+        ("could not map input buffer"));
+    gst_buffer_unref (buf);
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_colo_pay_check_records (self, &r, vnet, &n_records, &n_empty,
+          &out_size)) {
+    records_reader_clear (&r);
+    gst_buffer_unref (buf);
+    return GST_FLOW_ERROR;
+  }
+  self->in_offset += size;
+
+  if (!gst_colo_pay_ensure_src_caps (self)) {
+    records_reader_clear (&r);
+    gst_buffer_unref (buf);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  if (in_vnet == vnet && n_empty == 0) {
+    GST_LOG_OBJECT (self, "passing %u records through (%" G_GSIZE_FORMAT
+        " bytes)", n_records, size);
+    records_reader_clear (&r);
+    *out_buf = buf;
+    return GST_FLOW_OK;
+  }
+
+  if (n_empty > 0)
+    GST_WARNING_OBJECT (self, "skipping %u zero-length records: QEMU never "
+        "sends an empty record", n_empty);
+  if (out_size == 0) {
+    records_reader_clear (&r);
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+
+  GST_LOG_OBJECT (self, "framing %u records again (vnet word %s)",
+      n_records - n_empty, vnet ? "added" : "dropped");
+  out = gst_buffer_new_allocate (NULL, out_size, NULL);
+  gst_buffer_map (out, &omap, GST_MAP_WRITE);
+  p = omap.data;
+  for (pos = 0; pos < size;) {
+    guint8 hdr[8];
+    ColoFramingRecord rec;
+
+    records_reader_read (&r, pos, hdr, in_hsize);
+    colo_framing_peek (hdr, in_hsize, in_vnet, &rec);
+    if (rec.len > 0) {
+      p += colo_framing_write_header (p, rec.len, vnet, rec.vnet_hdr_len);
+      records_reader_read (&r, pos + in_hsize, p, rec.len);
+      p += rec.len;
+    }
+    pos += rec.record_size;
+  }
+  g_assert ((gsize) (p - omap.data) == out_size);
+  gst_buffer_unmap (out, &omap);
+  records_reader_clear (&r);
+
+  gst_buffer_copy_into (out, buf, GST_BUFFER_COPY_METADATA, 0, -1);
+  GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET_NONE;
+  GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET_NONE;
+  gst_buffer_unref (buf);
+  *out_buf = out;
+  return GST_FLOW_OK;
+}
+
+/* One input buffer (taken): *out is what goes out, or NULL */
+static GstFlowReturn
+gst_colo_pay_process (GstColoPay * self, GstBuffer * buf, GstBuffer ** out)
+{
+  if (self->in_format == GST_COLO_FORMAT_RECORDS)
+    return gst_colo_pay_records (self, buf, out);
+  return gst_colo_pay_frame (self, buf, out);
+}
+
 static GstFlowReturn
 gst_colo_pay_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
   GstColoPay *self = GST_COLO_PAY (parent);
   GstBuffer *out;
-  GstFlowReturn ret = gst_colo_pay_frame (self, buf, &out);
+  GstFlowReturn ret = gst_colo_pay_process (self, buf, &out);
 
   if (out == NULL)
     return ret;
@@ -233,7 +475,7 @@ gst_colo_pay_chain_list (GstPad * pad, GstObject * parent, GstBufferList * list)
   for (i = 0; i < n && ret == GST_FLOW_OK; i++) {
     GstBuffer *out;
 
-    ret = gst_colo_pay_frame (self,
+    ret = gst_colo_pay_process (self,
         gst_buffer_ref (gst_buffer_list_get (list, i)), &out);
     if (out != NULL)
       gst_buffer_list_add (out_list, out);
@@ -255,15 +497,22 @@ gst_colo_pay_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:{
       GstCaps *caps;
-      const GstStructure *s;
-      gint len = 0;
+      GstColoCapsInfo info;
 
       gst_event_parse_caps (event, &caps);
-      s = gst_caps_get_structure (caps, 0);
-      if (!gst_structure_get_int (s, "vnet-hdr-len", &len))
-        len = 0;
-      GST_DEBUG_OBJECT (self, "input vnet-hdr-len %d", len);
-      self->vnet_hdr_len = len;
+      if (!gst_colo_caps_parse (caps, &info)) {
+        GST_WARNING_OBJECT (self, "refusing caps %" GST_PTR_FORMAT, caps);
+        gst_event_unref (event);
+        return FALSE;
+      }
+      if (info.format == GST_COLO_FORMAT_RECORDS)
+        GST_DEBUG_OBJECT (self, "input: records, vnet-hdr %d", info.vnet_hdr);
+      else
+        GST_DEBUG_OBJECT (self, "input: frames, vnet-hdr-len %d",
+            info.vnet_hdr_len);
+      self->in_format = info.format;
+      self->vnet_hdr_len = info.vnet_hdr_len;
+      self->in_vnet_hdr = info.vnet_hdr;
       gst_event_unref (event);
       /* our own caps, which do not change */
       return gst_colo_pay_ensure_src_caps (self);
@@ -271,8 +520,8 @@ gst_colo_pay_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
     case GST_EVENT_STREAM_START:{
       gboolean ret;
 
-      /* a new stream may come without caps: vnet-hdr-len 0 then */
-      self->vnet_hdr_len = 0;
+      /* a new stream may come without caps: frames, vnet-hdr-len 0 then */
+      gst_colo_pay_reset (self);
       ret = gst_pad_push_event (self->srcpad, event);
       /* send caps right after stream-start, before any segment */
       gst_colo_pay_ensure_src_caps (self);
@@ -293,7 +542,7 @@ gst_colo_pay_change_state (GstElement * element, GstStateChange transition)
       transition);
 
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
-    self->vnet_hdr_len = 0;
+    gst_colo_pay_reset (self);
 
   return ret;
 }
@@ -315,14 +564,16 @@ gst_colo_pay_class_init (GstColoPayClass * klass)
    *
    * Whether each record carries a 32-bit virtio-net header length (the
    * `vnet-hdr-len` of the input caps) after its length, as QEMU expects
-   * with `vnet_hdr_support=on`.
+   * with `vnet_hdr_support=on`.  Records input whose `vnet-hdr` differs
+   * is framed again to match.
    *
    * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_VNET_HDR,
       g_param_spec_boolean ("vnet-hdr", "vnet header",
           "Records carry a virtio-net header length word "
-          "(QEMU vnet_hdr_support=on)", DEFAULT_VNET_HDR,
+          "(QEMU vnet_hdr_support=on); records input with another vnet-hdr "
+          "is framed again", DEFAULT_VNET_HDR,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -330,8 +581,10 @@ gst_colo_pay_class_init (GstColoPayClass * klass)
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
       "COLO framed stream payloader", "Codec/Payloader/Network",
-      "Frames Ethernet frames for a QEMU chardev socket (filter-mirror, "
-      "filter-redirector, colo-compare)", "gst-colo developers");
+      "Frames Ethernet frames (application/x-ethernet) for a QEMU chardev "
+      "socket (filter-mirror, filter-redirector, colo-compare); buffers of "
+      "whole records (application/x-colo-records) pass through, or are "
+      "framed again when their vnet-hdr differs", "gst-colo developers");
 
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_colo_pay_change_state);
 }
@@ -340,6 +593,7 @@ static void
 gst_colo_pay_init (GstColoPay * self)
 {
   self->vnet_hdr = DEFAULT_VNET_HDR;
+  gst_colo_pay_reset (self);
 
   self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
   gst_pad_set_chain_function (self->sinkpad,
