@@ -364,8 +364,7 @@ run_once (Run * run, double *cpu_ns, gchar ** error)
       g_mutex_lock (&run->lock);
       if (run->released == last)
         *error = g_strdup_printf ("stalled: %u of %u primary frames "
-            "released, none for 10 s", run->released,
-            run->traffic->primary.n);
+            "released, none for 10 s", run->released, run->traffic->primary.n);
       last = run->released;
       g_mutex_unlock (&run->lock);
       continue;
@@ -574,16 +573,16 @@ main (int argc, char **argv)
         "primary frames per run, about (400000)", "N"},
     {"conns", 'c', 0, G_OPTION_ARG_INT, &conns, "connections (64)", "N"},
     {"format", 'f', 0, G_OPTION_ARG_STRING, &format,
-          "input caps: frames (application/x-ethernet, a buffer list per "
+        "input caps: frames (application/x-ethernet, a buffer list per "
           "push) or records (application/x-colo-records, one buffer per "
           "push) (frames)", "FORMAT"},
     {"batch", 'b', 0, G_OPTION_ARG_INT, &batch,
         "primary records per push (64)", "N"},
     {"window", 0, 0, G_OPTION_ARG_INT, &window,
-        "primary frames pushed ahead of the released ones, at most (4096)",
+          "primary frames pushed ahead of the released ones, at most (4096)",
         "N"},
     {"latency-ms", 0, 0, G_OPTION_ARG_INT, &latency_ms,
-        "colocompare's latency (GstAggregator), as gst-colo-compare (10)",
+          "colocompare's latency (GstAggregator), as gst-colo-compare (10)",
         "MS"},
     {"runs", 'r', 0, G_OPTION_ARG_INT, &runs, "runs; the median counts (3)",
         "N"},
@@ -647,7 +646,7 @@ main (int argc, char **argv)
       run.records = records;
       run.batch = batch;
       run.window = window;
-      run.latency = (gint64) latency_ms * GST_MSECOND;
+      run.latency = (gint64) latency_ms *GST_MSECOND;
       run.appsink = appsink;
       g_mutex_init (&run.lock);
       g_cond_init (&run.cond);
