@@ -48,6 +48,12 @@ colo_link_is_connected (ColoLink * link)
   return link->conn != NULL;
 }
 
+GSocket *
+colo_link_get_socket (ColoLink * link)
+{
+  return link->conn ? g_socket_connection_get_socket (link->conn) : NULL;
+}
+
 static void
 close_connection (ColoLink * link)
 {
@@ -313,28 +319,4 @@ colo_link_free (ColoLink * link)
   g_free (link->ep.host);
   g_free (link->name);
   g_free (link);
-}
-
-gboolean
-colo_link_send (ColoLink * link, const guint8 * data, gsize len,
-    GError ** error)
-{
-  GSocket *sock;
-
-  if (link->conn == NULL) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-        "no client connected");
-    return FALSE;
-  }
-  sock = g_socket_connection_get_socket (link->conn);
-  while (len > 0) {
-    gssize n = g_socket_send_with_blocking (sock, (const gchar *) data, len,
-        TRUE, NULL, error);
-
-    if (n < 0)
-      return FALSE;
-    data += n;
-    len -= n;
-  }
-  return TRUE;
 }

@@ -12,7 +12,7 @@
  * next one once the current one is gone; a connect endpoint connects at
  * once and reconnects every second after the connection drops.  Used for
  * the inputs and the notify channel (the output, written from a streaming
- * thread, is ColoOutput). */
+ * thread, is ColoOutput).  GIO only. */
 
 #ifndef __COLO_LINK_H__
 #define __COLO_LINK_H__
@@ -42,6 +42,9 @@ void colo_link_free (ColoLink * link);
 const gchar *colo_link_get_name (ColoLink * link);
 gboolean colo_link_is_connected (ColoLink * link);
 
+/* The current connection's socket (non-blocking), NULL without one. */
+GSocket *colo_link_get_socket (ColoLink * link);
+
 /* Closes the current connection (callable from the data callback), then
  * waits for the next client or reconnects. */
 void colo_link_drop (ColoLink * link);
@@ -57,10 +60,6 @@ void colo_link_pause (ColoLink * link, gboolean paused);
 
 /* Stops reading, accepting and reconnecting for good. */
 void colo_link_stop (ColoLink * link);
-
-/* Writes all of @data to the current connection (blocking). */
-gboolean colo_link_send (ColoLink * link, const guint8 * data, gsize len,
-    GError ** error);
 
 G_END_DECLS
 #endif /* __COLO_LINK_H__ */

@@ -58,15 +58,23 @@ def free_port():
     return port
 
 
-def connect(port):
+def connect(port, rcvbuf=None):
     """Connects to a program's tcp-listen endpoint, retrying until it
-    listens (the program may still be starting, e.g. under valgrind)."""
+    listens (the program may still be starting, e.g. under valgrind).
+    With @rcvbuf, the socket's receive buffer is that small (set before
+    the connection, so the window is small from the start)."""
     import time
     deadline = time.monotonic() + TIMEOUT
     while True:
+        s = socket.socket()
+        if rcvbuf is not None:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(TIMEOUT)
         try:
-            return socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+            s.connect(("127.0.0.1", port))
+            return s
         except ConnectionRefusedError:
+            s.close()
             if time.monotonic() > deadline:
                 raise Failure("nothing listens on port %d" % port)
             # poll the port: this is not a timing assumption, only a retry
@@ -386,6 +394,79 @@ def case_notify_garbage():
           "stats: %r" % stats)
     check("unsupported instruction" in p.stderr_text(),
           "no warning on stderr")
+
+
+def wait_stderr(p, text, what):
+    """Polls the program's stderr for @text (a retry, not a timing
+    assumption)."""
+    deadline = time.monotonic() + TIMEOUT
+    while text not in p.stderr_text():
+        check(time.monotonic() < deadline and p.proc.poll() is None,
+              "%s: no '%s' on stderr; stderr: %s" % (what, text,
+                                                   p.stderr_text()))
+        threading.Event().wait(0.05)
+
+
+def flood_init(sock, n):
+    """Sends @n handshakes whose answers the peer never reads; False once
+    the program closed the connection."""
+    try:
+        sock.sendall(frames.record(INIT) * n)
+        return True
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+    except socket.timeout:
+        raise Failure("the program stopped reading notify-dev (frozen?)")
+
+
+def case_notify_not_reading():
+    # A notify peer that stops reading: checkpoint requests (and handshake
+    # answers) pile up for it.  The program never blocks on it: frames keep
+    # being released, and once the small queue overflows (or nothing was
+    # written for a few seconds) that peer is dropped, said on stderr and
+    # counted; the next client is served; SIGTERM ends the program.
+    p = Program("--auto-release", notify=True)
+    n = connect(p.notify_port, rcvbuf=4096)
+    n.sendall(frames.record(INIT))
+    check(recv_exact(n, 4 + len(XEN_INIT), "the handshake answer")[4:]
+          == XEN_INIT, "no handshake answer")
+    # from now on n reads nothing
+    rounds = 0
+    while "dropping the connection" not in p.stderr_text():
+        check(rounds < 2000, "the peer that does not read was never "
+              "dropped; stderr: %s" % p.stderr_text())
+        # a divergence (a request, released at once with --auto-release)
+        # and a matched pair: both primaries must come out
+        pri = diverge(p)
+        pair = udp_pair(frames.pattern(32, seed=rounds), sport=6100)
+        p.send_primary(pair[0])
+        p.send_secondary(pair[1])
+        p.expect_out_any_order([pri, pair[0]])
+        if not flood_init(n, 200):
+            break
+        rounds += 1
+    wait_stderr(p, "dropping the connection", "a peer that does not read")
+    # the comparison goes on
+    pair = udp_pair(b"after the notify peer was dropped", sport=6200)
+    p.send_primary(pair[0])
+    p.send_secondary(pair[1])
+    p.expect_out(pair[0])
+    # a new client is served, and gets the requests
+    n2 = notify_connect(p)
+    pri = diverge(p)
+    check(recv_exact(n2, 17, "DO_CHECKPOINT")[4:] == DO_CHECKPOINT,
+          "no DO_CHECKPOINT to the next notify client")
+    p.expect_out(pri)
+    # which stops reading too, just before SIGTERM
+    flood_init(n2, 20000)
+    stats = p.terminate()
+    check(stats["notify-stalled"] >= 1
+          and stats["notify-checkpoints-sent"] >= 1
+          and stats["notify-checkpoints-sent"]
+          + stats["notify-checkpoints-unsent"]
+          == stats["checkpoints-requested"], "stats: %r" % stats)
+    n.close()
+    n2.close()
 
 
 def case_json_checkpoint():
