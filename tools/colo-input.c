@@ -12,6 +12,7 @@
 #include <gst/base/gstaggregator.h>
 #include "colo-framing.h"
 #include "colo-link.h"
+#include "colo-log.h"
 
 /* What a frame costs while it waits for colocompare: its bytes and
  * about this much for the GstBuffer, GstMemory and queue entries. */
@@ -113,9 +114,11 @@ on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
   GstBuffer *buf;
 
   if (len == 0) {
-    input->empty_records++;
-    g_printerr ("gst-colo-compare: %s: warning: skipped an empty record at "
-        "byte offset %" G_GUINT64_FORMAT "\n", input->name, offset);
+    if (colo_log_is_reported (++input->empty_records))
+      colo_log (input->name, "warning: skipped an empty record at byte "
+          "offset %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " so far; "
+          "reported the 1st, 10th, 100th, ... time)", offset,
+          input->empty_records);
     return;
   }
   if ((gint) vnet_hdr_len != input->caps_vnet_hdr_len) {

@@ -190,7 +190,8 @@ send_message (ColoNotifyChannel * ch, const gchar * text)
 
       if (colo_log_is_reported (n))
         colo_log (ch->name, "warning: no client connected, %s not sent (%"
-            G_GUINT64_FORMAT " so far)", text, n);
+            G_GUINT64_FORMAT " so far; reported the 1st, 10th, 100th, ... "
+            "time)", text, n);
     }
     return;
   }
@@ -231,9 +232,11 @@ on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
       ch->checkpoint_done (ch->user_data);
       break;
     default:
-      ch->stats.unsupported++;
-      colo_log (ch->name, "warning: unsupported instruction (%u bytes at "
-          "byte offset %" G_GUINT64_FORMAT "), ignored", len, offset);
+      if (colo_log_is_reported (++ch->stats.unsupported))
+        colo_log (ch->name, "warning: unsupported instruction (%u bytes at "
+            "byte offset %" G_GUINT64_FORMAT "), ignored (%" G_GUINT64_FORMAT
+            " so far; reported the 1st, 10th, 100th, ... time)", len, offset,
+            ch->stats.unsupported);
       break;
   }
 }

@@ -38,6 +38,7 @@
 #include "colo-framing.h"
 #include "colo-input.h"
 #include "colo-json.h"
+#include "colo-log.h"
 #include "colo-notify-channel.h"
 #include "colo-output.h"
 
@@ -77,6 +78,8 @@ typedef struct
   GIOChannel *stdin_channel;    /* without --notify-dev */
   guint stdin_id;
   GString *stdin_buf;           /* a partial line */
+  guint64 stdin_unknown;        /* lines that are no command */
+  guint64 stdin_overlong;       /* of them, too long (discarded unread) */
 
   gboolean shutting_down;
   guint shutdown_timeout_id;
@@ -372,11 +375,12 @@ on_command (App * app, gchar * line)
     checkpoint_done (app);
   } else if (g_str_equal (line, "failover")) {
     colo_control_emit (app->control, "failover");
-  } else {
+  } else if (colo_log_is_reported (++app->stdin_unknown)) {
     gchar *escaped = g_strescape (line, NULL);
 
-    g_printerr ("gst-colo-compare: stdin: warning: unknown command '%s' "
-        "(expected checkpoint-done or failover)\n", escaped);
+    colo_log ("stdin", "warning: unknown command '%s' (expected "
+        "checkpoint-done or failover; %" G_GUINT64_FORMAT " so far, reported "
+        "the 1st, 10th, 100th, ... time)", escaped, app->stdin_unknown);
     g_free (escaped);
   }
 }
@@ -407,8 +411,12 @@ on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
     g_free (line);
   }
   if (app->stdin_buf->len > MAX_COMMAND_LEN) {
-    g_printerr ("gst-colo-compare: stdin: warning: discarded %" G_GSIZE_FORMAT
-        " bytes without a newline\n", app->stdin_buf->len);
+    app->stdin_unknown++;
+    if (colo_log_is_reported (++app->stdin_overlong))
+      colo_log ("stdin", "warning: discarded %" G_GSIZE_FORMAT " bytes "
+          "without a newline (%" G_GUINT64_FORMAT " times so far, reported "
+          "the 1st, 10th, 100th, ... time)", app->stdin_buf->len,
+          app->stdin_overlong);
     g_string_truncate (app->stdin_buf, 0);
   }
   return G_SOURCE_CONTINUE;
@@ -614,6 +622,9 @@ print_stats (App * app)
   gst_structure_set (stats,
       "outdev-records", G_TYPE_UINT64, app->output_records,
       "outdev-lost", G_TYPE_UINT64, app->output_lost, NULL);
+  if (app->notify == NULL)
+    gst_structure_set (stats, "stdin-unknown", G_TYPE_UINT64,
+        app->stdin_unknown, NULL);
   if (app->notify != NULL) {
     ColoNotifyStats ns;
 

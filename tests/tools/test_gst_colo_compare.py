@@ -469,6 +469,50 @@ def case_notify_not_reading():
     n2.close()
 
 
+def count_lines(p, text):
+    return sum(1 for line in p.stderr_text().splitlines() if text in line)
+
+
+def case_log_floods():
+    # Bad records on notify-dev, empty records on the inputs and unknown
+    # stdin lines are each counted, and reported on the 1st, 10th, 100th,
+    # ... occurrence only: a peer sending garbage cannot flood the log.
+    p = Program(notify=True)
+    n = notify_connect(p)
+    n.sendall(frames.record(b"HELLO") * 10000 + frames.record(INIT))
+    check(recv_exact(n, 4 + len(XEN_INIT), "handshake after garbage")[4:]
+          == XEN_INIT, "no handshake answer after 10000 bad records")
+    p.primary.sendall(struct.pack("!I", 0) * 10000)
+    p.secondary.sendall(struct.pack("!I", 0) * 5000)
+    pri, sec = udp_pair(b"after the empty records")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["notify-unsupported"] == 10000
+          and stats["primary-in-empty-records"] == 10000
+          and stats["secondary-in-empty-records"] == 5000, "stats %r" % stats)
+    # 1, 10, 100, 1000, 10000; and 1, 10, 100, 1000
+    got = (count_lines(p, "unsupported instruction"),
+           count_lines(p, "primary-in: warning: skipped an empty record"),
+           count_lines(p, "secondary-in: warning: skipped an empty record"))
+    check(got == (5, 5, 4), "warning lines %r; stderr:\n%s"
+          % (got, p.stderr_text()))
+    check("(10000 so far" in p.stderr_text(), "no count in the warnings")
+
+    p = Program()
+    pri = diverge(p)
+    check(p.next_json("the checkpoint request")["reason"] == "miscompare",
+          "no miscompare request")
+    p.proc.stdin.write(b"no-such-command\n" * 1000)
+    p.stdin_line("checkpoint-done")
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["stdin-unknown"] == 1000, "stats %r" % stats)
+    got = count_lines(p, "unknown command")
+    check(got == 4, "%d warning lines for 1000 unknown commands" % got)
+
+
 def case_json_checkpoint():
     p = Program()
     pri = diverge(p)
