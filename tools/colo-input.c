@@ -170,7 +170,7 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
       G_GUINT64_FORMAT ": %s (value %u); closing this connection, queued "
       "frames are kept\n", input->name, offset,
       colo_framing_result_to_string (res), value);
-  colo_link_drop (link);
+  colo_link_drop (link, "bad record");
 }
 
 static void

@@ -8,6 +8,7 @@
  */
 
 #include "colo-link.h"
+#include "colo-log.h"
 
 #define RECONNECT_INTERVAL_MS 1000
 #define READ_SIZE 65536
@@ -25,11 +26,12 @@ struct _ColoLink
   GSource *accept_source;       /* while no client is connected */
 
   GSocketConnection *conn;      /* the current connection, or NULL */
+  gchar *peer;                  /* its peer's address, for messages */
   GSource *read_source;
 
   guint reconnect_id;           /* CONNECT only: retry timer */
   GCancellable *connecting;     /* CONNECT only: async connect under way */
-  gboolean warned_connect;
+  guint64 failed_connects;      /* CONNECT only: in a row */
 
   guint8 buf[READ_SIZE];
 };
@@ -54,16 +56,36 @@ colo_link_get_socket (ColoLink * link)
   return link->conn ? g_socket_connection_get_socket (link->conn) : NULL;
 }
 
+/* What happens next, for the messages */
+static const gchar *
+next_step (ColoLink * link)
+{
+  if (link->stopped)
+    return "";
+  return link->ep.kind == COLO_ENDPOINT_LISTEN ?
+      "; waiting for the next client" : "; reconnecting every second";
+}
+
+/* Closes the current connection; @why (may be NULL: the peer closed it)
+ * goes into the message. */
 static void
-close_connection (ColoLink * link)
+close_connection (ColoLink * link, const gchar * why)
 {
   if (link->read_source != NULL) {
     g_source_destroy (link->read_source);
     g_clear_pointer (&link->read_source, g_source_unref);
   }
   if (link->conn != NULL) {
+    if (why == NULL)
+      colo_log (link->name, "%s%s disconnected%s",
+          link->ep.kind == COLO_ENDPOINT_LISTEN ? "client " : "", link->peer,
+          next_step (link));
+    else
+      colo_log (link->name, "closed the connection to %s (%s)%s",
+          link->peer, why, next_step (link));
     g_io_stream_close (G_IO_STREAM (link->conn), NULL, NULL);
     g_clear_object (&link->conn);
+    g_clear_pointer (&link->peer, g_free);
   }
 }
 
@@ -90,11 +112,14 @@ on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
     return G_SOURCE_CONTINUE;
   }
   if (n < 0) {
-    g_printerr ("gst-colo-compare: %s: connection failed: %s\n", link->name,
-        err->message);
+    gchar *why = g_strdup_printf ("failed: %s", err->message);
+
+    close_connection (link, why);
+    g_free (why);
     g_error_free (err);
+  } else {
+    close_connection (link, NULL);
   }
-  close_connection (link);
   link->funcs.closed (link, link->user_data);
   link_wait_for_peer (link);
   return G_SOURCE_REMOVE;
@@ -116,16 +141,27 @@ static void
 set_connection (ColoLink * link, GSocketConnection * conn)
 {
   GSocket *sock = g_socket_connection_get_socket (conn);
-  GError *err = NULL;
 
   link->conn = conn;
-  g_socket_set_blocking (sock, FALSE);
-  /* notify's DO_CHECKPOINT must not wait behind Nagle either */
-  if (!colo_endpoint_set_nodelay (sock, &err)) {
-    g_printerr ("gst-colo-compare: %s: warning: cannot set TCP_NODELAY: "
-        "%s\n", link->name, err->message);
-    g_error_free (err);
+  link->peer = colo_endpoint_socket_address (sock, TRUE);
+  if (link->ep.kind == COLO_ENDPOINT_LISTEN) {
+    colo_log (link->name, "client %s connected", link->peer);
+  } else {
+    gchar *local = colo_endpoint_socket_address (sock, FALSE);
+
+    if (link->failed_connects > 0)
+      colo_log (link->name, "connected to %s (from %s) after %"
+          G_GUINT64_FORMAT " failed attempt(s)", link->peer, local,
+          link->failed_connects);
+    else
+      colo_log (link->name, "connected to %s (from %s)", link->peer, local);
+    g_free (local);
+    link->failed_connects = 0;
   }
+  g_socket_set_blocking (sock, FALSE);
+  /* notify's DO_CHECKPOINT must not wait behind Nagle either; keepalive
+   * notices a peer that is gone without a word */
+  colo_endpoint_setup_connection (sock, link->name);
   if (!link->paused)
     start_reading (link);
   link->funcs.connected (link, link->user_data);
@@ -155,8 +191,7 @@ on_acceptable (GSocket * listen_sock, GIOCondition cond, gpointer user_data)
   sock = g_socket_accept (listen_sock, NULL, &err);
   if (sock == NULL) {
     if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-      g_printerr ("gst-colo-compare: %s: accept failed: %s\n", link->name,
-          err->message);
+      colo_log (link->name, "warning: accept failed: %s", err->message);
     g_error_free (err);
     return G_SOURCE_CONTINUE;
   }
@@ -182,15 +217,15 @@ on_connect_done (GObject * client, GAsyncResult * res, gpointer user_data)
   link = user_data;
   g_clear_object (&link->connecting);
   if (conn == NULL) {
-    if (!link->warned_connect)
-      g_printerr ("gst-colo-compare: %s: cannot reconnect (%s), retrying "
-          "every second\n", link->name, err->message);
-    link->warned_connect = TRUE;
+    if (colo_log_is_reported (++link->failed_connects))
+      colo_log (link->name, "warning: cannot reconnect to %s:%u: %s (%"
+          G_GUINT64_FORMAT " failed attempt(s) so far, reported the 1st, "
+          "10th, 100th, ... time); retrying every second", link->ep.host,
+          link->ep.port, err->message, link->failed_connects);
     g_error_free (err);
     link_wait_for_peer (link);
     return;
   }
-  link->warned_connect = FALSE;
   set_connection (link, conn);
 }
 
@@ -245,10 +280,15 @@ colo_link_new (const ColoEndpoint * ep, const gchar * name,
   link->user_data = user_data;
 
   if (ep->kind == COLO_ENDPOINT_LISTEN) {
+    gchar *local;
+
     link->listen_sock = colo_endpoint_listen (ep, error);
     if (link->listen_sock == NULL)
       goto failed;
     g_socket_set_blocking (link->listen_sock, FALSE);
+    local = colo_endpoint_socket_address (link->listen_sock, FALSE);
+    colo_log (link->name, "listening on %s", local);
+    g_free (local);
     link_wait_for_peer (link);
   } else {
     GSocketConnection *conn = colo_endpoint_connect (ep, NULL, error);
@@ -265,11 +305,11 @@ failed:
 }
 
 void
-colo_link_drop (ColoLink * link)
+colo_link_drop (ColoLink * link, const gchar * why)
 {
   if (link->conn == NULL)
     return;
-  close_connection (link);
+  close_connection (link, why);
   link_wait_for_peer (link);
 }
 
@@ -294,7 +334,7 @@ void
 colo_link_stop (ColoLink * link)
 {
   link->stopped = TRUE;
-  close_connection (link);
+  close_connection (link, "shutting down");
   if (link->accept_source != NULL) {
     g_source_destroy (link->accept_source);
     g_clear_pointer (&link->accept_source, g_source_unref);

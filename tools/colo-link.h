@@ -10,7 +10,9 @@
 /* One endpoint's current connection, driven by the thread-default main
  * context: a listen endpoint accepts one client at a time and accepts the
  * next one once the current one is gone; a connect endpoint connects at
- * once and reconnects every second after the connection drops.  Used for
+ * once and reconnects every second after the connection drops.  Every
+ * listen, connection, disconnection and failed reconnection is reported
+ * on standard error, with the endpoint's name (its option).  Used for
  * the inputs and the notify channel (the output, written from a streaming
  * thread, is ColoOutput).  GIO only. */
 
@@ -46,8 +48,8 @@ gboolean colo_link_is_connected (ColoLink * link);
 GSocket *colo_link_get_socket (ColoLink * link);
 
 /* Closes the current connection (callable from the data callback), then
- * waits for the next client or reconnects. */
-void colo_link_drop (ColoLink * link);
+ * waits for the next client or reconnects; @why goes into the message. */
+void colo_link_drop (ColoLink * link, const gchar * why);
 
 /* Hands what the current connection has already received (without
  * waiting for more, at most @max_bytes) to the data callback. */

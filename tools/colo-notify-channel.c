@@ -88,11 +88,11 @@ clear_queue (ColoNotifyChannel * ch)
 }
 
 static void
-drop_peer (ColoNotifyChannel * ch)
+drop_peer (ColoNotifyChannel * ch, const gchar * why)
 {
   clear_queue (ch);
   ch->generation++;
-  colo_link_drop (ch->link);
+  colo_link_drop (ch->link, why);
 }
 
 static gboolean
@@ -105,7 +105,7 @@ on_write_timeout (gpointer user_data)
   colo_log (ch->name, "warning: the peer has read nothing for %u ms (%u "
       "message(s) waiting); dropping the connection, comparison goes on",
       ch->write_timeout_ms, g_queue_get_length (&ch->queue));
-  drop_peer (ch);
+  drop_peer (ch, "write timeout");
   return G_SOURCE_REMOVE;
 }
 
@@ -148,7 +148,7 @@ flush (ColoNotifyChannel * ch)
       colo_log (ch->name, "warning: cannot send %s: %s; dropping the "
           "connection", text, err->message);
       g_error_free (err);
-      drop_peer (ch);
+      drop_peer (ch, "write failed");
       return;
     }
     progress = progress || n > 0;
@@ -202,7 +202,7 @@ send_message (ColoNotifyChannel * ch, const gchar * text)
     colo_log (ch->name, "warning: the peer is not reading (%u message(s) "
         "waiting, at most %u); dropping the connection, comparison goes on",
         g_queue_get_length (&ch->queue), ch->max_queued);
-    drop_peer (ch);
+    drop_peer (ch, "queue full");
     return;
   }
   g_queue_push_tail (&ch->queue, (gpointer) text);
@@ -275,7 +275,7 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
   colo_log (ch->name, "error: bad record at byte offset %" G_GUINT64_FORMAT
       ": %s (value %u); closing this connection", offset,
       colo_framing_result_to_string (res), value);
-  drop_peer (ch);
+  drop_peer (ch, "bad record");
 }
 
 static void

@@ -621,7 +621,11 @@ print_stats (App * app)
   colo_input_add_stats (app->secondary, stats);
   gst_structure_set (stats,
       "outdev-records", G_TYPE_UINT64, app->output_records,
-      "outdev-lost", G_TYPE_UINT64, app->output_lost, NULL);
+      "outdev-lost", G_TYPE_UINT64, app->output_lost,
+      "outdev-unacknowledged", G_TYPE_UINT64,
+      colo_output_get_unacknowledged (app->output),
+      "outdev-connections", G_TYPE_UINT64,
+      colo_output_get_connections (app->output), NULL);
   if (app->notify == NULL)
     gst_structure_set (stats, "stdin-unknown", G_TYPE_UINT64,
         app->stdin_unknown, NULL);

@@ -44,6 +44,9 @@ def check(cond, what):
 def listener():
     """A listening socket on a free port of 127.0.0.1."""
     s = socket.socket()
+    # so that a test can listen on the port again (its connections may
+    # still be in TIME_WAIT)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", 0))
     s.listen(1)
     return s
@@ -511,6 +514,156 @@ def case_log_floods():
     check(stats["stdin-unknown"] == 1000, "stats %r" % stats)
     got = count_lines(p, "unknown command")
     check(got == 4, "%d warning lines for 1000 unknown commands" % got)
+
+
+def proc_net_tcp(local, remote):
+    """The kernel's row of the IPv4 TCP socket @local -> @remote ((host,
+    port) pairs) in /proc/net/tcp: a dict of tx_queue, rx_queue and timer
+    (1 retransmit, 2 keepalive, 4 zero window probe), or None."""
+    def enc(addr):
+        host, port = addr
+        return "%08X:%04X" % (struct.unpack("<I", socket.inet_aton(host))[0],
+                              port)
+    want = (enc(local), enc(remote))
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if (fields[1], fields[2]) == want:
+                tx, rx = fields[4].split(":")
+                return {"tx_queue": int(tx, 16), "rx_queue": int(rx, 16),
+                        "timer": int(fields[5].split(":")[0], 16)}
+    return None
+
+
+def program_side(sock):
+    """The row of the program's end of the driver's connection @sock."""
+    return proc_net_tcp(sock.getpeername(), sock.getsockname())
+
+
+def case_connection_log():
+    # Every listen, connection, disconnection and failed reconnection is
+    # said on stderr with the endpoint's option name, and every connection
+    # the program accepts or makes has TCP keepalive on (the kernel's
+    # keepalive timer runs on the program's end: /proc/net/tcp).
+    p = Program(notify=True, primary_listen=True, outdev_listen=True)
+    sec_port = p.secondary_listener.getsockname()[1]
+    pair = udp_pair(b"through every endpoint")
+    p.send_primary(pair[0])
+    p.send_secondary(pair[1])
+    p.out = connect(p.out_port)
+    p.expect_out(pair[0])
+    n = notify_connect(p)
+    for name, port in (("primary-in", p.primary_port),
+                       ("outdev", p.out_port),
+                       ("notify-dev", p.notify_port)):
+        wait_stderr(p, "%s: listening on 127.0.0.1:%d" % (name, port),
+                    name + " listening")
+    for name, sock in (("primary-in", p.primary), ("outdev", p.out),
+                       ("notify-dev", n)):
+        wait_stderr(p, "%s: client 127.0.0.1:%d connected"
+                    % (name, sock.getsockname()[1]), name + " client")
+    wait_stderr(p, "secondary-in: connected to 127.0.0.1:%d" % sec_port,
+                "secondary-in connected")
+
+    deadline = time.monotonic() + TIMEOUT
+    for name, sock in (("primary-in", p.primary), ("secondary-in", p.secondary),
+                       ("outdev", p.out), ("notify-dev", n)):
+        # 2 is the keepalive timer; 1 (a retransmission timer) may show
+        # while a segment is not yet acknowledged: poll
+        while True:
+            row = program_side(sock)
+            check(row is not None, "%s: no socket in /proc/net/tcp" % name)
+            if row["timer"] == 2:
+                break
+            check(time.monotonic() < deadline and row["timer"] == 1,
+                  "%s: no keepalive on the program's socket (%r)"
+                  % (name, row))
+            threading.Event().wait(0.05)
+
+    # disconnections
+    port = p.primary.getsockname()[1]
+    p.primary.close()
+    wait_stderr(p, "primary-in: client 127.0.0.1:%d disconnected; waiting "
+                "for the next client" % port, "primary-in disconnected")
+    port = n.getsockname()[1]
+    n.close()
+    wait_stderr(p, "notify-dev: client 127.0.0.1:%d disconnected" % port,
+                "notify-dev disconnected")
+    # a tcp: input whose peer goes away: reconnected, failed attempts said
+    p.secondary.close()
+    p.secondary_listener.close()
+    wait_stderr(p, "secondary-in: 127.0.0.1:%d disconnected; reconnecting "
+                "every second" % sec_port, "secondary-in disconnected")
+    wait_stderr(p, "secondary-in: warning: cannot reconnect to 127.0.0.1:%d"
+                % sec_port, "failed reconnection")
+    relisten = socket.socket()
+    relisten.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    relisten.bind(("127.0.0.1", sec_port))
+    relisten.listen(1)
+    p.secondary = p._accept(relisten, "secondary-in again")
+    wait_stderr(p, "failed attempt(s)", "secondary-in reconnected")
+    check(count_lines(p, "secondary-in: warning: cannot reconnect") <= 2,
+          "failed reconnections are reported the 1st, 10th, ... time")
+    p.primary = connect(p.primary_port)
+    pair = udp_pair(b"after the reconnections")
+    p.send_primary(pair[0])
+    p.send_secondary(pair[1])
+    p.expect_out(pair[0])
+    stats = p.terminate()
+    check(stats["secondary-in-connections"] == 2
+          and stats["primary-in-connections"] == 2
+          and stats["outdev-connections"] == 1, "stats %r" % stats)
+    wait_stderr(p, "primary-in: closed the connection to", "shutdown")
+
+
+def case_outdev_peer_gone():
+    # An outdev client that goes away with frames written to it unread:
+    # said on stderr with the number of records it never acknowledged
+    # (lost, counted in outdev-unacknowledged); the next client gets the
+    # rest, in order, none twice.
+    p = Program(outdev_listen=True)
+    count = 6000
+    body = frames.pattern(1000)
+
+    def frame(i):  # not IP: forwarded without comparison
+        return (frames.ETH_DST + frames.ETH_SRC + b"\x88\xb5"
+                + struct.pack("!I", i) + body)
+    first = connect(p.out_port, rcvbuf=4096)
+    # 6 MB: more than the socket buffers hold, less than the input bound
+    p.primary.sendall(b"".join(p.record(frame(i)) for i in range(count)))
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        # the program's end holds many records the first client did not
+        # acknowledge (its window is closed)
+        row = program_side(first)
+        if row is not None and row["tx_queue"] > 100000:
+            break
+        check(time.monotonic() < deadline, "outdev never filled up: %r"
+              % row)
+        threading.Event().wait(0.05)
+    first.close()               # unread data: a reset
+    wait_stderr(p, "outdev: warning: 127.0.0.1:", "outdev peer gone")
+    p.out = connect(p.out_port)
+    _, payload = read_record(p.out, False, "the first frame of the rest")
+    start = struct.unpack("!I", payload[14:18])[0]
+    check(payload == frame(start), "frame %d differs" % start)
+    for i in range(start + 1, count):
+        _, payload = read_record(p.out, False, "frame %d" % i)
+        check(payload == frame(i), "frame %d differs" % i)
+    stats = p.terminate()
+    # the first client read nothing: frames 0 to start - 1 are lost; those
+    # still in the program's socket, not acknowledged, are counted (those
+    # the client's kernel acknowledged are lost too, and cannot be)
+    lost = stats["outdev-unacknowledged"]
+    check(lost >= 1 and lost <= start
+          and stats["outdev-records"] == count
+          and stats["outdev-connections"] == 2,
+          "first frame on the second connection %d; stats %r"
+          % (start, stats))
+    check(("after %d record(s) written to it; %d of them were not "
+           "acknowledged by the peer and are lost" % (start, lost))
+          in p.stderr_text(), "the loss is not said: %s" % p.stderr_text())
 
 
 def case_json_checkpoint():
