@@ -10,6 +10,8 @@
 #include "colo-link.h"
 #include "colo-log.h"
 
+#include <sys/ioctl.h>
+
 #define RECONNECT_INTERVAL_MS 1000
 #define READ_SIZE 65536
 
@@ -33,10 +35,15 @@ struct _ColoLink
   GCancellable *connecting;     /* CONNECT only: async connect under way */
   guint64 failed_connects;      /* CONNECT only: in a row */
 
+  /* colo_link_finish(): reading only what the connection had received */
+  ColoLinkFinished finished;
+  gsize finish_left;            /* bytes still to read */
+
   guint8 buf[READ_SIZE];
 };
 
 static void link_wait_for_peer (ColoLink * link);
+static void finish (ColoLink * link);
 
 const gchar *
 colo_link_get_name (ColoLink * link)
@@ -94,14 +101,23 @@ on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
 {
   ColoLink *link = user_data;
   GError *err = NULL;
+  gsize want = sizeof link->buf;
   gssize n;
 
-  n = g_socket_receive (sock, (gchar *) link->buf, sizeof link->buf, NULL,
-      &err);
+  if (link->finished != NULL)
+    want = MIN (want, link->finish_left);
+  n = g_socket_receive (sock, (gchar *) link->buf, want, NULL, &err);
   if (n > 0) {
     GSocketConnection *conn = link->conn;
 
     link->funcs.data (link, link->buf, n, link->user_data);
+    if (link->finished != NULL && link->conn == conn) {
+      link->finish_left -= n;
+      if (link->finish_left == 0) {
+        finish (link);
+        return G_SOURCE_REMOVE;
+      }
+    }
     /* the callback may have dropped the connection or paused the link
      * (and destroyed this source) */
     return link->conn == conn && !link->paused ? G_SOURCE_CONTINUE :
@@ -121,7 +137,10 @@ on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
     close_connection (link, NULL);
   }
   link->funcs.closed (link, link->user_data);
-  link_wait_for_peer (link);
+  if (link->finished != NULL)
+    finish (link);
+  else
+    link_wait_for_peer (link);
   return G_SOURCE_REMOVE;
 }
 
@@ -310,24 +329,53 @@ colo_link_drop (ColoLink * link, const gchar * why)
   if (link->conn == NULL)
     return;
   close_connection (link, why);
-  link_wait_for_peer (link);
+  if (link->finished != NULL)
+    finish (link);
+  else
+    link_wait_for_peer (link);
+}
+
+/* colo_link_finish() is done: the connection is closed, for good */
+static void
+finish (ColoLink * link)
+{
+  ColoLinkFinished finished = link->finished;
+
+  close_connection (link, "shutting down");
+  link->finished = NULL;
+  link->finish_left = 0;
+  finished (link, link->user_data);
 }
 
 void
-colo_link_drain (ColoLink * link, gsize max_bytes)
+colo_link_finish (ColoLink * link, ColoLinkFinished finished)
 {
-  gsize total = 0;
+  int avail = 0;
 
-  while (link->conn != NULL && total < max_bytes) {
-    GSocket *sock = g_socket_connection_get_socket (link->conn);
-    gssize n = g_socket_receive_with_blocking (sock, (gchar *) link->buf,
-        MIN (sizeof link->buf, max_bytes - total), FALSE, NULL, NULL);
+  g_return_if_fail (link->finished == NULL && finished != NULL);
 
-    if (n <= 0)
-      break;
-    total += n;
-    link->funcs.data (link, link->buf, n, link->user_data);
+  /* no other connection from now on */
+  link->stopped = TRUE;
+  if (link->accept_source != NULL) {
+    g_source_destroy (link->accept_source);
+    g_clear_pointer (&link->accept_source, g_source_unref);
   }
+  if (link->reconnect_id != 0) {
+    g_source_remove (link->reconnect_id);
+    link->reconnect_id = 0;
+  }
+  if (link->connecting != NULL) {
+    g_cancellable_cancel (link->connecting);
+    g_clear_object (&link->connecting);
+  }
+  link->finished = finished;
+  /* what the peer sent before: in the socket's receive queue now */
+  if (link->conn != NULL && ioctl (g_socket_get_fd (colo_link_get_socket
+              (link)), FIONREAD, &avail) == 0 && avail > 0) {
+    link->finish_left = avail;
+    return;                     /* read on, paused or not, see on_readable */
+  }
+  finish (link);
 }
 
 void

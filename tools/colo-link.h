@@ -51,9 +51,14 @@ GSocket *colo_link_get_socket (ColoLink * link);
  * waits for the next client or reconnects; @why goes into the message. */
 void colo_link_drop (ColoLink * link, const gchar * why);
 
-/* Hands what the current connection has already received (without
- * waiting for more, at most @max_bytes) to the data callback. */
-void colo_link_drain (ColoLink * link, gsize max_bytes);
+typedef void (*ColoLinkFinished) (ColoLink * link, gpointer user_data);
+
+/* Ends the link (at shutdown): accepts and reconnects no more, reads on
+ * from the current connection only what it has already received (what
+ * the peer sent before: the socket's receive queue now), through the
+ * data callback and colo_link_pause() as before, then closes it and calls
+ * @finished (at once if there is nothing to read). */
+void colo_link_finish (ColoLink * link, ColoLinkFinished finished);
 
 /* Stops (TRUE) or resumes (FALSE) reading from the current and later
  * connections, keeping them open: the peer's writes then wait in the

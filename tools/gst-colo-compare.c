@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -443,9 +444,10 @@ on_shutdown_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Releases everything queued: EOS into both inputs makes colocompare
- * release every queued primary frame and then push EOS, which reaches the
- * bus once the appsink has handed every record to outdev. */
+/* Releases everything queued: EOS into both inputs (once they have pushed
+ * what they had received) makes colocompare release every queued primary
+ * frame and then push EOS, which reaches the bus once the appsink has
+ * handed every record to outdev. */
 static gboolean
 on_signal (gpointer user_data)
 {
@@ -458,12 +460,12 @@ on_signal (gpointer user_data)
     return G_SOURCE_CONTINUE;
   }
   app->shutting_down = TRUE;
-  colo_input_stop (app->primary);
-  colo_input_stop (app->secondary);
+  /* each input ends its appsrc's stream once it has pushed what it had
+   * received */
+  colo_input_finish (app->primary);
+  colo_input_finish (app->secondary);
   if (app->notify != NULL)
     colo_notify_channel_stop (app->notify);
-  gst_app_src_end_of_stream (app->primary_src);
-  gst_app_src_end_of_stream (app->secondary_src);
   app->shutdown_timeout_id = g_timeout_add_seconds (SHUTDOWN_TIMEOUT_S,
       on_shutdown_timeout, app);
   return G_SOURCE_CONTINUE;
@@ -613,6 +615,7 @@ static void
 print_stats (App * app)
 {
   GstStructure *stats = NULL;
+  struct rusage usage;
 
   g_object_get (app->compare, "stats", &stats, NULL);
   if (stats == NULL)
@@ -629,6 +632,10 @@ print_stats (App * app)
   if (app->notify == NULL)
     gst_structure_set (stats, "stdin-unknown", G_TYPE_UINT64,
         app->stdin_unknown, NULL);
+  /* the memory high-water mark (the in-flight bound is about memory) */
+  if (getrusage (RUSAGE_SELF, &usage) == 0)
+    gst_structure_set (stats, "peak-rss", G_TYPE_UINT64,
+        (guint64) usage.ru_maxrss * 1024, NULL);
   if (app->notify != NULL) {
     ColoNotifyStats ns;
 

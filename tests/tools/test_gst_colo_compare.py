@@ -907,6 +907,78 @@ def case_input_backpressure():
           "%d frames; stats %r" % (got, stats))
 
 
+def vm_rss(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise Failure("no VmRSS for %d" % pid)
+
+
+MiB = 1024 * 1024
+IN_FLIGHT = 16 * MiB            # per input (gst-colo-compare.c)
+
+
+def case_sigterm_under_load():
+    # Both inputs send as fast as they can while outdev is absent: each
+    # input is paused at the in-flight bound.  Then outdev reads (a
+    # sustained load), then SIGTERM while the peers are still sending:
+    # the program takes what it had received, through the same bound,
+    # writes every frame it read to outdev once, in order, and exits 0.
+    # Memory (the program's peak RSS, a stats field) stays within the
+    # bound: each input's frames waiting, and one released batch being
+    # written (it does not grow with the load, nor at SIGTERM).  The
+    # memory figures are not checked under valgrind (its own memory).
+    p = Program(outdev_listen=True)
+    base = vm_rss(p.proc.pid)
+    body = frames.pattern(100)
+
+    def frame(side, i):  # not IP: forwarded (primary) or dropped at once
+        return (frames.ETH_DST + frames.ETH_SRC + b"\x88\xb5"
+                + struct.pack("!BI", side, i) + body)
+    stop = threading.Event()
+
+    def sender(sock, side):
+        i = 0
+        try:
+            while not stop.is_set():
+                sock.sendall(b"".join(p.record(frame(side, i + k))
+                                      for k in range(100)))
+                i += 100
+        except OSError:
+            pass                # closed by the program at SIGTERM
+    for sock, side in ((p.primary, 0), (p.secondary, 1)):
+        threading.Thread(target=sender, args=(sock, side), daemon=True).start()
+    wait_stderr(p, "primary-in: the comparator is behind", "primary-in paused")
+    wait_stderr(p, "secondary-in: the comparator is behind",
+                "secondary-in paused")
+
+    p.out = connect(p.out_port)
+    got = 0
+    sustained = 5000 if WRAPPER else 200000
+    while True:
+        try:
+            _, payload = read_record(p.out, False, "frame %d on outdev" % got)
+        except Failure:
+            if got > sustained:
+                break           # the end of outdev's stream, after SIGTERM
+            raise
+        check(payload == frame(0, got), "frame %d differs" % got)
+        got += 1
+        if got == sustained:
+            p.proc.send_signal(signal.SIGTERM)
+    stop.set()
+    stats = p.terminate(send=False)
+    check(stats["outdev-records"] == got
+          and stats["primary-in-records"] == got
+          and stats["outdev-lost"] == 0, "%d frames; stats %r" % (got, stats))
+    if not WRAPPER:
+        peak = stats["peak-rss"] - base
+        check(peak <= 3 * IN_FLIGHT + 8 * MiB,
+              "peak RSS %.1f MiB above the start, more than the bound (3 x "
+              "%d MiB and 8 MiB)" % (peak / MiB, IN_FLIGHT // MiB))
+
+
 def expect_exit_2(args, what):
     proc = subprocess.run(WRAPPER + [PROGRAM] + args, stdin=subprocess.DEVNULL,
                           capture_output=True, timeout=TIMEOUT)
