@@ -4,14 +4,19 @@
 # (docs/samples/secondary.pcap), print the checkpoint request for their one
 # divergence, and write the released primary frames to a pcap.
 # Usage: scripts/demo.sh [OUTPUT.pcap]   (default: build/released.pcap)
+# The plugins are those of the build directory $MESON_BUILD_ROOT (set by
+# meson test and meson devenv; default: build/).
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:-$top/build/released.pcap}
+build=${MESON_BUILD_ROOT:-$top/build}
+out=${1:-$build/released.pcap}
 samples=$top/docs/samples
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-export GST_PLUGIN_PATH="$top/build/gst:$top/build/ext${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+export GST_PLUGIN_PATH="$build/gst:$build/ext${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+plugin=$(gst-inspect-1.0 colocompare 2>/dev/null | awk '$1 == "Filename" { print $2 }')
+echo "== colocompare from ${plugin:-(not found)}"
 
 echo "== gst-launch-1.0 -m colocompare name=c ! colopcapsink location=$out \\"
 echo "     colopcapsrc location=primary.pcap ! c.primary \\"

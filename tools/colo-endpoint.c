@@ -8,10 +8,12 @@
  */
 
 #include "colo-endpoint.h"
+#include "colo-log.h"
 
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 
 static gboolean
 bad_endpoint (const gchar * str, const gchar * why, GError ** error)
@@ -183,4 +185,53 @@ gboolean
 colo_endpoint_set_nodelay (GSocket * sock, GError ** error)
 {
   return g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, error);
+}
+
+gboolean
+colo_endpoint_set_keepalive (GSocket * sock, GError ** error)
+{
+  return g_socket_set_option (sock, SOL_SOCKET, SO_KEEPALIVE, 1, error) &&
+      g_socket_set_option (sock, IPPROTO_TCP, TCP_KEEPIDLE,
+      COLO_ENDPOINT_KEEPALIVE_IDLE_S, error) &&
+      g_socket_set_option (sock, IPPROTO_TCP, TCP_KEEPINTVL,
+      COLO_ENDPOINT_KEEPALIVE_INTERVAL_S, error) &&
+      g_socket_set_option (sock, IPPROTO_TCP, TCP_KEEPCNT,
+      COLO_ENDPOINT_KEEPALIVE_COUNT, error);
+}
+
+void
+colo_endpoint_setup_connection (GSocket * sock, const gchar * name)
+{
+  GError *err = NULL;
+
+  if (!colo_endpoint_set_nodelay (sock, &err)) {
+    colo_log (name, "warning: cannot set TCP_NODELAY: %s", err->message);
+    g_clear_error (&err);
+  }
+  if (!colo_endpoint_set_keepalive (sock, &err)) {
+    colo_log (name, "warning: cannot enable TCP keepalive: %s", err->message);
+    g_clear_error (&err);
+  }
+}
+
+gchar *
+colo_endpoint_socket_address (GSocket * sock, gboolean remote)
+{
+  GSocketAddress *addr = remote ? g_socket_get_remote_address (sock, NULL) :
+      g_socket_get_local_address (sock, NULL);
+  GInetAddress *inet;
+  gchar *host, *str;
+
+  if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS (addr)) {
+    g_clear_object (&addr);
+    return g_strdup ("(unknown address)");
+  }
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
+  host = g_inet_address_to_string (inet);
+  str = g_strdup_printf (g_inet_address_get_family (inet) ==
+      G_SOCKET_FAMILY_IPV6 ? "[%s]:%u" : "%s:%u", host,
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr)));
+  g_free (host);
+  g_object_unref (addr);
+  return str;
 }

@@ -54,5 +54,27 @@ GSocketConnection *colo_endpoint_connect (const ColoEndpoint * ep,
  * never sends many tiny segments. */
 gboolean colo_endpoint_set_nodelay (GSocket * sock, GError ** error);
 
+/* TCP keepalive on every connection: the first probe after this many
+ * seconds without traffic, then one every INTERVAL, and the connection
+ * fails (ETIMEDOUT) after COUNT unanswered: a peer whose host died or
+ * whose network went away (a half-open connection) is noticed within a
+ * minute instead of never (an input or notify connection that only
+ * reads) or after Linux's default of two hours. */
+#define COLO_ENDPOINT_KEEPALIVE_IDLE_S 30
+#define COLO_ENDPOINT_KEEPALIVE_INTERVAL_S 5
+#define COLO_ENDPOINT_KEEPALIVE_COUNT 4
+
+/* Sets SO_KEEPALIVE with the values above on a connected TCP socket. */
+gboolean colo_endpoint_set_keepalive (GSocket * sock, GError ** error);
+
+/* What gst-colo-compare does with every connection it makes or accepts:
+ * TCP_NODELAY and keepalive (a failure is a warning on standard error
+ * naming @name, the endpoint's option). */
+void colo_endpoint_setup_connection (GSocket * sock, const gchar * name);
+
+/* "127.0.0.1:40000" / "[::1]:40000": the peer of a connected socket
+ * (remote) or its own address (local). */
+gchar *colo_endpoint_socket_address (GSocket * sock, gboolean remote);
+
 G_END_DECLS
 #endif /* __COLO_ENDPOINT_H__ */

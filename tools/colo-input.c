@@ -12,10 +12,15 @@
 #include <gst/base/gstaggregator.h>
 #include "colo-framing.h"
 #include "colo-link.h"
+#include "colo-log.h"
 
-/* What a frame costs while it waits for colocompare: its bytes and
- * about this much for the GstBuffer, GstMemory and queue entries. */
-#define FRAME_OVERHEAD 512
+/* What a frame costs while it waits for colocompare: its bytes and at
+ * most about this much for the GstBuffer, its memory block, the buffer
+ * list and queue entries and the allocator's rounding.  Measured (RSS
+ * growth per frame waiting, GStreamer 1.22, glibc 2.36, x86-64): 500 to
+ * 850 bytes depending on the frame size (the most for 400 to 900 byte
+ * frames). */
+#define FRAME_OVERHEAD 1024
 
 struct _ColoInput
 {
@@ -24,14 +29,18 @@ struct _ColoInput
   ColoFramingParser *parser;
   GstAppSrc *appsrc;
   GstPad *consumer;             /* colocompare's sink pad */
+  GstElement *compare;          /* colocompare */
   gulong consumed_id;
+  gulong selected_id;
   gint caps_vnet_hdr_len;       /* of the appsrc's caps; -1: none yet */
   GstBufferList *pending;       /* records of this read, not pushed yet */
 
   /* Bytes (with FRAME_OVERHEAD) pushed into the appsrc and not yet taken
    * by colocompare (appsrc queue + aggregator pad queue): added on the
-   * main thread, subtracted on colocompare's streaming thread. */
+   * main thread, subtracted on colocompare's streaming thread at the end
+   * of the aggregation cycle that took them (see on_samples_selected). */
   gssize in_flight;
+  gssize taken;                 /* taken in the current cycle */
   gssize max_in_flight;
   gint throttled;               /* reading paused until in_flight <= max/2 */
   guint64 throttles;
@@ -62,13 +71,35 @@ resume_reading (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* colocompare's streaming thread: a buffer left the pad's queue */
+/* colocompare's streaming thread: a buffer left the pad's queue.  It
+ * stays charged until the cycle ends: colocompare takes every frame its
+ * pads hold in one cycle and releases them as one batch, so if reading
+ * resumed while it takes them, the batch (and memory) would grow without
+ * bound under load. */
 static void
 on_buffer_consumed (GstAggregatorPad * pad, GstBuffer * buf, gpointer user_data)
 {
   ColoInput *input = user_data;
-  gssize charge = gst_buffer_get_size (buf) + FRAME_OVERHEAD;
-  gssize left = g_atomic_pointer_add (&input->in_flight, -charge) - charge;
+
+  g_atomic_pointer_add (&input->taken, gst_buffer_get_size (buf) +
+      FRAME_OVERHEAD);
+}
+
+/* colocompare's streaming thread: the aggregation cycle took what it
+ * takes (GstAggregator's samples-selected, emitted by every cycle before
+ * it releases the batch) */
+static void
+on_samples_selected (GstAggregator * agg, GstSegment * segment,
+    GstClockTime pts, GstClockTime dts, GstClockTime duration,
+    GstStructure * info, gpointer user_data)
+{
+  ColoInput *input = user_data;
+  gssize charge = (gssize) g_atomic_pointer_exchange (&input->taken, 0);
+  gssize left;
+
+  if (charge == 0)
+    return;
+  left = g_atomic_pointer_add (&input->in_flight, -charge) - charge;
 
   if (left <= input->max_in_flight / 2 && g_atomic_int_get (&input->throttled)
       && g_atomic_int_compare_and_exchange (&input->throttled, 1, 0)) {
@@ -113,9 +144,11 @@ on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
   GstBuffer *buf;
 
   if (len == 0) {
-    input->empty_records++;
-    g_printerr ("gst-colo-compare: %s: warning: skipped an empty record at "
-        "byte offset %" G_GUINT64_FORMAT "\n", input->name, offset);
+    if (colo_log_is_reported (++input->empty_records))
+      colo_log (input->name, "warning: skipped an empty record at byte "
+          "offset %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " so far; "
+          "reported the 1st, 10th, 100th, ... time)", offset,
+          input->empty_records);
     return;
   }
   if ((gint) vnet_hdr_len != input->caps_vnet_hdr_len) {
@@ -167,22 +200,29 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
       G_GUINT64_FORMAT ": %s (value %u); closing this connection, queued "
       "frames are kept\n", input->name, offset,
       colo_framing_result_to_string (res), value);
-  colo_link_drop (link);
+  colo_link_drop (link, "bad record");
 }
 
+/* The connection is gone: an incomplete record is discarded */
 static void
-on_closed (ColoLink * link, gpointer user_data)
+discard_partial (ColoInput * input, const gchar * when)
 {
-  ColoInput *input = user_data;
   guint64 offset;
   gsize pending = colo_framing_parser_get_pending (input->parser, &offset);
 
   if (pending > 0) {
     input->partial_records++;
-    g_printerr ("gst-colo-compare: %s: warning: connection closed inside a "
-        "record (%" G_GSIZE_FORMAT " bytes from byte offset %"
-        G_GUINT64_FORMAT "), discarded\n", input->name, pending, offset);
+    colo_log (input->name, "warning: %s inside a record (%" G_GSIZE_FORMAT
+        " bytes from byte offset %" G_GUINT64_FORMAT "), discarded", when,
+        pending, offset);
   }
+  colo_framing_parser_reset (input->parser);
+}
+
+static void
+on_closed (ColoLink * link, gpointer user_data)
+{
+  discard_partial (user_data, "connection closed");
 }
 
 static const ColoLinkFuncs input_funcs = {
@@ -203,6 +243,10 @@ colo_input_new (const ColoEndpoint * ep, const gchar * name,
   g_object_set (consumer, "emit-signals", TRUE, NULL);
   input->consumed_id = g_signal_connect (consumer, "buffer-consumed",
       G_CALLBACK (on_buffer_consumed), input);
+  input->compare = gst_pad_get_parent_element (consumer);
+  g_object_set (input->compare, "emit-signals", TRUE, NULL);
+  input->selected_id = g_signal_connect (input->compare, "samples-selected",
+      G_CALLBACK (on_samples_selected), input);
   input->caps_vnet_hdr_len = -1;
   input->parser = colo_framing_parser_new (vnet, on_record, input);
   input->link = colo_link_new (ep, name, &input_funcs, input, error);
@@ -213,14 +257,20 @@ colo_input_new (const ColoEndpoint * ep, const gchar * name,
   return input;
 }
 
-/* bound on what shutdown still reads from a connection */
-#define DRAIN_MAX_BYTES (16 * 1024 * 1024)
+static void
+on_finished (ColoLink * link, gpointer user_data)
+{
+  ColoInput *input = user_data;
+
+  discard_partial (input, "shutdown");
+  push_pending (input);
+  gst_app_src_end_of_stream (input->appsrc);
+}
 
 void
-colo_input_stop (ColoInput * input)
+colo_input_finish (ColoInput * input)
 {
-  colo_link_drain (input->link, DRAIN_MAX_BYTES);
-  colo_link_stop (input->link);
+  colo_link_finish (input->link, on_finished);
 }
 
 void
@@ -234,6 +284,8 @@ colo_input_free (ColoInput * input)
     gst_buffer_list_unref (input->pending);
   g_signal_handler_disconnect (input->consumer, input->consumed_id);
   gst_object_unref (input->consumer);
+  g_signal_handler_disconnect (input->compare, input->selected_id);
+  gst_object_unref (input->compare);
   /* a resume still queued for the main loop */
   while (g_source_remove_by_user_data (input));
   gst_object_unref (input->appsrc);

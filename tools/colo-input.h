@@ -34,10 +34,12 @@ ColoInput *colo_input_new (const ColoEndpoint * ep, const gchar * name,
     GError ** error);
 void colo_input_free (ColoInput * input);
 
-/* Stops reading and closes the connection (at shutdown), after pushing
- * the complete records already received (what the peer sent before the
- * shutdown is released too). */
-void colo_input_stop (ColoInput * input);
+/* Ends the input (at shutdown): accepts and reconnects no more, pushes
+ * the complete records its connection has already received (what the
+ * peer sent before the shutdown is released too), throttled like any
+ * read so that memory stays within the in-flight bound, then closes the
+ * connection and ends the appsrc's stream (EOS). */
+void colo_input_finish (ColoInput * input);
 
 /* Adds the input's counters (prefixed with its name) to @stats. */
 void colo_input_add_stats (ColoInput * input, GstStructure * stats);

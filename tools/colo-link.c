@@ -8,6 +8,9 @@
  */
 
 #include "colo-link.h"
+#include "colo-log.h"
+
+#include <sys/ioctl.h>
 
 #define RECONNECT_INTERVAL_MS 1000
 #define READ_SIZE 65536
@@ -25,16 +28,22 @@ struct _ColoLink
   GSource *accept_source;       /* while no client is connected */
 
   GSocketConnection *conn;      /* the current connection, or NULL */
+  gchar *peer;                  /* its peer's address, for messages */
   GSource *read_source;
 
   guint reconnect_id;           /* CONNECT only: retry timer */
   GCancellable *connecting;     /* CONNECT only: async connect under way */
-  gboolean warned_connect;
+  guint64 failed_connects;      /* CONNECT only: in a row */
+
+  /* colo_link_finish(): reading only what the connection had received */
+  ColoLinkFinished finished;
+  gsize finish_left;            /* bytes still to read */
 
   guint8 buf[READ_SIZE];
 };
 
 static void link_wait_for_peer (ColoLink * link);
+static void finish (ColoLink * link);
 
 const gchar *
 colo_link_get_name (ColoLink * link)
@@ -48,16 +57,42 @@ colo_link_is_connected (ColoLink * link)
   return link->conn != NULL;
 }
 
+GSocket *
+colo_link_get_socket (ColoLink * link)
+{
+  return link->conn ? g_socket_connection_get_socket (link->conn) : NULL;
+}
+
+/* What happens next, for the messages */
+static const gchar *
+next_step (ColoLink * link)
+{
+  if (link->stopped)
+    return "";
+  return link->ep.kind == COLO_ENDPOINT_LISTEN ?
+      "; waiting for the next client" : "; reconnecting every second";
+}
+
+/* Closes the current connection; @why (may be NULL: the peer closed it)
+ * goes into the message. */
 static void
-close_connection (ColoLink * link)
+close_connection (ColoLink * link, const gchar * why)
 {
   if (link->read_source != NULL) {
     g_source_destroy (link->read_source);
     g_clear_pointer (&link->read_source, g_source_unref);
   }
   if (link->conn != NULL) {
+    if (why == NULL)
+      colo_log (link->name, "%s%s disconnected%s",
+          link->ep.kind == COLO_ENDPOINT_LISTEN ? "client " : "", link->peer,
+          next_step (link));
+    else
+      colo_log (link->name, "closed the connection to %s (%s)%s",
+          link->peer, why, next_step (link));
     g_io_stream_close (G_IO_STREAM (link->conn), NULL, NULL);
     g_clear_object (&link->conn);
+    g_clear_pointer (&link->peer, g_free);
   }
 }
 
@@ -66,14 +101,23 @@ on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
 {
   ColoLink *link = user_data;
   GError *err = NULL;
+  gsize want = sizeof link->buf;
   gssize n;
 
-  n = g_socket_receive (sock, (gchar *) link->buf, sizeof link->buf, NULL,
-      &err);
+  if (link->finished != NULL)
+    want = MIN (want, link->finish_left);
+  n = g_socket_receive (sock, (gchar *) link->buf, want, NULL, &err);
   if (n > 0) {
     GSocketConnection *conn = link->conn;
 
     link->funcs.data (link, link->buf, n, link->user_data);
+    if (link->finished != NULL && link->conn == conn) {
+      link->finish_left -= n;
+      if (link->finish_left == 0) {
+        finish (link);
+        return G_SOURCE_REMOVE;
+      }
+    }
     /* the callback may have dropped the connection or paused the link
      * (and destroyed this source) */
     return link->conn == conn && !link->paused ? G_SOURCE_CONTINUE :
@@ -84,13 +128,19 @@ on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
     return G_SOURCE_CONTINUE;
   }
   if (n < 0) {
-    g_printerr ("gst-colo-compare: %s: connection failed: %s\n", link->name,
-        err->message);
+    gchar *why = g_strdup_printf ("failed: %s", err->message);
+
+    close_connection (link, why);
+    g_free (why);
     g_error_free (err);
+  } else {
+    close_connection (link, NULL);
   }
-  close_connection (link);
   link->funcs.closed (link, link->user_data);
-  link_wait_for_peer (link);
+  if (link->finished != NULL)
+    finish (link);
+  else
+    link_wait_for_peer (link);
   return G_SOURCE_REMOVE;
 }
 
@@ -110,16 +160,27 @@ static void
 set_connection (ColoLink * link, GSocketConnection * conn)
 {
   GSocket *sock = g_socket_connection_get_socket (conn);
-  GError *err = NULL;
 
   link->conn = conn;
-  g_socket_set_blocking (sock, FALSE);
-  /* notify's DO_CHECKPOINT must not wait behind Nagle either */
-  if (!colo_endpoint_set_nodelay (sock, &err)) {
-    g_printerr ("gst-colo-compare: %s: warning: cannot set TCP_NODELAY: "
-        "%s\n", link->name, err->message);
-    g_error_free (err);
+  link->peer = colo_endpoint_socket_address (sock, TRUE);
+  if (link->ep.kind == COLO_ENDPOINT_LISTEN) {
+    colo_log (link->name, "client %s connected", link->peer);
+  } else {
+    gchar *local = colo_endpoint_socket_address (sock, FALSE);
+
+    if (link->failed_connects > 0)
+      colo_log (link->name, "connected to %s (from %s) after %"
+          G_GUINT64_FORMAT " failed attempt(s)", link->peer, local,
+          link->failed_connects);
+    else
+      colo_log (link->name, "connected to %s (from %s)", link->peer, local);
+    g_free (local);
+    link->failed_connects = 0;
   }
+  g_socket_set_blocking (sock, FALSE);
+  /* notify's DO_CHECKPOINT must not wait behind Nagle either; keepalive
+   * notices a peer that is gone without a word */
+  colo_endpoint_setup_connection (sock, link->name);
   if (!link->paused)
     start_reading (link);
   link->funcs.connected (link, link->user_data);
@@ -149,8 +210,7 @@ on_acceptable (GSocket * listen_sock, GIOCondition cond, gpointer user_data)
   sock = g_socket_accept (listen_sock, NULL, &err);
   if (sock == NULL) {
     if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-      g_printerr ("gst-colo-compare: %s: accept failed: %s\n", link->name,
-          err->message);
+      colo_log (link->name, "warning: accept failed: %s", err->message);
     g_error_free (err);
     return G_SOURCE_CONTINUE;
   }
@@ -176,15 +236,15 @@ on_connect_done (GObject * client, GAsyncResult * res, gpointer user_data)
   link = user_data;
   g_clear_object (&link->connecting);
   if (conn == NULL) {
-    if (!link->warned_connect)
-      g_printerr ("gst-colo-compare: %s: cannot reconnect (%s), retrying "
-          "every second\n", link->name, err->message);
-    link->warned_connect = TRUE;
+    if (colo_log_is_reported (++link->failed_connects))
+      colo_log (link->name, "warning: cannot reconnect to %s:%u: %s (%"
+          G_GUINT64_FORMAT " failed attempt(s) so far, reported the 1st, "
+          "10th, 100th, ... time); retrying every second", link->ep.host,
+          link->ep.port, err->message, link->failed_connects);
     g_error_free (err);
     link_wait_for_peer (link);
     return;
   }
-  link->warned_connect = FALSE;
   set_connection (link, conn);
 }
 
@@ -239,10 +299,15 @@ colo_link_new (const ColoEndpoint * ep, const gchar * name,
   link->user_data = user_data;
 
   if (ep->kind == COLO_ENDPOINT_LISTEN) {
+    gchar *local;
+
     link->listen_sock = colo_endpoint_listen (ep, error);
     if (link->listen_sock == NULL)
       goto failed;
     g_socket_set_blocking (link->listen_sock, FALSE);
+    local = colo_endpoint_socket_address (link->listen_sock, FALSE);
+    colo_log (link->name, "listening on %s", local);
+    g_free (local);
     link_wait_for_peer (link);
   } else {
     GSocketConnection *conn = colo_endpoint_connect (ep, NULL, error);
@@ -259,36 +324,65 @@ failed:
 }
 
 void
-colo_link_drop (ColoLink * link)
+colo_link_drop (ColoLink * link, const gchar * why)
 {
   if (link->conn == NULL)
     return;
-  close_connection (link);
-  link_wait_for_peer (link);
+  close_connection (link, why);
+  if (link->finished != NULL)
+    finish (link);
+  else
+    link_wait_for_peer (link);
+}
+
+/* colo_link_finish() is done: the connection is closed, for good */
+static void
+finish (ColoLink * link)
+{
+  ColoLinkFinished finished = link->finished;
+
+  close_connection (link, "shutting down");
+  link->finished = NULL;
+  link->finish_left = 0;
+  finished (link, link->user_data);
 }
 
 void
-colo_link_drain (ColoLink * link, gsize max_bytes)
+colo_link_finish (ColoLink * link, ColoLinkFinished finished)
 {
-  gsize total = 0;
+  int avail = 0;
 
-  while (link->conn != NULL && total < max_bytes) {
-    GSocket *sock = g_socket_connection_get_socket (link->conn);
-    gssize n = g_socket_receive_with_blocking (sock, (gchar *) link->buf,
-        MIN (sizeof link->buf, max_bytes - total), FALSE, NULL, NULL);
+  g_return_if_fail (link->finished == NULL && finished != NULL);
 
-    if (n <= 0)
-      break;
-    total += n;
-    link->funcs.data (link, link->buf, n, link->user_data);
+  /* no other connection from now on */
+  link->stopped = TRUE;
+  if (link->accept_source != NULL) {
+    g_source_destroy (link->accept_source);
+    g_clear_pointer (&link->accept_source, g_source_unref);
   }
+  if (link->reconnect_id != 0) {
+    g_source_remove (link->reconnect_id);
+    link->reconnect_id = 0;
+  }
+  if (link->connecting != NULL) {
+    g_cancellable_cancel (link->connecting);
+    g_clear_object (&link->connecting);
+  }
+  link->finished = finished;
+  /* what the peer sent before: in the socket's receive queue now */
+  if (link->conn != NULL && ioctl (g_socket_get_fd (colo_link_get_socket
+              (link)), FIONREAD, &avail) == 0 && avail > 0) {
+    link->finish_left = avail;
+    return;                     /* read on, paused or not, see on_readable */
+  }
+  finish (link);
 }
 
 void
 colo_link_stop (ColoLink * link)
 {
   link->stopped = TRUE;
-  close_connection (link);
+  close_connection (link, "shutting down");
   if (link->accept_source != NULL) {
     g_source_destroy (link->accept_source);
     g_clear_pointer (&link->accept_source, g_source_unref);
@@ -313,28 +407,4 @@ colo_link_free (ColoLink * link)
   g_free (link->ep.host);
   g_free (link->name);
   g_free (link);
-}
-
-gboolean
-colo_link_send (ColoLink * link, const guint8 * data, gsize len,
-    GError ** error)
-{
-  GSocket *sock;
-
-  if (link->conn == NULL) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-        "no client connected");
-    return FALSE;
-  }
-  sock = g_socket_connection_get_socket (link->conn);
-  while (len > 0) {
-    gssize n = g_socket_send_with_blocking (sock, (const gchar *) data, len,
-        TRUE, NULL, error);
-
-    if (n < 0)
-      return FALSE;
-    data += n;
-    len -= n;
-  }
-  return TRUE;
 }

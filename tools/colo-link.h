@@ -10,9 +10,11 @@
 /* One endpoint's current connection, driven by the thread-default main
  * context: a listen endpoint accepts one client at a time and accepts the
  * next one once the current one is gone; a connect endpoint connects at
- * once and reconnects every second after the connection drops.  Used for
+ * once and reconnects every second after the connection drops.  Every
+ * listen, connection, disconnection and failed reconnection is reported
+ * on standard error, with the endpoint's name (its option).  Used for
  * the inputs and the notify channel (the output, written from a streaming
- * thread, is ColoOutput). */
+ * thread, is ColoOutput).  GIO only. */
 
 #ifndef __COLO_LINK_H__
 #define __COLO_LINK_H__
@@ -42,13 +44,21 @@ void colo_link_free (ColoLink * link);
 const gchar *colo_link_get_name (ColoLink * link);
 gboolean colo_link_is_connected (ColoLink * link);
 
-/* Closes the current connection (callable from the data callback), then
- * waits for the next client or reconnects. */
-void colo_link_drop (ColoLink * link);
+/* The current connection's socket (non-blocking), NULL without one. */
+GSocket *colo_link_get_socket (ColoLink * link);
 
-/* Hands what the current connection has already received (without
- * waiting for more, at most @max_bytes) to the data callback. */
-void colo_link_drain (ColoLink * link, gsize max_bytes);
+/* Closes the current connection (callable from the data callback), then
+ * waits for the next client or reconnects; @why goes into the message. */
+void colo_link_drop (ColoLink * link, const gchar * why);
+
+typedef void (*ColoLinkFinished) (ColoLink * link, gpointer user_data);
+
+/* Ends the link (at shutdown): accepts and reconnects no more, reads on
+ * from the current connection only what it has already received (what
+ * the peer sent before: the socket's receive queue now), through the
+ * data callback and colo_link_pause() as before, then closes it and calls
+ * @finished (at once if there is nothing to read). */
+void colo_link_finish (ColoLink * link, ColoLinkFinished finished);
 
 /* Stops (TRUE) or resumes (FALSE) reading from the current and later
  * connections, keeping them open: the peer's writes then wait in the
@@ -57,10 +67,6 @@ void colo_link_pause (ColoLink * link, gboolean paused);
 
 /* Stops reading, accepting and reconnecting for good. */
 void colo_link_stop (ColoLink * link);
-
-/* Writes all of @data to the current connection (blocking). */
-gboolean colo_link_send (ColoLink * link, const guint8 * data, gsize len,
-    GError ** error);
 
 G_END_DECLS
 #endif /* __COLO_LINK_H__ */

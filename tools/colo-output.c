@@ -9,6 +9,11 @@
 
 #include "colo-output.h"
 
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+
+#include "colo-log.h"
+
 #define RECONNECT_INTERVAL_MS 1000
 
 /* vectors per sendmsg (Linux's UIO_MAXIOV) */
@@ -20,22 +25,78 @@ struct _ColoOutput
   gchar *name;
   GCancellable *cancellable;
   GSocket *listen_sock;         /* LISTEN only */
-  GSocketConnection *conn;      /* only touched by the writing thread */
-  gboolean warned_connect;
+
+  /* only touched by the writing thread (and after it stopped) */
+  GSocketConnection *conn;
+  gchar *peer;                  /* its peer's address, for messages */
+  guint64 failed_connects;      /* in a row */
+  guint64 connections;
+  guint64 unacknowledged;       /* records lost with a connection */
+
+  /* The records written whole to the current connection that its peer
+   * may not have acknowledged yet: their end offsets in the connection's
+   * byte stream, from unacked_head on.  When the peer goes away, those
+   * beyond what it acknowledged are lost, and said so. */
+  guint64 conn_bytes;           /* written to the current connection */
+  guint64 conn_records;
+  GArray *unacked_ends;         /* guint64 */
+  guint unacked_head;
 };
 
-/* Released frames are written in batches: nothing waits for more, so a
- * write goes out at once (no Nagle delay behind the peer's delayed ACK). */
 static void
-set_nodelay (ColoOutput * out)
+new_connection (ColoOutput * out)
 {
-  GError *err = NULL;
+  GSocket *sock = g_socket_connection_get_socket (out->conn);
 
-  if (!colo_endpoint_set_nodelay (g_socket_connection_get_socket (out->conn),
-          &err)) {
-    g_printerr ("gst-colo-compare: %s: warning: cannot set TCP_NODELAY: %s\n",
-        out->name, err->message);
-    g_error_free (err);
+  out->peer = colo_endpoint_socket_address (sock, TRUE);
+  out->connections++;
+  out->conn_bytes = 0;
+  out->conn_records = 0;
+  g_array_set_size (out->unacked_ends, 0);
+  out->unacked_head = 0;
+  if (out->listen_sock != NULL)
+    colo_log (out->name, "client %s connected", out->peer);
+  else if (out->failed_connects > 0)
+    colo_log (out->name, "connected to %s after %" G_GUINT64_FORMAT " failed "
+        "attempt(s)", out->peer, out->failed_connects);
+  else
+    colo_log (out->name, "connected to %s", out->peer);
+  out->failed_connects = 0;
+  /* Released frames are written in batches: nothing waits for more, so a
+   * write goes out at once (no Nagle delay behind the peer's delayed
+   * ACK); keepalive notices a peer that is gone without a word. */
+  colo_endpoint_setup_connection (sock, out->name);
+}
+
+/* Bytes written to the current connection that its peer has not
+ * acknowledged (still in the socket's send queue) */
+static guint64
+unacked_bytes (ColoOutput * out)
+{
+  int outq = 0;
+
+  if (ioctl (g_socket_get_fd (g_socket_connection_get_socket (out->conn)),
+          SIOCOUTQ, &outq) < 0 || outq < 0)
+    return 0;
+  return MIN ((guint64) outq, out->conn_bytes);
+}
+
+/* Forgets the records the peer has acknowledged */
+static void
+prune_acked (ColoOutput * out)
+{
+  guint64 acked = out->conn_bytes - unacked_bytes (out);
+  GArray *a = out->unacked_ends;
+
+  while (out->unacked_head < a->len &&
+      g_array_index (a, guint64, out->unacked_head) <= acked)
+    out->unacked_head++;
+  if (out->unacked_head == a->len) {
+    g_array_set_size (a, 0);
+    out->unacked_head = 0;
+  } else if (out->unacked_head > 4096 && out->unacked_head > a->len / 2) {
+    g_array_remove_range (a, 0, out->unacked_head);
+    out->unacked_head = 0;
   }
 }
 
@@ -48,6 +109,7 @@ colo_output_new (const ColoEndpoint * ep, const gchar * name, GError ** error)
   out->ep->host = g_strdup (ep->host);
   out->name = g_strdup (name);
   out->cancellable = g_cancellable_new ();
+  out->unacked_ends = g_array_new (FALSE, FALSE, sizeof (guint64));
   if (ep->kind == COLO_ENDPOINT_LISTEN)
     out->listen_sock = colo_endpoint_listen (ep, error);
   else
@@ -56,8 +118,15 @@ colo_output_new (const ColoEndpoint * ep, const gchar * name, GError ** error)
     colo_output_free (out);
     return NULL;
   }
-  if (out->conn != NULL)
-    set_nodelay (out);
+  if (out->conn != NULL) {
+    new_connection (out);
+  } else {
+    gchar *local = colo_endpoint_socket_address (out->listen_sock, FALSE);
+
+    colo_log (out->name, "listening on %s (a client is accepted when there "
+        "is something to write)", local);
+    g_free (local);
+  }
   return out;
 }
 
@@ -66,9 +135,15 @@ colo_output_free (ColoOutput * out)
 {
   if (out == NULL)
     return;
-  if (out->conn != NULL)
+  if (out->conn != NULL) {
+    colo_log (out->name, "closed the connection to %s (shutting down)",
+        out->peer);
     g_io_stream_close (G_IO_STREAM (out->conn), NULL, NULL);
+  }
   g_clear_object (&out->conn);
+  g_free (out->peer);
+  if (out->unacked_ends != NULL)
+    g_array_unref (out->unacked_ends);
   g_clear_object (&out->listen_sock);
   g_clear_object (&out->cancellable);
   colo_endpoint_free (out->ep);
@@ -116,18 +191,19 @@ ensure_connection (ColoOutput * out)
       out->conn = colo_endpoint_connect (out->ep, out->cancellable, &err);
     }
     if (out->conn != NULL) {
-      out->warned_connect = FALSE;
-      set_nodelay (out);
+      new_connection (out);
       break;
     }
     if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_error_free (err);
       return FALSE;
     }
-    if (!out->warned_connect)
-      g_printerr ("gst-colo-compare: %s: cannot connect (%s), holding "
-          "output and retrying every second\n", out->name, err->message);
-    out->warned_connect = TRUE;
+    if (colo_log_is_reported (++out->failed_connects))
+      colo_log (out->name, "warning: cannot connect to %s:%u: %s (%"
+          G_GUINT64_FORMAT " failed attempt(s) so far, reported the 1st, "
+          "10th, 100th, ... time); holding released frames, retrying every "
+          "second", out->ep->host, out->ep->port, err->message,
+          out->failed_connects);
     g_error_free (err);
     if (wait_cancelled (out, RECONNECT_INTERVAL_MS))
       return FALSE;
@@ -137,26 +213,68 @@ ensure_connection (ColoOutput * out)
 
 /* An outdev peer never sends; readable means it hung up (or sent bytes
  * nobody reads, which are discarded).  Checked before each write so that
- * a record is not written into a connection that is already gone. */
+ * a record is not written into a connection that is already gone; @why
+ * is set to what happened. */
 static gboolean
-peer_gone (GSocket * sock)
+peer_gone (GSocket * sock, gchar ** why)
 {
   guint8 junk[4096];
+  GError *err = NULL;
   gssize n;
 
   if (g_socket_condition_check (sock, G_IO_IN | G_IO_HUP | G_IO_ERR) == 0)
     return FALSE;
   n = g_socket_receive_with_blocking (sock, (gchar *) junk, sizeof junk,
-      FALSE, NULL, NULL);
-  return n == 0 || (n < 0 && g_socket_condition_check (sock,
-          G_IO_HUP | G_IO_ERR) != 0);
+      FALSE, NULL, &err);
+  if (n == 0) {
+    *why = g_strdup ("closed by the peer");
+    return TRUE;
+  }
+  if (n < 0 && g_socket_condition_check (sock, G_IO_HUP | G_IO_ERR) != 0) {
+    *why = g_strdup (err->message);
+    g_error_free (err);
+    return TRUE;
+  }
+  g_clear_error (&err);
+  return FALSE;
 }
 
+/* The peer is gone (or the write failed): says so, with the records
+ * written to it that it never acknowledged.  They are lost: QEMU's
+ * chardev framing has no acknowledgement of its own, so what the peer
+ * received is not known and nothing is written again.  (A peer that
+ * closes with data unread resets the connection: what it received but
+ * did not read is lost too, which no sender can count; a record it
+ * received whose ACK was still delayed counts as unacknowledged.) */
 static void
-drop_connection (ColoOutput * out)
+drop_connection (ColoOutput * out, const gchar * why)
 {
+  guint64 lost;
+
+  prune_acked (out);
+  lost = out->unacked_ends->len - out->unacked_head;
+  out->unacknowledged += lost;
+  colo_log (out->name, "%s%s disconnected (%s) after %" G_GUINT64_FORMAT
+      " record(s) written to it; %" G_GUINT64_FORMAT " of them were not "
+      "acknowledged by the peer and are lost, with any it received but did "
+      "not read; %s", lost > 0 ? "warning: " : "", out->peer, why,
+      out->conn_records, lost, out->listen_sock != NULL ?
+      "the next client gets the rest" : "reconnecting for the rest");
   g_io_stream_close (G_IO_STREAM (out->conn), NULL, NULL);
   g_clear_object (&out->conn);
+  g_clear_pointer (&out->peer, g_free);
+}
+
+guint64
+colo_output_get_connections (ColoOutput * out)
+{
+  return out->connections;
+}
+
+guint64
+colo_output_get_unacknowledged (ColoOutput * out)
+{
+  return out->unacknowledged;
 }
 
 GSocket *
@@ -189,9 +307,14 @@ colo_output_write_records (ColoOutput * out, const GOutputVector * vectors,
       break;
     }
     sock = g_socket_connection_get_socket (out->conn);
-    if (peer_gone (sock)) {
-      drop_connection (out);
-      continue;
+    {
+      gchar *why = NULL;
+
+      if (peer_gone (sock, &why)) {
+        drop_connection (out, why);
+        g_free (why);
+        continue;
+      }
     }
     /* from the start of record rec: a record is written whole to one
      * connection */
@@ -209,6 +332,7 @@ colo_output_write_records (ColoOutput * out, const GOutputVector * vectors,
           out->cancellable, &err);
       if (sent < 0)
         break;
+      out->conn_bytes += sent;
       /* step over what was written; a record is done with its last
        * vector */
       adv = sent;
@@ -223,12 +347,18 @@ colo_output_write_records (ColoOutput * out, const GOutputVector * vectors,
         off = 0;
         vec++;
         if (vec == rec_end) {
+          /* where it ends in the connection's stream */
+          guint64 end = out->conn_bytes - adv;
+
+          g_array_append_val (out->unacked_ends, end);
+          out->conn_records++;
           rec++;
           rec_vec = vec;
           if (rec < n_records)
             rec_end = vec + n_vectors[rec];
         }
       }
+      prune_acked (out);
     }
     if (rec == n_records)
       break;
@@ -237,10 +367,14 @@ colo_output_write_records (ColoOutput * out, const GOutputVector * vectors,
       ok = FALSE;
       break;
     }
-    g_printerr ("gst-colo-compare: %s: write failed (%s), writing the "
-        "record again to the next connection\n", out->name, err->message);
+    {
+      gchar *why = g_strdup_printf ("write failed: %s; the record being "
+          "written goes, whole, to the next connection", err->message);
+
+      drop_connection (out, why);
+      g_free (why);
+    }
     g_error_free (err);
-    drop_connection (out);
   }
   if (written != NULL)
     *written = rec;

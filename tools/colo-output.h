@@ -12,7 +12,11 @@
  * or reconnects a connect endpoint every second) instead of dropping, so
  * released frames are held back, never lost, while nobody is connected;
  * a record whose write fails is written again, whole, to the next
- * connection. */
+ * connection.  Every listen, connection, disconnection and failed
+ * connection attempt is reported on standard error; a peer that goes away
+ * is noticed at the next write, which says how many records written to
+ * it were never acknowledged (lost).  Read the counters only while no
+ * write runs. */
 
 #ifndef __COLO_OUTPUT_H__
 #define __COLO_OUTPUT_H__
@@ -43,6 +47,13 @@ gboolean colo_output_write_records (ColoOutput * out,
 
 /* The current connection's socket, NULL while there is none (tests). */
 GSocket *colo_output_get_socket (ColoOutput * out);
+
+/* Connections made or accepted so far. */
+guint64 colo_output_get_connections (ColoOutput * out);
+
+/* Records written whole to a connection whose peer went away without
+ * acknowledging them (lost; each loss is reported on standard error). */
+guint64 colo_output_get_unacknowledged (ColoOutput * out);
 
 /* Makes every pending and later write give up (at shutdown). */
 void colo_output_cancel (ColoOutput * out);

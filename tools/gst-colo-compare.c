@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -38,8 +39,8 @@
 #include "colo-framing.h"
 #include "colo-input.h"
 #include "colo-json.h"
-#include "colo-link.h"
-#include "colo-notify.h"
+#include "colo-log.h"
+#include "colo-notify-channel.h"
 #include "colo-output.h"
 
 /* How long SIGINT/SIGTERM waits for the released frames to reach outdev */
@@ -73,16 +74,13 @@ typedef struct
   ColoInput *secondary;
   ColoOutput *output;
 
-  ColoLink *notify;             /* NULL without --notify-dev */
-  ColoFramingParser *notify_parser;
-  guint64 notify_unsupported;
-  guint64 notify_errors;
-  guint64 checkpoints_sent;
-  guint64 checkpoints_unsent;   /* no notify client connected */
+  ColoNotifyChannel *notify;    /* NULL without --notify-dev */
 
   GIOChannel *stdin_channel;    /* without --notify-dev */
   guint stdin_id;
   GString *stdin_buf;           /* a partial line */
+  guint64 stdin_unknown;        /* lines that are no command */
+  guint64 stdin_overlong;       /* of them, too long (discarded unread) */
 
   gboolean shutting_down;
   guint shutdown_timeout_id;
@@ -336,26 +334,6 @@ checkpoint_done (App * app)
 }
 
 static void
-send_notify (App * app, const gchar * text)
-{
-  GBytes *rec = colo_notify_encode (text);
-  GError *err = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (rec, &size);
-
-  if (!colo_link_send (app->notify, data, size, &err)) {
-    if (g_str_equal (text, COLO_NOTIFY_DO_CHECKPOINT))
-      app->checkpoints_unsent++;
-    g_printerr ("gst-colo-compare: notify-dev: warning: cannot send %s: %s\n",
-        text, err->message);
-    g_error_free (err);
-  } else if (g_str_equal (text, COLO_NOTIFY_DO_CHECKPOINT)) {
-    app->checkpoints_sent++;
-  }
-  g_bytes_unref (rec);
-}
-
-static void
 print_line (gchar * line)
 {
   fputs (line, stdout);
@@ -368,72 +346,23 @@ static void
 on_checkpoint_request (App * app, const GstStructure * s)
 {
   if (app->notify != NULL)
-    send_notify (app, COLO_NOTIFY_DO_CHECKPOINT);
+    colo_notify_channel_request_checkpoint (app->notify);
   else
     print_line (colo_json_from_structure ("checkpoint-request", s));
 }
 
 /* ---- notify-dev ---------------------------------------------------- */
 
+/* COLO_CHECKPOINT (the notify channel, colo-notify-channel.c, handles the
+ * rest of the protocol) */
 static void
-on_notify_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
-    guint64 offset, gpointer user_data)
+on_notify_checkpoint_done (gpointer user_data)
 {
   App *app = user_data;
 
-  switch (colo_notify_parse (payload, len)) {
-    case COLO_NOTIFY_CMD_PROXY_INIT:
-      send_notify (app, COLO_NOTIFY_XEN_INIT);
-      break;
-    case COLO_NOTIFY_CMD_CHECKPOINT:
-      if (!app->shutting_down)
-        checkpoint_done (app);
-      break;
-    default:
-      app->notify_unsupported++;
-      g_printerr ("gst-colo-compare: notify-dev: warning: unsupported "
-          "instruction (%u bytes at byte offset %" G_GUINT64_FORMAT
-          "), ignored\n", len, offset);
-      break;
-  }
+  if (!app->shutting_down)
+    checkpoint_done (app);
 }
-
-static void
-on_notify_connected (ColoLink * link, gpointer user_data)
-{
-  App *app = user_data;
-
-  colo_framing_parser_reset (app->notify_parser);
-}
-
-static void
-on_notify_data (ColoLink * link, const guint8 * data, gsize len,
-    gpointer user_data)
-{
-  App *app = user_data;
-  ColoFramingResult res;
-  guint64 offset;
-  guint32 value;
-
-  res = colo_framing_parser_push (app->notify_parser, data, len);
-  if (!COLO_FRAMING_RESULT_IS_ERROR (res))
-    return;
-  colo_framing_parser_get_error (app->notify_parser, &offset, &value);
-  app->notify_errors++;
-  g_printerr ("gst-colo-compare: notify-dev: error: bad record at byte "
-      "offset %" G_GUINT64_FORMAT ": %s (value %u); closing this "
-      "connection\n", offset, colo_framing_result_to_string (res), value);
-  colo_link_drop (link);
-}
-
-static void
-on_notify_closed (ColoLink * link, gpointer user_data)
-{
-}
-
-static const ColoLinkFuncs notify_funcs = {
-  on_notify_connected, on_notify_data, on_notify_closed,
-};
 
 /* ---- stdin --------------------------------------------------------- */
 
@@ -447,11 +376,12 @@ on_command (App * app, gchar * line)
     checkpoint_done (app);
   } else if (g_str_equal (line, "failover")) {
     colo_control_emit (app->control, "failover");
-  } else {
+  } else if (colo_log_is_reported (++app->stdin_unknown)) {
     gchar *escaped = g_strescape (line, NULL);
 
-    g_printerr ("gst-colo-compare: stdin: warning: unknown command '%s' "
-        "(expected checkpoint-done or failover)\n", escaped);
+    colo_log ("stdin", "warning: unknown command '%s' (expected "
+        "checkpoint-done or failover; %" G_GUINT64_FORMAT " so far, reported "
+        "the 1st, 10th, 100th, ... time)", escaped, app->stdin_unknown);
     g_free (escaped);
   }
 }
@@ -482,8 +412,12 @@ on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
     g_free (line);
   }
   if (app->stdin_buf->len > MAX_COMMAND_LEN) {
-    g_printerr ("gst-colo-compare: stdin: warning: discarded %" G_GSIZE_FORMAT
-        " bytes without a newline\n", app->stdin_buf->len);
+    app->stdin_unknown++;
+    if (colo_log_is_reported (++app->stdin_overlong))
+      colo_log ("stdin", "warning: discarded %" G_GSIZE_FORMAT " bytes "
+          "without a newline (%" G_GUINT64_FORMAT " times so far, reported "
+          "the 1st, 10th, 100th, ... time)", app->stdin_buf->len,
+          app->stdin_overlong);
     g_string_truncate (app->stdin_buf, 0);
   }
   return G_SOURCE_CONTINUE;
@@ -510,9 +444,10 @@ on_shutdown_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Releases everything queued: EOS into both inputs makes colocompare
- * release every queued primary frame and then push EOS, which reaches the
- * bus once the appsink has handed every record to outdev. */
+/* Releases everything queued: EOS into both inputs (once they have pushed
+ * what they had received) makes colocompare release every queued primary
+ * frame and then push EOS, which reaches the bus once the appsink has
+ * handed every record to outdev. */
 static gboolean
 on_signal (gpointer user_data)
 {
@@ -525,12 +460,12 @@ on_signal (gpointer user_data)
     return G_SOURCE_CONTINUE;
   }
   app->shutting_down = TRUE;
-  colo_input_stop (app->primary);
-  colo_input_stop (app->secondary);
+  /* each input ends its appsrc's stream once it has pushed what it had
+   * received */
+  colo_input_finish (app->primary);
+  colo_input_finish (app->secondary);
   if (app->notify != NULL)
-    colo_link_stop (app->notify);
-  gst_app_src_end_of_stream (app->primary_src);
-  gst_app_src_end_of_stream (app->secondary_src);
+    colo_notify_channel_stop (app->notify);
   app->shutdown_timeout_id = g_timeout_add_seconds (SHUTDOWN_TIMEOUT_S,
       on_shutdown_timeout, app);
   return G_SOURCE_CONTINUE;
@@ -663,10 +598,8 @@ open_endpoints (App * app, ColoEndpoint * eps[4])
   if (app->primary == NULL || app->secondary == NULL)
     goto failed;
   if (eps[3] != NULL) {
-    /* never a vnet word on the notify channel (QEMU quirk Q9, fixed) */
-    app->notify_parser = colo_framing_parser_new (FALSE, on_notify_record, app);
-    app->notify = colo_link_new (eps[3], "notify-dev", &notify_funcs, app,
-        &err);
+    app->notify = colo_notify_channel_new (eps[3], "notify-dev",
+        on_notify_checkpoint_done, app, &err);
     if (app->notify == NULL)
       goto failed;
   }
@@ -682,6 +615,7 @@ static void
 print_stats (App * app)
 {
   GstStructure *stats = NULL;
+  struct rusage usage;
 
   g_object_get (app->compare, "stats", &stats, NULL);
   if (stats == NULL)
@@ -690,13 +624,29 @@ print_stats (App * app)
   colo_input_add_stats (app->secondary, stats);
   gst_structure_set (stats,
       "outdev-records", G_TYPE_UINT64, app->output_records,
-      "outdev-lost", G_TYPE_UINT64, app->output_lost, NULL);
-  if (app->notify != NULL)
+      "outdev-lost", G_TYPE_UINT64, app->output_lost,
+      "outdev-unacknowledged", G_TYPE_UINT64,
+      colo_output_get_unacknowledged (app->output),
+      "outdev-connections", G_TYPE_UINT64,
+      colo_output_get_connections (app->output), NULL);
+  if (app->notify == NULL)
+    gst_structure_set (stats, "stdin-unknown", G_TYPE_UINT64,
+        app->stdin_unknown, NULL);
+  /* the memory high-water mark (the in-flight bound is about memory) */
+  if (getrusage (RUSAGE_SELF, &usage) == 0)
+    gst_structure_set (stats, "peak-rss", G_TYPE_UINT64,
+        (guint64) usage.ru_maxrss * 1024, NULL);
+  if (app->notify != NULL) {
+    ColoNotifyStats ns;
+
+    colo_notify_channel_get_stats (app->notify, &ns);
     gst_structure_set (stats,
-        "notify-checkpoints-sent", G_TYPE_UINT64, app->checkpoints_sent,
-        "notify-checkpoints-unsent", G_TYPE_UINT64, app->checkpoints_unsent,
-        "notify-unsupported", G_TYPE_UINT64, app->notify_unsupported,
-        "notify-errors", G_TYPE_UINT64, app->notify_errors, NULL);
+        "notify-checkpoints-sent", G_TYPE_UINT64, ns.checkpoints_sent,
+        "notify-checkpoints-unsent", G_TYPE_UINT64, ns.checkpoints_unsent,
+        "notify-unsupported", G_TYPE_UINT64, ns.unsupported,
+        "notify-errors", G_TYPE_UINT64, ns.errors,
+        "notify-stalled", G_TYPE_UINT64, ns.stalled, NULL);
+  }
   print_line (colo_json_from_structure ("stats", stats));
   gst_structure_free (stats);
 }
@@ -774,9 +724,7 @@ done:
   g_source_remove (sigterm_id);
   colo_input_free (app.primary);
   colo_input_free (app.secondary);
-  colo_link_free (app.notify);
-  if (app.notify_parser != NULL)
-    colo_framing_parser_free (app.notify_parser);
+  colo_notify_channel_free (app.notify);
   colo_output_free (app.output);
   gst_object_unref (app.pipeline);
   g_array_unref (app.out_vectors);

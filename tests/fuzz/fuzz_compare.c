@@ -9,9 +9,15 @@
 
 /* libFuzzer target for the comparator: the input is a little program of
  * operations (push a TCP/UDP/raw frame on either side, advance time and
- * scan, checkpoint-done, failover).  Checked: no crash or leak, every frame
- * is handed back exactly once, and a primary frame is only ever released,
- * never dropped, unless the whole comparator is discarded. */
+ * scan, checkpoint-done, failover), OP_SIZE bytes each.  Checked: no crash
+ * or leak, every frame is handed back exactly once, and a primary frame is
+ * only ever released, never dropped, unless the whole comparator is
+ * discarded.
+ *
+ * A pushed frame's side and protocol come from op[0], its payload length
+ * from a byte of its own (op[6]): a primary and a secondary frame can have
+ * the same length, so matching datagrams are fuzzed too (see
+ * fuzz_compare_paths.c, which checks that the seeds reach that path). */
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,14 +27,26 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
 
+/* op[0] what (% 8), op[1]..op[5] see below, op[6] payload length (% 64) */
+#define OP_SIZE 7
+
 typedef struct
 {
   guint8 *bytes;
   gboolean primary;
+  gboolean is_tcp;
 } Frame;
 
 static gboolean discarding;
 static guint outstanding;
+static gboolean in_push;        /* inside colo_comparator_push() */
+static gboolean failed_over;
+
+/* Primary frames released by a push (a match, an ACK or a retransmission;
+ * not checkpoint-done, failover or auto-release), per protocol: read by
+ * fuzz_compare_paths.c. */
+guint64 fuzz_compare_released_by_push_udp;
+guint64 fuzz_compare_released_by_push_tcp;
 
 static void
 done (Frame * f)
@@ -46,6 +64,12 @@ on_release (gpointer handle, const guint8 * data, gsize size,
 
   if (!f->primary)
     abort ();                   /* a secondary frame must never go out */
+  if (in_push && !failed_over) {
+    if (f->is_tcp)
+      fuzz_compare_released_by_push_tcp++;
+    else
+      fuzz_compare_released_by_push_udp++;
+  }
   done (f);
 }
 
@@ -84,11 +108,11 @@ put32 (guint8 * p, guint32 v)
   put16 (p + 2, v & 0xffff);
 }
 
-/* Builds an IPv4 TCP or UDP frame from a few input bytes. */
+/* Builds an IPv4 TCP or UDP frame from an operation's bytes. */
 static guint8 *
 make_frame (gboolean is_tcp, const uint8_t * in, gsize * out_size)
 {
-  guint payload = in[0] % 64, hl = is_tcp ? 20 : 8;
+  guint payload = in[6] % 64, hl = is_tcp ? 20 : 8;
   gsize size = 14 + 20 + hl + payload;
   guint8 *f = g_malloc0 (size);
   guint8 *ip = f + 14, *l4 = ip + 20;
@@ -132,15 +156,16 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 
   outstanding = 0;
   discarding = FALSE;
+  failed_over = FALSE;
   if (size > 0)
     cfg.auto_release = data[0] & 1;
   colo_comparator_set_config (c, &cfg);
 
-  while (i + 6 <= size) {
+  while (i + OP_SIZE <= size) {
     const uint8_t *op = data + i;
     Frame *f;
 
-    i += 6;
+    i += OP_SIZE;
     switch (op[0] % 8) {
       case 0:
       case 1:
@@ -149,16 +174,20 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
         gsize fs;
         f = g_new (Frame, 1);
         f->primary = (op[0] % 2) == 0;
-        f->bytes = make_frame (op[0] % 4 < 2, op, &fs);
+        f->is_tcp = op[0] % 4 < 2;
+        f->bytes = make_frame (f->is_tcp, op, &fs);
         outstanding++;
+        in_push = !cfg.auto_release;
         colo_comparator_push (c, f->primary ? COLO_SIDE_PRIMARY :
             COLO_SIDE_SECONDARY, f->bytes, fs, 0, f, now);
+        in_push = FALSE;
         break;
       }
       case 4:{                 /* raw bytes as a frame */
         gsize fs = MIN (op[1], size - i);
         f = g_new (Frame, 1);
         f->primary = op[2] & 1;
+        f->is_tcp = FALSE;
         f->bytes = g_memdup2 (data + i, fs);
         i += fs;
         outstanding++;
@@ -174,8 +203,10 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
         colo_comparator_checkpoint_done (c, now);
         break;
       case 7:
-        if (op[1] == 0xff)
+        if (op[1] == 0xff) {
           colo_comparator_failover (c);
+          failed_over = TRUE;
+        }
         break;
     }
   }

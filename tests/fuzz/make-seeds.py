@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-# Writes the seed corpus of fuzz_packet into corpus/packet/.
-# Each seed is one byte choosing the virtio-net header length (byte % 22),
-# then the frame.  Usage: tests/fuzz/make-seeds.py
+# Writes the seed corpus of fuzz_packet into corpus/packet/ and the
+# hand-written programs of fuzz_compare into corpus/compare/ (the other
+# files there are random programs).
+# A fuzz_packet seed is one byte choosing the virtio-net header length
+# (byte % 22), then the frame.  Usage: tests/fuzz/make-seeds.py
 import os
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, 'corpus', 'packet')
+OUT_COMPARE = os.path.join(HERE, 'corpus', 'compare')
 
 MACS = bytes.fromhex('525400123456' '525400abcdef')
 V4 = bytes([192, 0, 2, 1, 198, 51, 100, 7])
@@ -70,3 +73,42 @@ os.makedirs(OUT, exist_ok=True)
 for name, (vnet, frame) in SEEDS.items():
     with open(os.path.join(OUT, name), 'wb') as f:
         f.write(bytes([vnet]) + frame)
+
+
+# fuzz_compare: operations of 7 bytes (see fuzz_compare.c).  op[0] % 8:
+# 0 TCP primary, 1 TCP secondary, 2 UDP primary, 3 UDP secondary,
+# 5 advance time by op[1] ms and scan, 6 checkpoint-done, 7 failover if
+# op[1] == 0xff.  Frames: op[1] & 1 picks one of two hosts, op[2] and
+# op[3] the TCP sequence and ACK numbers, op[4] the TCP flags, op[5] the
+# payload bytes (a pattern unless bit 7 is set), op[6] % 64 the payload
+# length.  Bit 0 of the first byte is auto-release: keep it clear.
+def op(what, host=0, seq=0, ack=0, flags=0, fill=0, length=0):
+    return bytes([what, host, seq, ack, flags, fill, length])
+
+
+def push(side, proto, **kw):
+    return op({('p', 'tcp'): 0, ('s', 'tcp'): 1, ('p', 'udp'): 2,
+               ('s', 'udp'): 3}[(side, proto)], **kw)
+
+
+ACK = 0x10
+COMPARE_SEEDS = {
+    # the same datagram from both sides: released when the secondary's
+    # arrives (with two hosts, a fill pattern and a divergence after it)
+    'matched-udp': push('p', 'udp', length=20) + push('s', 'udp', length=20)
+    + push('s', 'udp', host=1, fill=0x85, length=33)
+    + push('p', 'udp', host=1, fill=0x85, length=33)
+    + push('p', 'udp', length=20) + push('s', 'udp', length=21)
+    + op(5, host=200) + op(6),
+    # the same TCP segment from both sides, then one cut in two
+    'matched-tcp': push('p', 'tcp', seq=1, ack=1, flags=ACK, length=16)
+    + push('s', 'tcp', seq=1, ack=1, flags=ACK, length=16)
+    + push('p', 'tcp', host=1, seq=4, ack=2, flags=ACK, length=32)
+    + push('s', 'tcp', host=1, seq=4, ack=2, flags=ACK, length=16)
+    + op(5, host=200) + op(6),
+}
+
+os.makedirs(OUT_COMPARE, exist_ok=True)
+for name, program in COMPARE_SEEDS.items():
+    with open(os.path.join(OUT_COMPARE, name), 'wb') as f:
+        f.write(program)

@@ -3,9 +3,12 @@
 # exactly one checkpoint request, for the divergence recorded in
 # docs/samples/divergence.txt, and release every primary frame unchanged,
 # in order per connection.  Frames are read back with tshark, not with our
-# own reader.
+# own reader.  The plugins checked are those of the build directory meson
+# runs the test for ($MESON_BUILD_ROOT; default: build/).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${MESON_BUILD_ROOT:-$top/build}
+export MESON_BUILD_ROOT="$build"
 samples=$top/docs/samples
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -17,6 +20,8 @@ command -v tshark >/dev/null || fail "tshark is not installed"
   cat "$tmp/log"; fail "demo failed"; }
 cat "$tmp/log"
 
+grep -qF "== colocompare from $build/gst/" "$tmp/log" ||
+  fail "the demo did not run the colocompare of $build"
 n=$(grep -c 'colo-checkpoint,' "$tmp/log" || true)
 [ "$n" = 1 ] || fail "expected 1 checkpoint request, got $n"
 line=$(grep 'colo-checkpoint,' "$tmp/log")

@@ -44,6 +44,9 @@ def check(cond, what):
 def listener():
     """A listening socket on a free port of 127.0.0.1."""
     s = socket.socket()
+    # so that a test can listen on the port again (its connections may
+    # still be in TIME_WAIT)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", 0))
     s.listen(1)
     return s
@@ -58,15 +61,23 @@ def free_port():
     return port
 
 
-def connect(port):
+def connect(port, rcvbuf=None):
     """Connects to a program's tcp-listen endpoint, retrying until it
-    listens (the program may still be starting, e.g. under valgrind)."""
+    listens (the program may still be starting, e.g. under valgrind).
+    With @rcvbuf, the socket's receive buffer is that small (set before
+    the connection, so the window is small from the start)."""
     import time
     deadline = time.monotonic() + TIMEOUT
     while True:
+        s = socket.socket()
+        if rcvbuf is not None:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(TIMEOUT)
         try:
-            return socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+            s.connect(("127.0.0.1", port))
+            return s
         except ConnectionRefusedError:
+            s.close()
             if time.monotonic() > deadline:
                 raise Failure("nothing listens on port %d" % port)
             # poll the port: this is not a timing assumption, only a retry
@@ -388,6 +399,273 @@ def case_notify_garbage():
           "no warning on stderr")
 
 
+def wait_stderr(p, text, what):
+    """Polls the program's stderr for @text (a retry, not a timing
+    assumption)."""
+    deadline = time.monotonic() + TIMEOUT
+    while text not in p.stderr_text():
+        check(time.monotonic() < deadline and p.proc.poll() is None,
+              "%s: no '%s' on stderr; stderr: %s" % (what, text,
+                                                   p.stderr_text()))
+        threading.Event().wait(0.05)
+
+
+def flood_init(sock, n):
+    """Sends @n handshakes whose answers the peer never reads; False once
+    the program closed the connection."""
+    try:
+        sock.sendall(frames.record(INIT) * n)
+        return True
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+    except socket.timeout:
+        raise Failure("the program stopped reading notify-dev (frozen?)")
+
+
+def case_notify_not_reading():
+    # A notify peer that stops reading: checkpoint requests (and handshake
+    # answers) pile up for it.  The program never blocks on it: frames keep
+    # being released, and once the small queue overflows (or nothing was
+    # written for a few seconds) that peer is dropped, said on stderr and
+    # counted; the next client is served; SIGTERM ends the program.
+    p = Program("--auto-release", notify=True)
+    n = connect(p.notify_port, rcvbuf=4096)
+    n.sendall(frames.record(INIT))
+    check(recv_exact(n, 4 + len(XEN_INIT), "the handshake answer")[4:]
+          == XEN_INIT, "no handshake answer")
+    # from now on n reads nothing
+    rounds = 0
+    while "dropping the connection" not in p.stderr_text():
+        check(rounds < 2000, "the peer that does not read was never "
+              "dropped; stderr: %s" % p.stderr_text())
+        # a divergence (a request, released at once with --auto-release)
+        # and a matched pair: both primaries must come out
+        pri = diverge(p)
+        pair = udp_pair(frames.pattern(32, seed=rounds), sport=6100)
+        p.send_primary(pair[0])
+        p.send_secondary(pair[1])
+        p.expect_out_any_order([pri, pair[0]])
+        if not flood_init(n, 200):
+            break
+        rounds += 1
+    wait_stderr(p, "dropping the connection", "a peer that does not read")
+    # the comparison goes on
+    pair = udp_pair(b"after the notify peer was dropped", sport=6200)
+    p.send_primary(pair[0])
+    p.send_secondary(pair[1])
+    p.expect_out(pair[0])
+    # a new client is served, and gets the requests
+    n2 = notify_connect(p)
+    pri = diverge(p)
+    check(recv_exact(n2, 17, "DO_CHECKPOINT")[4:] == DO_CHECKPOINT,
+          "no DO_CHECKPOINT to the next notify client")
+    p.expect_out(pri)
+    # which stops reading too, just before SIGTERM
+    flood_init(n2, 20000)
+    stats = p.terminate()
+    check(stats["notify-stalled"] >= 1
+          and stats["notify-checkpoints-sent"] >= 1
+          and stats["notify-checkpoints-sent"]
+          + stats["notify-checkpoints-unsent"]
+          == stats["checkpoints-requested"], "stats: %r" % stats)
+    n.close()
+    n2.close()
+
+
+def count_lines(p, text):
+    return sum(1 for line in p.stderr_text().splitlines() if text in line)
+
+
+def case_log_floods():
+    # Bad records on notify-dev, empty records on the inputs and unknown
+    # stdin lines are each counted, and reported on the 1st, 10th, 100th,
+    # ... occurrence only: a peer sending garbage cannot flood the log.
+    p = Program(notify=True)
+    n = notify_connect(p)
+    n.sendall(frames.record(b"HELLO") * 10000 + frames.record(INIT))
+    check(recv_exact(n, 4 + len(XEN_INIT), "handshake after garbage")[4:]
+          == XEN_INIT, "no handshake answer after 10000 bad records")
+    p.primary.sendall(struct.pack("!I", 0) * 10000)
+    p.secondary.sendall(struct.pack("!I", 0) * 5000)
+    pri, sec = udp_pair(b"after the empty records")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["notify-unsupported"] == 10000
+          and stats["primary-in-empty-records"] == 10000
+          and stats["secondary-in-empty-records"] == 5000, "stats %r" % stats)
+    # 1, 10, 100, 1000, 10000; and 1, 10, 100, 1000
+    got = (count_lines(p, "unsupported instruction"),
+           count_lines(p, "primary-in: warning: skipped an empty record"),
+           count_lines(p, "secondary-in: warning: skipped an empty record"))
+    check(got == (5, 5, 4), "warning lines %r; stderr:\n%s"
+          % (got, p.stderr_text()))
+    check("(10000 so far" in p.stderr_text(), "no count in the warnings")
+
+    p = Program()
+    pri = diverge(p)
+    check(p.next_json("the checkpoint request")["reason"] == "miscompare",
+          "no miscompare request")
+    p.proc.stdin.write(b"no-such-command\n" * 1000)
+    p.stdin_line("checkpoint-done")
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["stdin-unknown"] == 1000, "stats %r" % stats)
+    got = count_lines(p, "unknown command")
+    check(got == 4, "%d warning lines for 1000 unknown commands" % got)
+
+
+def proc_net_tcp(local, remote):
+    """The kernel's row of the IPv4 TCP socket @local -> @remote ((host,
+    port) pairs) in /proc/net/tcp: a dict of tx_queue, rx_queue and timer
+    (1 retransmit, 2 keepalive, 4 zero window probe), or None."""
+    def enc(addr):
+        host, port = addr
+        return "%08X:%04X" % (struct.unpack("<I", socket.inet_aton(host))[0],
+                              port)
+    want = (enc(local), enc(remote))
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if (fields[1], fields[2]) == want:
+                tx, rx = fields[4].split(":")
+                return {"tx_queue": int(tx, 16), "rx_queue": int(rx, 16),
+                        "timer": int(fields[5].split(":")[0], 16)}
+    return None
+
+
+def program_side(sock):
+    """The row of the program's end of the driver's connection @sock."""
+    return proc_net_tcp(sock.getpeername(), sock.getsockname())
+
+
+def case_connection_log():
+    # Every listen, connection, disconnection and failed reconnection is
+    # said on stderr with the endpoint's option name, and every connection
+    # the program accepts or makes has TCP keepalive on (the kernel's
+    # keepalive timer runs on the program's end: /proc/net/tcp).
+    p = Program(notify=True, primary_listen=True, outdev_listen=True)
+    sec_port = p.secondary_listener.getsockname()[1]
+    pair = udp_pair(b"through every endpoint")
+    p.send_primary(pair[0])
+    p.send_secondary(pair[1])
+    p.out = connect(p.out_port)
+    p.expect_out(pair[0])
+    n = notify_connect(p)
+    for name, port in (("primary-in", p.primary_port),
+                       ("outdev", p.out_port),
+                       ("notify-dev", p.notify_port)):
+        wait_stderr(p, "%s: listening on 127.0.0.1:%d" % (name, port),
+                    name + " listening")
+    for name, sock in (("primary-in", p.primary), ("outdev", p.out),
+                       ("notify-dev", n)):
+        wait_stderr(p, "%s: client 127.0.0.1:%d connected"
+                    % (name, sock.getsockname()[1]), name + " client")
+    wait_stderr(p, "secondary-in: connected to 127.0.0.1:%d" % sec_port,
+                "secondary-in connected")
+
+    deadline = time.monotonic() + TIMEOUT
+    for name, sock in (("primary-in", p.primary), ("secondary-in", p.secondary),
+                       ("outdev", p.out), ("notify-dev", n)):
+        # 2 is the keepalive timer; 1 (a retransmission timer) may show
+        # while a segment is not yet acknowledged: poll
+        while True:
+            row = program_side(sock)
+            check(row is not None, "%s: no socket in /proc/net/tcp" % name)
+            if row["timer"] == 2:
+                break
+            check(time.monotonic() < deadline and row["timer"] == 1,
+                  "%s: no keepalive on the program's socket (%r)"
+                  % (name, row))
+            threading.Event().wait(0.05)
+
+    # disconnections
+    port = p.primary.getsockname()[1]
+    p.primary.close()
+    wait_stderr(p, "primary-in: client 127.0.0.1:%d disconnected; waiting "
+                "for the next client" % port, "primary-in disconnected")
+    port = n.getsockname()[1]
+    n.close()
+    wait_stderr(p, "notify-dev: client 127.0.0.1:%d disconnected" % port,
+                "notify-dev disconnected")
+    # a tcp: input whose peer goes away: reconnected, failed attempts said
+    p.secondary.close()
+    p.secondary_listener.close()
+    wait_stderr(p, "secondary-in: 127.0.0.1:%d disconnected; reconnecting "
+                "every second" % sec_port, "secondary-in disconnected")
+    wait_stderr(p, "secondary-in: warning: cannot reconnect to 127.0.0.1:%d"
+                % sec_port, "failed reconnection")
+    relisten = socket.socket()
+    relisten.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    relisten.bind(("127.0.0.1", sec_port))
+    relisten.listen(1)
+    p.secondary = p._accept(relisten, "secondary-in again")
+    wait_stderr(p, "failed attempt(s)", "secondary-in reconnected")
+    check(count_lines(p, "secondary-in: warning: cannot reconnect") <= 2,
+          "failed reconnections are reported the 1st, 10th, ... time")
+    p.primary = connect(p.primary_port)
+    pair = udp_pair(b"after the reconnections")
+    p.send_primary(pair[0])
+    p.send_secondary(pair[1])
+    p.expect_out(pair[0])
+    stats = p.terminate()
+    check(stats["secondary-in-connections"] == 2
+          and stats["primary-in-connections"] == 2
+          and stats["outdev-connections"] == 1, "stats %r" % stats)
+    wait_stderr(p, "primary-in: closed the connection to", "shutdown")
+
+
+def case_outdev_peer_gone():
+    # An outdev client that goes away with frames written to it unread:
+    # said on stderr with the number of records it never acknowledged
+    # (lost, counted in outdev-unacknowledged); the next client gets the
+    # rest, in order, none twice.
+    p = Program(outdev_listen=True)
+    count = 6000
+    body = frames.pattern(1000)
+
+    def frame(i):  # not IP: forwarded without comparison
+        return (frames.ETH_DST + frames.ETH_SRC + b"\x88\xb5"
+                + struct.pack("!I", i) + body)
+    first = connect(p.out_port, rcvbuf=4096)
+    # 6 MB: more than the socket buffers hold, less than the input bound
+    p.primary.sendall(b"".join(p.record(frame(i)) for i in range(count)))
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        # the program's end holds many records the first client did not
+        # acknowledge (its window is closed)
+        row = program_side(first)
+        if row is not None and row["tx_queue"] > 100000:
+            break
+        check(time.monotonic() < deadline, "outdev never filled up: %r"
+              % row)
+        threading.Event().wait(0.05)
+    first.close()               # unread data: a reset
+    wait_stderr(p, "outdev: warning: 127.0.0.1:", "outdev peer gone")
+    p.out = connect(p.out_port)
+    _, payload = read_record(p.out, False, "the first frame of the rest")
+    start = struct.unpack("!I", payload[14:18])[0]
+    check(payload == frame(start), "frame %d differs" % start)
+    for i in range(start + 1, count):
+        _, payload = read_record(p.out, False, "frame %d" % i)
+        check(payload == frame(i), "frame %d differs" % i)
+    stats = p.terminate()
+    # the first client read nothing: frames 0 to start - 1 are lost; those
+    # still in the program's socket, not acknowledged, are counted (those
+    # the client's kernel acknowledged are lost too, and cannot be)
+    lost = stats["outdev-unacknowledged"]
+    check(lost >= 1 and lost <= start
+          and stats["outdev-records"] == count
+          and stats["outdev-connections"] == 2,
+          "first frame on the second connection %d; stats %r"
+          % (start, stats))
+    check(("after %d record(s) written to it; %d of them were not "
+           "acknowledged by the peer and are lost" % (start, lost))
+          in p.stderr_text(), "the loss is not said: %s" % p.stderr_text())
+
+
 def case_json_checkpoint():
     p = Program()
     pri = diverge(p)
@@ -627,6 +905,78 @@ def case_input_backpressure():
           and stats["primary-in-records"] == got
           and stats["outdev-records"] == got and stats["outdev-lost"] == 0,
           "%d frames; stats %r" % (got, stats))
+
+
+def vm_rss(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise Failure("no VmRSS for %d" % pid)
+
+
+MiB = 1024 * 1024
+IN_FLIGHT = 16 * MiB            # per input (gst-colo-compare.c)
+
+
+def case_sigterm_under_load():
+    # Both inputs send as fast as they can while outdev is absent: each
+    # input is paused at the in-flight bound.  Then outdev reads (a
+    # sustained load), then SIGTERM while the peers are still sending:
+    # the program takes what it had received, through the same bound,
+    # writes every frame it read to outdev once, in order, and exits 0.
+    # Memory (the program's peak RSS, a stats field) stays within the
+    # bound: each input's frames waiting, and one released batch being
+    # written (it does not grow with the load, nor at SIGTERM).  The
+    # memory figures are not checked under valgrind (its own memory).
+    p = Program(outdev_listen=True)
+    base = vm_rss(p.proc.pid)
+    body = frames.pattern(100)
+
+    def frame(side, i):  # not IP: forwarded (primary) or dropped at once
+        return (frames.ETH_DST + frames.ETH_SRC + b"\x88\xb5"
+                + struct.pack("!BI", side, i) + body)
+    stop = threading.Event()
+
+    def sender(sock, side):
+        i = 0
+        try:
+            while not stop.is_set():
+                sock.sendall(b"".join(p.record(frame(side, i + k))
+                                      for k in range(100)))
+                i += 100
+        except OSError:
+            pass                # closed by the program at SIGTERM
+    for sock, side in ((p.primary, 0), (p.secondary, 1)):
+        threading.Thread(target=sender, args=(sock, side), daemon=True).start()
+    wait_stderr(p, "primary-in: the comparator is behind", "primary-in paused")
+    wait_stderr(p, "secondary-in: the comparator is behind",
+                "secondary-in paused")
+
+    p.out = connect(p.out_port)
+    got = 0
+    sustained = 5000 if WRAPPER else 200000
+    while True:
+        try:
+            _, payload = read_record(p.out, False, "frame %d on outdev" % got)
+        except Failure:
+            if got > sustained:
+                break           # the end of outdev's stream, after SIGTERM
+            raise
+        check(payload == frame(0, got), "frame %d differs" % got)
+        got += 1
+        if got == sustained:
+            p.proc.send_signal(signal.SIGTERM)
+    stop.set()
+    stats = p.terminate(send=False)
+    check(stats["outdev-records"] == got
+          and stats["primary-in-records"] == got
+          and stats["outdev-lost"] == 0, "%d frames; stats %r" % (got, stats))
+    if not WRAPPER:
+        peak = stats["peak-rss"] - base
+        check(peak <= 3 * IN_FLIGHT + 8 * MiB,
+              "peak RSS %.1f MiB above the start, more than the bound (3 x "
+              "%d MiB and 8 MiB)" % (peak / MiB, IN_FLIGHT // MiB))
 
 
 def expect_exit_2(args, what):

@@ -60,8 +60,11 @@ wrap_ip (const FrameOpts * opts, guint8 proto, const guint8 * l4, gsize l4_len)
   guint8 tag[4];
   guint i;
 
-  g_byte_array_set_size (a, opts->vnet_hdr_len);
-  memset (a->data, 0, opts->vnet_hdr_len);
+  /* a zeroed virtio-net header (an empty array has no data: no memset) */
+  if (opts->vnet_hdr_len > 0) {
+    g_byte_array_set_size (a, opts->vnet_hdr_len);
+    memset (a->data, 0, opts->vnet_hdr_len);
+  }
   g_byte_array_append (a, eth, 12);
   for (i = 0; i < opts->n_vlan; i++) {
     put16 (tag, (opts->n_vlan == 2 && i == 0) ? 0x88a8 : 0x8100);
@@ -172,8 +175,10 @@ frame_arp (const FrameOpts * opts)
   };
   GByteArray *a = g_byte_array_new ();
 
-  g_byte_array_set_size (a, opts->vnet_hdr_len);
-  memset (a->data, 0, opts->vnet_hdr_len);
+  if (opts->vnet_hdr_len > 0) {
+    g_byte_array_set_size (a, opts->vnet_hdr_len);
+    memset (a->data, 0, opts->vnet_hdr_len);
+  }
   g_byte_array_append (a, f, sizeof (f));
   return g_byte_array_free_to_bytes (a);
 }

@@ -163,6 +163,86 @@ test_nodelay (void)
   g_object_unref (sock);
 }
 
+static int
+get_option (GSocket * sock, int level, int name)
+{
+  int value = -1;
+  socklen_t len = sizeof value;
+
+  g_assert_cmpint (getsockopt (g_socket_get_fd (sock), level, name, &value,
+          &len), ==, 0);
+  return value;
+}
+
+/* Every connection gst-colo-compare makes or accepts gets keepalive (so
+ * that a half-open peer is noticed) and TCP_NODELAY. */
+static void
+test_keepalive (void)
+{
+  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  GError *err = NULL;
+
+  g_assert_nonnull (sock);
+  g_assert_cmpint (get_option (sock, SOL_SOCKET, SO_KEEPALIVE), ==, 0);
+  g_assert_true (colo_endpoint_set_keepalive (sock, &err));
+  g_assert_no_error (err);
+  g_assert_cmpint (get_option (sock, SOL_SOCKET, SO_KEEPALIVE), !=, 0);
+  g_assert_cmpint (get_option (sock, IPPROTO_TCP, TCP_KEEPIDLE), ==,
+      COLO_ENDPOINT_KEEPALIVE_IDLE_S);
+  g_assert_cmpint (get_option (sock, IPPROTO_TCP, TCP_KEEPINTVL), ==,
+      COLO_ENDPOINT_KEEPALIVE_INTERVAL_S);
+  g_assert_cmpint (get_option (sock, IPPROTO_TCP, TCP_KEEPCNT), ==,
+      COLO_ENDPOINT_KEEPALIVE_COUNT);
+  g_object_unref (sock);
+
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  if (sock == NULL)
+    return;                     /* no IPv6 here */
+  colo_endpoint_setup_connection (sock, "test");
+  g_assert_cmpint (get_option (sock, SOL_SOCKET, SO_KEEPALIVE), !=, 0);
+  g_assert_cmpint (get_option (sock, IPPROTO_TCP, TCP_NODELAY), !=, 0);
+  g_object_unref (sock);
+}
+
+/* The addresses in the connection messages */
+static void
+test_socket_address (void)
+{
+  ColoEndpoint *ep = colo_endpoint_parse ("tcp-listen:127.0.0.1:1", NULL);
+  GSocket *lsock, *client;
+  GSocketAddress *addr;
+  GError *err = NULL;
+  gchar *str, *want;
+  guint16 port;
+
+  ep->port = 0;
+  lsock = colo_endpoint_listen (ep, &err);
+  g_assert_no_error (err);
+  addr = g_socket_get_local_address (lsock, &err);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
+  want = g_strdup_printf ("127.0.0.1:%u", port);
+  str = colo_endpoint_socket_address (lsock, FALSE);
+  g_assert_cmpstr (str, ==, want);
+  g_free (str);
+  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  g_assert_true (g_socket_connect (client, addr, NULL, &err));
+  str = colo_endpoint_socket_address (client, TRUE);
+  g_assert_cmpstr (str, ==, want);
+  g_free (str);
+  /* not connected */
+  str = colo_endpoint_socket_address (lsock, TRUE);
+  g_assert_cmpstr (str, ==, "(unknown address)");
+  g_free (str);
+  g_free (want);
+  g_object_unref (client);
+  g_object_unref (addr);
+  g_object_unref (lsock);
+  colo_endpoint_free (ep);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -172,5 +252,7 @@ main (int argc, char **argv)
   g_test_add_func ("/endpoint/equal", test_equal);
   g_test_add_func ("/endpoint/listen-twice", test_listen_twice);
   g_test_add_func ("/endpoint/nodelay", test_nodelay);
+  g_test_add_func ("/endpoint/keepalive", test_keepalive);
+  g_test_add_func ("/endpoint/socket-address", test_socket_address);
   return g_test_run ();
 }

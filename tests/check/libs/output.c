@@ -9,7 +9,7 @@
 
 /* Unit tests for gst-colo-compare's outdev writer (colo-output.c): a
  * batch of records written with vectored sends arrives byte-exact and in
- * order, and the connection has TCP_NODELAY set. */
+ * order, and the connection has TCP_NODELAY and keepalive set. */
 
 #include <string.h>
 #include <netinet/in.h>
@@ -121,6 +121,18 @@ assert_nodelay (GSocket * sock)
   g_assert_cmpint (value, !=, 0);
 }
 
+static void
+assert_keepalive (GSocket * sock)
+{
+  int value = 0;
+  socklen_t len = sizeof value;
+
+  g_assert_nonnull (sock);
+  g_assert_cmpint (getsockopt (g_socket_get_fd (sock), SOL_SOCKET,
+          SO_KEEPALIVE, &value, &len), ==, 0);
+  g_assert_cmpint (value, !=, 0);
+}
+
 static GSocket *
 listen_any (guint16 * port)
 {
@@ -165,6 +177,7 @@ test_connect_batch (void)
   b.out = colo_output_new (ep, "outdev", NULL);
   g_assert_nonnull (b.out);
   assert_nodelay (colo_output_get_socket (b.out));
+  assert_keepalive (colo_output_get_socket (b.out));
   peer = g_socket_accept (lsock, NULL, NULL);
   g_assert_nonnull (peer);
 
@@ -211,6 +224,9 @@ test_listen_batch (void)
   g_assert_true (b.ok);
   g_assert_cmpuint (b.written, ==, N_RECORDS);
   assert_nodelay (colo_output_get_socket (b.out));
+  assert_keepalive (colo_output_get_socket (b.out));
+  g_assert_cmpuint (colo_output_get_connections (b.out), ==, 1);
+  g_assert_cmpuint (colo_output_get_unacknowledged (b.out), ==, 0);
 
   colo_output_free (b.out);
   free_batch (&b);
