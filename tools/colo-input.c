@@ -9,18 +9,19 @@
 
 #include "colo-input.h"
 
+#include <string.h>
+
 #include <gst/base/gstaggregator.h>
 #include "colo-framing.h"
 #include "colo-link.h"
 #include "colo-log.h"
 
-/* What a frame costs while it waits for colocompare: its bytes and at
- * most about this much for the GstBuffer, its memory block, the buffer
- * list and queue entries and the allocator's rounding.  Measured (RSS
- * growth per frame waiting, GStreamer 1.22, glibc 2.36, x86-64): 500 to
- * 850 bytes depending on the frame size (the most for 400 to 900 byte
- * frames). */
-#define FRAME_OVERHEAD 1024
+/* What a read costs while it waits for colocompare: its bytes and at most
+ * about this much for the GstBuffer, its memory block, the queue entries
+ * and the allocator's rounding (measured for one frame per buffer: 500 to
+ * 850 bytes, GStreamer 1.22, glibc 2.36, x86-64).  A read is one buffer of
+ * whole records (docs/design.md, "Batches"). */
+#define BUFFER_OVERHEAD 1024
 
 struct _ColoInput
 {
@@ -32,10 +33,12 @@ struct _ColoInput
   GstElement *compare;          /* colocompare */
   gulong consumed_id;
   gulong selected_id;
-  gint caps_vnet_hdr_len;       /* of the appsrc's caps; -1: none yet */
-  GstBufferList *pending;       /* records of this read, not pushed yet */
+  gboolean vnet;                /* records carry the vnet word */
+  guint8 *pending;              /* whole records of this read, not pushed */
+  gsize pending_len;
+  gsize pending_size;           /* allocated: exactly what a read may need */
 
-  /* Bytes (with FRAME_OVERHEAD) pushed into the appsrc and not yet taken
+  /* Bytes (with BUFFER_OVERHEAD) pushed into the appsrc and not yet taken
    * by colocompare (appsrc queue + aggregator pad queue): added on the
    * main thread, subtracted on colocompare's streaming thread at the end
    * of the aggregation cycle that took them (see on_samples_selected). */
@@ -53,13 +56,21 @@ struct _ColoInput
   guint64 partial_records;      /* cut off by a disconnect, discarded */
 };
 
+/* The records of one read go to colocompare as one buffer. */
 static void
 push_pending (ColoInput * input)
 {
-  if (input->pending == NULL)
+  gsize size = input->pending_len;
+  GstBuffer *buf;
+
+  if (size == 0)
     return;
-  gst_app_src_push_buffer_list (input->appsrc, input->pending);
+  buf = gst_buffer_new_wrapped_full (0, input->pending, input->pending_size,
+      0, size, input->pending, g_free);
   input->pending = NULL;
+  input->pending_len = input->pending_size = 0;
+  g_atomic_pointer_add (&input->in_flight, (gssize) size + BUFFER_OVERHEAD);
+  gst_app_src_push_buffer (input->appsrc, buf);
 }
 
 static gboolean
@@ -82,7 +93,7 @@ on_buffer_consumed (GstAggregatorPad * pad, GstBuffer * buf, gpointer user_data)
   ColoInput *input = user_data;
 
   g_atomic_pointer_add (&input->taken, gst_buffer_get_size (buf) +
-      FRAME_OVERHEAD);
+      BUFFER_OVERHEAD);
 }
 
 /* colocompare's streaming thread: the aggregation cycle took what it
@@ -141,7 +152,6 @@ on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
     guint64 offset, gpointer user_data)
 {
   ColoInput *input = user_data;
-  GstBuffer *buf;
 
   if (len == 0) {
     if (colo_log_is_reported (++input->empty_records))
@@ -151,23 +161,16 @@ on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
           input->empty_records);
     return;
   }
-  if ((gint) vnet_hdr_len != input->caps_vnet_hdr_len) {
-    GstCaps *caps = gst_caps_new_simple ("application/x-ethernet",
-        "vnet-hdr-len", G_TYPE_INT, (gint) vnet_hdr_len, NULL);
-
-    /* the records before keep the caps they came with */
-    push_pending (input);
-    gst_app_src_set_caps (input->appsrc, caps);
-    gst_caps_unref (caps);
-    input->caps_vnet_hdr_len = vnet_hdr_len;
-  }
   input->records++;
-  buf = gst_buffer_new_allocate (NULL, len, NULL);
-  gst_buffer_fill (buf, 0, payload, len);
-  if (input->pending == NULL)
-    input->pending = gst_buffer_list_new ();
-  gst_buffer_list_add (input->pending, buf);
-  g_atomic_pointer_add (&input->in_flight, (gssize) len + FRAME_OVERHEAD);
+  {
+    guint8 *out = input->pending + input->pending_len;
+    guint hl = colo_framing_write_header (out, len, input->vnet,
+        vnet_hdr_len);
+
+    g_assert (input->pending_len + hl + len <= input->pending_size);
+    memcpy (out + hl, payload, len);
+    input->pending_len += hl + len;
+  }
 }
 
 static void
@@ -188,7 +191,20 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
   guint64 offset;
   guint32 value;
 
-  /* the records of one read go to the appsrc as one buffer list */
+  /* the records of one read go to the appsrc as one buffer, allocated at
+   * its final size: the records completed by this read (the partial one
+   * held from the last read included) take at most these bytes, as they
+   * keep their header size */
+  {
+    gsize need = len + colo_framing_parser_get_pending (input->parser, NULL);
+
+    if (input->pending_size < need) {
+      /* nothing complete in it yet (pending_len is 0 between reads) */
+      g_free (input->pending);
+      input->pending = g_malloc (need);
+      input->pending_size = need;
+    }
+  }
   res = colo_framing_parser_push (input->parser, data, len);
   push_pending (input);
   check_in_flight (input);
@@ -247,7 +263,7 @@ colo_input_new (const ColoEndpoint * ep, const gchar * name,
   g_object_set (input->compare, "emit-signals", TRUE, NULL);
   input->selected_id = g_signal_connect (input->compare, "samples-selected",
       G_CALLBACK (on_samples_selected), input);
-  input->caps_vnet_hdr_len = -1;
+  input->vnet = vnet;
   input->parser = colo_framing_parser_new (vnet, on_record, input);
   input->link = colo_link_new (ep, name, &input_funcs, input, error);
   if (input->link == NULL) {
@@ -280,8 +296,7 @@ colo_input_free (ColoInput * input)
     return;
   colo_link_free (input->link);
   colo_framing_parser_free (input->parser);
-  if (input->pending != NULL)
-    gst_buffer_list_unref (input->pending);
+  g_free (input->pending);
   g_signal_handler_disconnect (input->consumer, input->consumed_id);
   gst_object_unref (input->consumer);
   g_signal_handler_disconnect (input->compare, input->selected_id);

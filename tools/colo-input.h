@@ -9,8 +9,9 @@
 
 /* One of gst-colo-compare's inputs (primary-in, secondary-in): reads QEMU
  * records from the endpoint's current connection and pushes one
- * application/x-ethernet buffer per record into an appsrc (the records of
- * one read as one buffer list).  A new
+ * application/x-colo-records buffer per read into an appsrc: the whole
+ * records of the read, re-framed in one block (docs/design.md, "Batches";
+ * a record cut by the end of a read waits for the next).  A new
  * connection starts a new record stream; a connection that drops never
  * flushes what colocompare holds.  A framing error closes that connection
  * only, and the next one is accepted (or reconnected). */

@@ -42,6 +42,8 @@
 #include "colo-log.h"
 #include "colo-notify-channel.h"
 #include "colo-output.h"
+#include "colo-release.h"
+#include "gstcolocaps.h"
 
 /* How long SIGINT/SIGTERM waits for the released frames to reach outdev */
 #define SHUTDOWN_TIMEOUT_S 10
@@ -87,15 +89,8 @@ typedef struct
   gboolean output_given_up;
   int exit_code;
 
-  /* written on the streaming thread, read after it stopped */
-  guint64 output_records;
-  guint64 output_lost;
-  GArray *out_vectors;          /* GOutputVector, reused */
-  GArray *out_maps;             /* GstMapInfo of the memories mapped */
-  GArray *out_counts;           /* guint: vectors per record */
-  GByteArray *out_headers;      /* the batch's record headers */
-  GstCaps *out_caps;            /* of the last batch */
-  guint32 out_vnet_hdr_len;     /* from out_caps */
+  /* used on the streaming thread, read after it stopped */
+  ColoRelease *release;
 } App;
 
 /* ---- options ------------------------------------------------------- */
@@ -234,93 +229,16 @@ register_colo_plugin (void)
 
 /* ---- output -------------------------------------------------------- */
 
-/* One more record of the batch: its QEMU framing header (written into
- * @hdr) and every memory of @buf, mapped, without copying. */
-static void
-add_record (App * app, GstBuffer * buf, guint8 * hdr, guint32 vnet_hdr_len)
-{
-  guint i, n = gst_buffer_n_memory (buf), count = 1;
-  GOutputVector v;
-
-  v.buffer = hdr;
-  v.size = colo_framing_write_header (hdr, gst_buffer_get_size (buf),
-      opt_vnet_hdr, vnet_hdr_len);
-  g_array_append_val (app->out_vectors, v);
-  for (i = 0; i < n; i++) {
-    GstMapInfo map;
-
-    if (!gst_memory_map (gst_buffer_peek_memory (buf, i), &map, GST_MAP_READ))
-      continue;
-    v.buffer = map.data;
-    v.size = map.size;
-    g_array_append_val (app->out_vectors, v);
-    g_array_append_val (app->out_maps, map);
-    count++;
-  }
-  g_array_append_val (app->out_counts, count);
-}
-
-/* vnet-hdr-len of the released frames' caps (0 without) */
-static guint32
-caps_vnet_hdr_len (App * app, GstCaps * caps)
-{
-  gint len = 0;
-
-  if (caps != app->out_caps) {
-    app->out_vnet_hdr_len = 0;
-    if (caps != NULL && gst_caps_get_size (caps) > 0
-        && gst_structure_get_int (gst_caps_get_structure (caps, 0),
-            "vnet-hdr-len", &len) && len > 0)
-      app->out_vnet_hdr_len = len;
-    gst_caps_replace (&app->out_caps, caps);
-  }
-  return app->out_vnet_hdr_len;
-}
-
-/* A released batch (colocompare releases buffer lists) goes out with as
- * few writes as possible: records framed as colopay frames them, one
- * sendmsg for up to 1024 pieces, no copy.  The records were parsed from
- * the inputs, so they always fit QEMU's framing. */
+/* colocompare's streaming thread: a released batch goes to outdev */
 static GstFlowReturn
 on_new_sample (GstAppSink * sink, gpointer user_data)
 {
   App *app = user_data;
   GstSample *sample = gst_app_sink_pull_sample (sink);
-  GstBufferList *list;
-  GstBuffer *buf;
-  guint i, n = 0, written = 0;
-  guint32 vnet_hdr_len;
-  guint8 *hdrs;
 
   if (sample == NULL)
     return GST_FLOW_EOS;
-  vnet_hdr_len = opt_vnet_hdr ?
-      caps_vnet_hdr_len (app, gst_sample_get_caps (sample)) : 0;
-  list = gst_sample_get_buffer_list (sample);
-  buf = gst_sample_get_buffer (sample);
-  if (list != NULL)
-    n = gst_buffer_list_length (list);
-  else if (buf != NULL)
-    n = 1;
-  g_byte_array_set_size (app->out_headers, n * COLO_FRAMING_HEADER_SIZE (TRUE));
-  hdrs = app->out_headers->data;
-  for (i = 0; i < n; i++)
-    add_record (app, list ? gst_buffer_list_get (list, i) : buf,
-        hdrs + i * COLO_FRAMING_HEADER_SIZE (TRUE), vnet_hdr_len);
-  if (n > 0)
-    colo_output_write_records (app->output,
-        (const GOutputVector *) app->out_vectors->data,
-        (const guint *) app->out_counts->data, n, &written);
-  app->output_records += written;
-  app->output_lost += n - written;
-  for (i = 0; i < app->out_maps->len; i++) {
-    GstMapInfo *map = &g_array_index (app->out_maps, GstMapInfo, i);
-
-    gst_memory_unmap (map->memory, map);
-  }
-  g_array_set_size (app->out_vectors, 0);
-  g_array_set_size (app->out_maps, 0);
-  g_array_set_size (app->out_counts, 0);
+  colo_release_write (app->release, sample);
   gst_sample_unref (sample);
   return GST_FLOW_OK;
 }
@@ -543,7 +461,9 @@ build_pipeline (App * app)
     return FALSE;
   }
 
-  caps = gst_caps_from_string ("application/x-ethernet, vnet-hdr-len=0");
+  /* a read becomes one buffer of whole records (docs/design.md,
+   * "Batches") */
+  caps = gst_colo_caps_new_records (opt_vnet_hdr);
   /* live, unbounded: an input is never blocked by the comparator (the
    * backpressure is the outdev write, which holds the comparator) */
   g_object_set (psrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
@@ -556,8 +476,10 @@ build_pipeline (App * app)
       "expired-scan-cycle", opt_expired_scan_cycle, "max-queue-size",
       opt_max_queue_size, "idle-timeout", opt_idle_timeout, "auto-release",
       opt_auto_release, NULL);
+  /* no last-sample: basesink would keep the previous batch alive while the
+   * next one is written */
   g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
-      "buffer-list", TRUE, NULL);
+      "buffer-list", TRUE, "enable-last-sample", FALSE, NULL);
   callbacks.new_sample = on_new_sample;
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
 
@@ -586,6 +508,7 @@ open_endpoints (App * app, ColoEndpoint * eps[4])
   app->output = colo_output_new (eps[2], "outdev", &err);
   if (app->output == NULL)
     goto failed;
+  app->release = colo_release_new (app->output, opt_vnet_hdr);
   ppad = gst_element_get_static_pad (app->compare, "primary");
   spad = gst_element_get_static_pad (app->compare, "secondary");
   app->primary = colo_input_new (eps[0], "primary-in", opt_vnet_hdr,
@@ -623,8 +546,8 @@ print_stats (App * app)
   colo_input_add_stats (app->primary, stats);
   colo_input_add_stats (app->secondary, stats);
   gst_structure_set (stats,
-      "outdev-records", G_TYPE_UINT64, app->output_records,
-      "outdev-lost", G_TYPE_UINT64, app->output_lost,
+      "outdev-records", G_TYPE_UINT64, colo_release_get_written (app->release),
+      "outdev-lost", G_TYPE_UINT64, colo_release_get_lost (app->release),
       "outdev-unacknowledged", G_TYPE_UINT64,
       colo_output_get_unacknowledged (app->output),
       "outdev-connections", G_TYPE_UINT64,
@@ -665,10 +588,6 @@ run (ColoEndpoint * eps[4])
     g_clear_object (&app.pipeline);
     return 2;
   }
-  app.out_vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
-  app.out_maps = g_array_new (FALSE, FALSE, sizeof (GstMapInfo));
-  app.out_counts = g_array_new (FALSE, FALSE, sizeof (guint));
-  app.out_headers = g_byte_array_new ();
   /* handle the signals before any peer can see us: a SIGTERM sent once
    * the sockets are up must not kill the process */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
@@ -727,11 +646,7 @@ done:
   colo_notify_channel_free (app.notify);
   colo_output_free (app.output);
   gst_object_unref (app.pipeline);
-  g_array_unref (app.out_vectors);
-  g_array_unref (app.out_maps);
-  g_array_unref (app.out_counts);
-  g_byte_array_unref (app.out_headers);
-  gst_caps_replace (&app.out_caps, NULL);
+  colo_release_free (app.release);
   return ret;
 }
 

@@ -828,7 +828,11 @@ def case_idle_timeout():
     p.send_secondary(second[1])
     p.expect_out(second[0])
     stats = p.terminate()
-    check(stats["evicted"] == 1 and stats["connections"] == 1
+    # the first flow was forgotten when the second came; the second may be
+    # too by the time the program stops (idle checks also run on its
+    # clock, and under valgrind more than 50 ms pass before SIGTERM)
+    check(stats["evicted"] >= 1
+          and stats["connections"] + stats["evicted"] == 2
           and stats["released"] == 2, "stats %r" % stats)
 
 
