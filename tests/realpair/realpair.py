@@ -609,8 +609,9 @@ def colocompare(primary_pcap, secondary_pcap, out_pcap, n_primary,
     comp = Gst.ElementFactory.make("colocompare", "c")
     sink = Gst.ElementFactory.make("colopcapsink")
     if comp is None or sink is None:
-        raise Failure("colocompare or colopcapsink not found (GST_PLUGIN_PATH"
-                      "=%s)" % os.environ.get("GST_PLUGIN_PATH"))
+        raise Failure("colocompare or colopcapsink not found (plugin path: "
+                      "%s)" % (os.environ.get("GST_PLUGIN_PATH_1_0") or
+                               os.environ.get("GST_PLUGIN_PATH")))
     comp.set_property("compare-timeout", 600000)
     comp.set_property("expired-scan-cycle", 600000)
     comp.set_property("max-queue-size", 1000000)

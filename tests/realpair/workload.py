@@ -469,11 +469,13 @@ def reuse_timewait(port):
 
 def reuse_after_abort(port, diverge):
     """A large answer, an abortive close by the client (RST, no TIME-WAIT)
-    and at once a new connection from the same port.  The server's new ISN
-    (the clock-driven part of Linux's ISN advances 1 per 64 ns) lies below
-    the end of the old connection, which sent more than that meanwhile."""
+    and at once a new connection from the same port.  Linux's ISN for a
+    4-tuple is a keyed hash plus a clock that advances 1 per 64 ns, so the
+    new ISN lies below the end of the old connection as long as the old
+    connection and the reconnect take less than 16 MB x 64 ns = 1 s
+    (about 50 ms here; realpair.py checks it on the capture)."""
     h = Http(SERVER4, CLIENT4, port)
-    h.get("/data/8000000/ab1")
+    h.get("/data/16000000/ab1")
     h.abort()
     h = Http(SERVER4, CLIENT4, port)
     for i in range(6):
