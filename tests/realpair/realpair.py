@@ -643,7 +643,6 @@ def colocompare(primary_pcap, secondary_pcap, out_pcap, n_primary,
                 for i in range(s.n_fields())}
 
     requests = []
-    phase = ["compare"]
 
     def drain_bus(timeout_ns):
         msg = pipe.get_bus().timed_pop(timeout_ns)
@@ -657,7 +656,6 @@ def colocompare(primary_pcap, secondary_pcap, out_pcap, n_primary,
             s = msg.get_structure()
             r = {s.nth_field_name(i): s.get_value(s.nth_field_name(i))
                  for i in range(s.n_fields())}
-            r["phase"] = phase[0]
             requests.append(r)
         return msg.type == Gst.MessageType.EOS
 
@@ -680,7 +678,6 @@ def colocompare(primary_pcap, secondary_pcap, out_pcap, n_primary,
         wait_for("the pipeline clock",
                  lambda: clock.get_time() >= t0 + 2 * Gst.MSECOND, step=0.001)
         comp.set_property("compare-timeout", 1)
-        phase[0] = "end of input"
         release.set()
         deadline = time.monotonic() + BOUND
         while not drain_bus(10 * Gst.MSECOND):
@@ -690,6 +687,11 @@ def colocompare(primary_pcap, secondary_pcap, out_pcap, n_primary,
     finally:
         release.set()
         pipe.set_state(Gst.State.NULL)
+    # Requests reach the bus a little after colocompare counts them: the
+    # count taken before the EOS says which came while the frames went in.
+    for i, r in enumerate(requests):
+        r["phase"] = "compare" if i < before["checkpoints-requested"] \
+            else "end of input"
     return requests, before, after
 
 
