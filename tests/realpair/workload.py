@@ -21,7 +21,6 @@
 import argparse
 import array
 import hashlib
-import os
 import select
 import socket
 import struct
