@@ -259,7 +259,8 @@ def normalise(primary, secondary, server_addrs):
     report = ["%d TCP connection instance(s) moved to the primary's ISNs"
               % len(s_inst)]
     # the details where a 4-tuple was used more than once
-    report += [l for l, inst in zip(lines, s_inst) if len(by_key[inst.key]) > 1]
+    report += [line for line, inst in zip(lines, s_inst)
+               if len(by_key[inst.key]) > 1]
     for key, plist in by_key.items():
         if seen.get(key, 0) != len(plist):
             raise ValueError("the primary has %d instance(s) of %s, the "
