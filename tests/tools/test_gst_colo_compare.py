@@ -9,6 +9,7 @@
 import json
 import os
 import queue
+import re
 import shlex
 import signal
 import socket
@@ -602,7 +603,13 @@ def case_connection_log():
     relisten.bind(("127.0.0.1", sec_port))
     relisten.listen(1)
     p.secondary = p._accept(relisten, "secondary-in again")
-    wait_stderr(p, "failed attempt(s)", "secondary-in reconnected")
+    deadline = time.monotonic() + TIMEOUT
+    while not re.search(r"secondary-in: connected to 127\.0\.0\.1:%d \(from "
+                        r"[0-9.:]+\) after [0-9]+ failed attempt\(s\)"
+                        % sec_port, p.stderr_text()):
+        check(time.monotonic() < deadline, "the reconnection is not said; "
+              "stderr: %s" % p.stderr_text())
+        threading.Event().wait(0.05)
     check(count_lines(p, "secondary-in: warning: cannot reconnect") <= 2,
           "failed reconnections are reported the 1st, 10th, ... time")
     p.primary = connect(p.primary_port)
