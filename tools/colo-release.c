@@ -60,8 +60,7 @@ add_vector (ColoRelease * r, const guint8 * data, gsize size)
 
 /* A frame: its record header (into hdr) and every memory of buf. */
 static void
-add_frame (ColoRelease * r, GstBuffer * buf, guint8 * hdr,
-    guint32 vnet_hdr_len)
+add_frame (ColoRelease * r, GstBuffer * buf, guint8 * hdr, guint32 vnet_hdr_len)
 {
   guint i, n = gst_buffer_n_memory (buf), count = 1;
 

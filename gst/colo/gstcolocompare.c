@@ -409,6 +409,29 @@ push_buffer (GstColoCompare * self, ColoSide side, GstBuffer * buf,
   return FALSE;
 }
 
+/* What one aggregation takes from a pad at most: while upstream keeps
+ * refilling the pads, a pass that emptied them would never end, and its
+ * released batch (and memory) would grow with the load.  What is left is
+ * taken by the next pass at once (get_next_time sees a buffer). */
+#define MAX_BYTES_PER_PASS (4 * 1024 * 1024)
+
+/* Hands the buffers waiting on side's pad to the comparator, up to
+ * MAX_BYTES_PER_PASS; FALSE after a stream error. */
+static gboolean
+take_side (GstColoCompare * self, ColoSide side, GstClockTime now)
+{
+  gsize taken = 0;
+  GstBuffer *buf;
+
+  while (taken < MAX_BYTES_PER_PASS
+      && (buf = gst_aggregator_pad_pop_buffer (self->pads[side]))) {
+    taken += gst_buffer_get_size (buf);
+    if (!push_buffer (self, side, buf, now))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* Sets fixed src caps for the frames about to go out. */
 static void
 set_src_caps (GstColoCompare * self, const GstColoCapsInfo * info)
@@ -457,7 +480,6 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
   GPtrArray *out;
   GList *messages, *l;
   gchar *warning;
-  GstBuffer *buf;
   gboolean eos, ok = TRUE;
   GstFlowReturn ret = GST_FLOW_OK;
   guint i;
@@ -473,13 +495,8 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
   if (g_atomic_int_compare_and_exchange (&self->failover_pending, 1, 0))
     colo_comparator_failover (self->comp);
 
-  while (ok
-      && (buf = gst_aggregator_pad_pop_buffer (self->pads[COLO_SIDE_PRIMARY])))
-    ok = push_buffer (self, COLO_SIDE_PRIMARY, buf, t);
-  while (ok
-      && (buf =
-          gst_aggregator_pad_pop_buffer (self->pads[COLO_SIDE_SECONDARY])))
-    ok = push_buffer (self, COLO_SIDE_SECONDARY, buf, t);
+  ok = take_side (self, COLO_SIDE_PRIMARY, t)
+      && take_side (self, COLO_SIDE_SECONDARY, t);
 
   if (GST_CLOCK_TIME_IS_VALID (now))
     colo_comparator_check_stale (self->comp, now);
