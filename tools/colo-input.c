@@ -183,6 +183,73 @@ on_connected (ColoLink * link, gpointer user_data)
   colo_framing_parser_reset (input->parser);
 }
 
+/* Copies whole records [from, to) of a read into the pending buffer as
+ * they are (their headers already are what colocompare expects). */
+static void
+take_run (ColoInput * input, const guint8 * from, const guint8 * to,
+    guint records)
+{
+  g_assert (input->pending_len + (to - from) <= input->pending_size);
+  memcpy (input->pending + input->pending_len, from, to - from);
+  input->pending_len += to - from;
+  input->records += records;
+}
+
+/* Feeds a read to the framing parser, but copies runs of whole records
+ * that lie in the read with one memcpy each: the parser (and on_record)
+ * only sees a record cut by either end of the read, a zero-length record
+ * and whatever it must report as an error. */
+static ColoFramingResult
+push_records (ColoInput * input, const guint8 * data, gsize len)
+{
+  ColoFramingParser *parser = input->parser;
+  const guint8 *run, *p = data, *end = data + len;
+  guint n = 0;
+  gsize need;
+
+  /* finish the record the last read cut */
+  while (p < end && (need = colo_framing_parser_get_needed (parser)) > 0) {
+    gsize k = MIN (need, (gsize) (end - p));
+    ColoFramingResult res = colo_framing_parser_push (parser, p, k);
+
+    if (res != COLO_FRAMING_OK)
+      return res;
+    p += k;
+  }
+  if (colo_framing_parser_get_needed (parser) > 0)
+    return COLO_FRAMING_OK;     /* the read ended inside that record */
+  run = p;
+  while (p < end) {
+    ColoFramingRecord rec;
+
+    if (colo_framing_peek (p, end - p, input->vnet, &rec) != COLO_FRAMING_OK
+        || rec.len == 0)
+      break;
+    p += rec.record_size;
+    n++;
+  }
+  take_run (input, run, p, n);
+  colo_framing_parser_skip (parser, p - run);
+  /* the rest: an empty record, a bad one or one cut by the end */
+  if (p == end)
+    return COLO_FRAMING_OK;
+  {
+    ColoFramingRecord rec;
+
+    if (colo_framing_peek (p, end - p, input->vnet, &rec) == COLO_FRAMING_OK) {
+      /* an empty record (reported by on_record), then more records */
+      ColoFramingResult res = colo_framing_parser_push (parser, p,
+          rec.record_size);
+
+      if (res != COLO_FRAMING_OK)
+        return res;
+      return push_records (input, p + rec.record_size, end - p -
+          rec.record_size);
+    }
+  }
+  return colo_framing_parser_push (parser, p, end - p);
+}
+
 static void
 on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
 {
@@ -205,7 +272,7 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
       input->pending_size = need;
     }
   }
-  res = colo_framing_parser_push (input->parser, data, len);
+  res = push_records (input, data, len);
   push_pending (input);
   check_in_flight (input);
   if (!COLO_FRAMING_RESULT_IS_ERROR (res))

@@ -326,8 +326,19 @@ colo_output_write_records (ColoOutput * out, const GOutputVector * vectors,
       iov[n].buffer = (const guint8 *) vectors[vec].buffer + off;
       iov[n].size = vectors[vec].size - off;
       n++;
-      for (v = vec + 1; v < total && n < MAX_IOV; v++)
-        iov[n++] = vectors[v];
+      for (v = vec + 1; v < total; v++) {
+        const guint8 *last_end = (const guint8 *) iov[n - 1].buffer +
+            iov[n - 1].size;
+
+        /* records that follow each other in memory (a run released from
+         * one input buffer) go as one piece */
+        if (vectors[v].buffer == (gconstpointer) last_end)
+          iov[n - 1].size += vectors[v].size;
+        else if (n < MAX_IOV)
+          iov[n++] = vectors[v];
+        else
+          break;
+      }
       sent = g_socket_send_message (sock, NULL, iov, n, NULL, 0, 0,
           out->cancellable, &err);
       if (sent < 0)

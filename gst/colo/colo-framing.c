@@ -274,6 +274,28 @@ colo_framing_parser_push (ColoFramingParser * parser, const guint8 * data,
   return COLO_FRAMING_OK;
 }
 
+gsize
+colo_framing_parser_get_needed (ColoFramingParser * parser)
+{
+  g_return_val_if_fail (parser != NULL, 0);
+
+  if (parser->in_payload)
+    return parser->len - parser->payload_have;
+  if (parser->header_have == 0)
+    return 0;
+  return COLO_FRAMING_HEADER_SIZE (parser->vnet) - parser->header_have;
+}
+
+void
+colo_framing_parser_skip (ColoFramingParser * parser, gsize size)
+{
+  g_return_if_fail (parser != NULL);
+  g_return_if_fail (colo_framing_parser_get_needed (parser) == 0);
+
+  parser->offset += size;
+  parser->record_offset = parser->offset;
+}
+
 guint64
 colo_framing_parser_get_offset (ColoFramingParser * parser)
 {

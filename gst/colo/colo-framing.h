@@ -101,6 +101,16 @@ void colo_framing_parser_reset (ColoFramingParser * parser);
 ColoFramingResult colo_framing_parser_push (ColoFramingParser * parser,
     const guint8 * data, gsize size);
 
+/* Bytes still needed to complete the record being assembled (its header
+ * first, then its payload; a call after the header completed says how much
+ * payload is missing), or 0 at a record boundary. */
+gsize colo_framing_parser_get_needed (ColoFramingParser * parser);
+
+/* At a record boundary: @size bytes of whole, valid records were consumed
+ * without the parser (a caller that copies runs of records at once); the
+ * stream offset moves on by @size. */
+void colo_framing_parser_skip (ColoFramingParser * parser, gsize size);
+
 /* Stream bytes consumed so far (complete records + buffered partial one). */
 guint64 colo_framing_parser_get_offset (ColoFramingParser * parser);
 

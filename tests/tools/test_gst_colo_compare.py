@@ -328,6 +328,36 @@ def case_release_tcp_resegmented_vnet():
     release_tcp(True)
 
 
+def case_release_split_reads():
+    # A read becomes one buffer of whole records: records cut anywhere by
+    # the reads (sent in pieces of 1 to 200 bytes, with zero-length
+    # records among them) all come out once, in order, and are counted.
+    p = Program()
+    pairs = [udp_pair(frames.pattern(60 + i, seed=i), sport=7000 + i % 5)
+             for i in range(60)]
+    empties = [i for i in range(len(pairs)) if i % 7 == 3]
+    stream = b"".join(frames.record(pri) + (frames.record(b"")
+                                            if i in empties else b"")
+                      for i, (pri, _) in enumerate(pairs))
+    p.primary.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sizes = [1, 2, 3, 4, 5, 7, 8, 11, 13, 64, 200]
+    off = k = 0
+    while off < len(stream):
+        n = sizes[k % len(sizes)]
+        p.primary.sendall(stream[off:off + n])
+        off += n
+        k += 1
+    for _, sec in pairs:
+        p.send_secondary(sec)
+    for pri, _ in pairs:
+        p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["released"] == len(pairs)
+          and stats["primary-in-records"] == len(pairs)
+          and stats["primary-in-empty-records"] == len(empties)
+          and stats["miscompares"] == 0, "stats: %r" % stats)
+
+
 def notify_connect(p):
     n = connect(p.notify_port)
     n.sendall(frames.record(INIT))

@@ -449,6 +449,52 @@ test_validate (void)
   g_assert_nonnull (colo_framing_result_to_string (COLO_FRAMING_ERROR_LEN));
 }
 
+/* get_needed says what completes the record being assembled; skip moves
+ * the offset over records consumed without the parser, so that later
+ * records (and errors) report their true stream offsets. */
+static void
+test_needed_and_skip (void)
+{
+  GPtrArray *got = g_ptr_array_new_with_free_func (record_free);
+  ColoFramingParser *p = colo_framing_parser_new (TRUE, collect_cb, got);
+  GByteArray *s = g_byte_array_new ();
+  guint64 off;
+  guint32 value;
+
+  append_record (s, NULL, TRUE, 100, 12, 1);    /* 108 bytes */
+  append_record (s, NULL, TRUE, 50, 0, 2);      /* 58 bytes, at 108 */
+  g_assert_cmpuint (colo_framing_parser_get_needed (p), ==, 0);
+  /* the first record is consumed outside the parser */
+  colo_framing_parser_skip (p, 108);
+  g_assert_cmpuint (colo_framing_parser_get_offset (p), ==, 108);
+  /* 3 bytes of the next header: 5 more for the header */
+  g_assert_cmpint (colo_framing_parser_push (p, s->data + 108, 3), ==,
+      COLO_FRAMING_OK);
+  g_assert_cmpuint (colo_framing_parser_get_needed (p), ==, 5);
+  g_assert_cmpint (colo_framing_parser_push (p, s->data + 111, 5), ==,
+      COLO_FRAMING_OK);
+  /* the header is in: the whole payload is missing */
+  g_assert_cmpuint (colo_framing_parser_get_needed (p), ==, 50);
+  g_assert_cmpint (colo_framing_parser_push (p, s->data + 116, 50), ==,
+      COLO_FRAMING_OK);
+  g_assert_cmpuint (colo_framing_parser_get_needed (p), ==, 0);
+  g_assert_cmpuint (got->len, ==, 1);
+  g_assert_cmpuint (((Record *) got->pdata[0])->offset, ==, 108);
+  /* an error after a skip names its true offset */
+  colo_framing_parser_skip (p, 1000);
+  {
+    guint8 bad[8] = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0 };
+
+    g_assert_true (COLO_FRAMING_RESULT_IS_ERROR (colo_framing_parser_push (p,
+                bad, 8)));
+  }
+  colo_framing_parser_get_error (p, &off, &value);
+  g_assert_cmpuint (off, ==, 1166);
+  colo_framing_parser_free (p);
+  g_byte_array_unref (s);
+  g_ptr_array_unref (got);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -464,5 +510,6 @@ main (int argc, char **argv)
   g_test_add_func ("/framing/truncated", test_truncated);
   g_test_add_func ("/framing/roundtrip", test_roundtrip);
   g_test_add_func ("/framing/validate", test_validate);
+  g_test_add_func ("/framing/needed-and-skip", test_needed_and_skip);
   return g_test_run ();
 }
