@@ -23,7 +23,19 @@ struct _ColoComparator
   gboolean have_trigger;        /* first trigger of the current call */
   ColoTrigger trigger;
   guint64 now;
+
+  /* inside colo_comparator_begin_batch () .. end_batch () */
+  gboolean in_batch;
+  GArray *full_in_batch;        /* FullQueue: reached max_queue_size */
 };
+
+/* A queue that reached max_queue_size during a batch (by key: the
+ * connection may be forgotten before the batch ends) */
+typedef struct
+{
+  ColoConnKey key;
+  ColoSide side;
+} FullQueue;
 
 void
 colo_compare_config_init (ColoCompareConfig * config)
@@ -46,6 +58,7 @@ colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
   c->user_data = user_data;
   colo_compare_config_init (&c->config);
   c->conns = colo_conn_table_new ();
+  c->full_in_batch = g_array_new (FALSE, FALSE, sizeof (FullQueue));
   return c;
 }
 
@@ -56,6 +69,7 @@ colo_comparator_free (ColoComparator * c)
     return;
   colo_comparator_discard (c);
   colo_conn_table_free (c->conns);
+  g_array_unref (c->full_in_batch);
   while (c->pool) {
     ColoPacket *p = c->pool;
 
@@ -238,14 +252,15 @@ act_diverged (gpointer ctx, ColoConn * conn, guint32 offset,
 
 static void release_all (ColoComparator * c);
 
-/* End of every public call: post what was triggered, once per episode,
- * again at most once per scan cycle while unanswered. */
+/* End of every public call (of the batch, inside one): post what was
+ * triggered, once per episode, again at most once per scan cycle while
+ * unanswered. */
 static void
 finish_call (ColoComparator * c)
 {
   ColoTrigger trigger;
 
-  if (!c->have_trigger)
+  if (!c->have_trigger || c->in_batch)
     return;
   c->have_trigger = FALSE;
   if (c->request_pending && c->now - c->last_post < c->config.scan_cycle)
@@ -426,8 +441,15 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
       c->stats.queued_primary++;
     else
       c->stats.queued_secondary++;
-    if (conn->queue[side].length == c->config.max_queue_size)
-      note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
+    if (conn->queue[side].length == c->config.max_queue_size) {
+      if (c->in_batch) {
+        FullQueue f = { conn->key, side };
+
+        g_array_append_val (c->full_in_batch, f);
+      } else {
+        note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
+      }
+    }
   } else {
     /* Nothing to compare in it (a pure TCP ACK) */
     packet_free (c, p);
@@ -441,6 +463,32 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
 
   rule->compare (conn, &actions, c);
   update_idle (c, conn);
+  finish_call (c);
+}
+
+void
+colo_comparator_begin_batch (ColoComparator * c)
+{
+  c->in_batch = TRUE;
+}
+
+void
+colo_comparator_end_batch (ColoComparator * c)
+{
+  guint i;
+
+  c->in_batch = FALSE;
+  for (i = 0; i < c->full_in_batch->len; i++) {
+    FullQueue *f = &g_array_index (c->full_in_batch, FullQueue, i);
+    gboolean created;
+    ColoConn *conn = colo_conn_table_lookup (c->conns, &f->key, &created);
+
+    if (created)                /* forgotten since: nothing was queued */
+      colo_conn_table_remove (c->conns, conn);
+    else if (conn->queue[f->side].length >= c->config.max_queue_size)
+      note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, f->side);
+  }
+  g_array_set_size (c->full_in_batch, 0);
   finish_call (c);
 }
 

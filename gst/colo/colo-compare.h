@@ -130,6 +130,17 @@ typedef void (*ColoQueuedFunc) (gpointer * handle, const guint8 ** data,
 void colo_comparator_foreach_queued (ColoComparator * c, ColoQueuedFunc func,
     gpointer user_data);
 
+/* Batches: frames pushed between begin_batch and end_batch arrived
+ * together (the element's input since its last pass, taken one pad after
+ * the other).  A queue is judged full on the state at the end of the
+ * batch, once the other side's frames of the same batch are in: end_batch
+ * notes queue-full for each queue that reached max_queue_size during the
+ * batch and is still at or above it, and posts the checkpoint request the
+ * batch triggered, if any (auto_release then releases, once).  Outside a
+ * batch each push is judged at once. */
+void colo_comparator_begin_batch (ColoComparator * c);
+void colo_comparator_end_batch (ColoComparator * c);
+
 /* The periodic stale check. */
 void colo_comparator_check_stale (ColoComparator * c, guint64 now);
 

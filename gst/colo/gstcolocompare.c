@@ -495,8 +495,12 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
   if (g_atomic_int_compare_and_exchange (&self->failover_pending, 1, 0))
     colo_comparator_failover (self->comp);
 
+  /* One batch: every primary frame taken before any secondary one, so a
+   * queue is judged full only once both sides' are in. */
+  colo_comparator_begin_batch (self->comp);
   ok = take_side (self, COLO_SIDE_PRIMARY, t)
       && take_side (self, COLO_SIDE_SECONDARY, t);
+  colo_comparator_end_batch (self->comp);
 
   if (GST_CLOCK_TIME_IS_VALID (now))
     colo_comparator_check_stale (self->comp, now);
@@ -941,6 +945,9 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    *
    * Frames per connection and side; a queue reaching it causes a
    * `queue-full` checkpoint request.  Frames are never dropped for it.
+   * It is judged once the element has taken in what both pads held: a
+   * queue that the other side's frames, already waiting, bring back below
+   * it asks for nothing.
    */
   g_object_class_install_property (gobject_class, PROP_MAX_QUEUE_SIZE,
       g_param_spec_uint ("max-queue-size", "Max queue size",

@@ -914,6 +914,40 @@ GST_START_TEST (test_queue_full)
 
 GST_END_TEST;
 
+/* Both pads hold max-queue-size frames before colocompare runs (with a
+ * latency, untimed frames queue on its pads): aggregate () takes every
+ * primary frame before any secondary one, and the primary queue must not
+ * be judged full before their twins, already waiting, are in. */
+GST_START_TEST (test_queue_full_judged_per_batch)
+{
+  Ctx *c = ctx_new ("max-queue-size", 8, "latency",
+      (GstClockTime) (10 * GST_MSECOND), NULL);
+  GstBuffer *p[8];
+  guint i;
+
+  for (i = 0; i < 8; i++) {
+    p[i] = buf_from_bytes (udp_def (1000, i));
+    c->kept = g_list_prepend (c->kept, gst_buffer_ref (p[i]));
+    fail_unless_equals_int (gst_harness_push (c->hp, p[i]), GST_FLOW_OK);
+  }
+  for (i = 0; i < 8; i++)
+    fail_unless_equals_int (gst_harness_push (c->hs,
+            buf_from_bytes (udp_def (1000, i))), GST_FLOW_OK);
+  c->n_in[0] = c->n_in[1] = 8;
+  /* the element waits for the clock to pass the latency */
+  advance_to (c, 10 * GST_MSECOND);
+  wait_stat (c, "secondary-packets", 8);
+  for (i = 0; i < 8; i++)
+    expect_out (c, p[i]);
+  expect_none (c);
+  fail_unless_equals_int (n_requests (c), 0);
+  fail_unless_equals_uint64 (stat (c->e, "queue-full"), 0);
+  no_checkpoint_message (c);
+  ctx_free (c);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_auto_release)
 {
   Ctx *c = ctx_new ("auto-release", TRUE, NULL);
@@ -2117,6 +2151,7 @@ colocompare_suite (void)
   tcase_add_test (tc, test_stale_primary);
   tcase_add_test (tc, test_stale_secondary);
   tcase_add_test (tc, test_queue_full);
+  tcase_add_test (tc, test_queue_full_judged_per_batch);
   tcase_add_test (tc, test_auto_release);
   tcase_add_test (tc, test_failover);
   tcase_add_test (tc, test_ipv6);

@@ -1021,6 +1021,57 @@ test_queue_full (void)
   fx_clear (&fx);
 }
 
+/* A batch (the element's input since its last pass, one pad after the
+ * other): a queue is judged full at the end of the batch, once the other
+ * side's frames of the batch are in. */
+static void
+test_queue_full_batch (void)
+{
+  static const char *text[] = { "a", "b", "c", "d" };
+  Fx fx;
+  ColoTrigger *t;
+  guint p[4], i;
+
+  fx_init (&fx);
+  fx_config (&fx, 3000, 1000, 4, FALSE);
+
+  /* max_queue_size primaries, then their secondaries: no request */
+  colo_comparator_begin_batch (fx.c);
+  for (i = 0; i < 4; i++)
+    p[i] = push (&fx, P, udp (&fx, 1, text[i]));
+  for (i = 0; i < 4; i++)
+    push (&fx, S, udp (&fx, 1, text[i]));
+  colo_comparator_end_batch (fx.c);
+  assert_released (&fx, p[0], p[1], p[2], p[3], 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  g_assert_cmpuint (stats (&fx).queue_full, ==, 0);
+
+  /* still full at the end: one request, when the batch ends */
+  colo_comparator_begin_batch (fx.c);
+  for (i = 0; i < 4; i++)
+    p[i] = push (&fx, P, udp (&fx, 2, text[i]));
+  push (&fx, S, udp (&fx, 2, text[0]));
+  push (&fx, S, udp (&fx, 3, "other connection"));
+  for (i = 0; i < 4; i++)
+    push (&fx, S, udp (&fx, 4, text[i]));
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  colo_comparator_end_batch (fx.c);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpint (t->reason, ==, COLO_TRIGGER_QUEUE_FULL);
+  g_assert_cmpint (t->side, ==, S);
+  g_assert_cmpuint (t->key.src_port, ==, 4);
+  g_assert_cmpuint (stats (&fx).queue_full, ==, 1);
+  assert_released (&fx, p[0], 0);       /* connection 2 is below max */
+  colo_comparator_checkpoint_done (fx.c, 0);
+
+  /* outside a batch, each push is judged at once */
+  for (i = 0; i < 4; i++)
+    push (&fx, P, udp (&fx, 5, text[i]));
+  g_assert_cmpuint (fx.triggers->len, ==, 2);
+  fx_clear (&fx);
+}
+
 static void
 test_auto_release (void)
 {
@@ -1261,6 +1312,7 @@ main (int argc, char **argv)
   g_test_add_func ("/compare/stale", test_stale_each_side);
   g_test_add_func ("/compare/once-per-episode", test_once_per_episode);
   g_test_add_func ("/compare/queue-full", test_queue_full);
+  g_test_add_func ("/compare/queue-full-batch", test_queue_full_batch);
   g_test_add_func ("/compare/auto-release", test_auto_release);
   g_test_add_func ("/compare/failover", test_failover);
   g_test_add_func ("/compare/discard", test_discard);
