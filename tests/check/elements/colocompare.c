@@ -556,6 +556,97 @@ GST_START_TEST (test_batched_release)
 
 GST_END_TEST;
 
+/* --- TCP connection lifecycle -------------------------------------------- */
+
+/* A raw TCP segment: seq, flags, text payload (sport 41000 -> 80) */
+static GBytes *
+tcp_raw (guint32 seq, guint32 ack, guint8 flags, const gchar * text)
+{
+  FrameOpts o;
+
+  frame_opts_init (&o);
+  return frame_tcp (&o, 41000, 80, seq, ack, flags, 0,
+      (const guint8 *) text, text ? strlen (text) : 0);
+}
+
+/* The client port is reused after an abortive close and the new ISN lies
+ * below the old connection's end: the new connection's bytes are
+ * compared, not released as retransmissions, and a divergence in them is
+ * reported at its own position. */
+GST_START_TEST (test_tcp_port_reuse_compared)
+{
+  Ctx *c = ctx_new (NULL);
+  GstBuffer *p;
+  GstMessage *m;
+
+  p = push_p (c, tcp_raw (9000, 1, TH_ACK, "old connection"));
+  push_s (c, tcp_raw (9000, 1, TH_ACK, "old connection"));
+  expect_out (c, p);
+  p = push_p (c, tcp_raw (9014, 1, TH_RST, NULL));
+  push_s (c, tcp_raw (9014, 1, TH_RST | TH_ACK, NULL));
+  expect_out (c, p);
+
+  p = push_p (c, tcp_raw (3000, 0, TH_SYN, NULL));
+  push_s (c, tcp_raw (3000, 0, TH_SYN, NULL));
+  expect_out (c, p);
+  push_p (c, tcp_raw (3001, 7, TH_ACK, "GET /index.html"));
+  push_s (c, tcp_raw (3001, 7, TH_ACK, "GET /indeX.html"));
+  m = pop_checkpoint (c);
+  fail_unless_equals_string (msg_str (m, "reason"), "miscompare");
+  fail_unless_equals_int (msg_uint (m, "offset"), 9);
+  fail_unless_equals_int (msg_uint (m, "tcp-seq"), 3010);
+  gst_message_unref (m);
+  expect_none (c);
+  ctx_free (c);
+}
+
+GST_END_TEST;
+
+/* TIME-WAIT reuse: the new ISN lies above the old end; the new connection
+ * matches and goes out (it is not a gap in the old stream). */
+GST_START_TEST (test_tcp_port_reuse_isn_ahead)
+{
+  Ctx *c = ctx_new (NULL);
+  GstBuffer *p[3];
+  guint i;
+
+  p[0] = push_p (c, tcp_raw (100, 1, TH_ACK, "hello"));
+  p[1] = push_p (c, tcp_raw (105, 1, TH_ACK | TH_FIN, NULL));
+  p[2] = push_p (c, tcp_raw (106 + 65537, 0, TH_SYN, NULL));
+  push_s (c, tcp_raw (100, 1, TH_ACK, "hello"));
+  push_s (c, tcp_raw (105, 1, TH_ACK | TH_FIN, NULL));
+  push_s (c, tcp_raw (106 + 65537, 0, TH_SYN, NULL));
+  for (i = 0; i < 3; i++)
+    expect_out (c, p[i]);
+  expect_none (c);
+  fail_unless_equals_int (n_requests (c), 0);
+  ctx_free (c);
+}
+
+GST_END_TEST;
+
+/* After an abortive close the primary answers late segments with more
+ * RSTs at the matched position: they go out at once, no request. */
+GST_START_TEST (test_tcp_repeated_rst_released)
+{
+  Ctx *c = ctx_new (NULL);
+  GstBuffer *p[3];
+
+  p[0] = push_p (c, tcp_raw (500, 1, TH_ACK, "data"));
+  push_s (c, tcp_raw (500, 1, TH_ACK, "data"));
+  expect_out (c, p[0]);
+  p[1] = push_p (c, tcp_raw (504, 1, TH_RST | TH_ACK, NULL));
+  push_s (c, tcp_raw (504, 1, TH_RST | TH_ACK, NULL));
+  expect_out (c, p[1]);
+  p[2] = push_p (c, tcp_raw (504, 0, TH_RST, NULL));
+  expect_out (c, p[2]);
+  expect_none (c);
+  fail_unless_equals_int (n_requests (c), 0);
+  ctx_free (c);
+}
+
+GST_END_TEST;
+
 /* --- TCP ----------------------------------------------------------------- */
 
 GST_START_TEST (test_tcp_resegment_primary_big)
@@ -2144,6 +2235,9 @@ colocompare_suite (void)
   tcase_add_test (tc, test_tcp_retransmission);
   tcase_add_test (tc, test_tcp_pure_ack);
   tcase_add_test (tc, test_tcp_ack_gating);
+  tcase_add_test (tc, test_tcp_port_reuse_compared);
+  tcase_add_test (tc, test_tcp_port_reuse_isn_ahead);
+  tcase_add_test (tc, test_tcp_repeated_rst_released);
   tcase_add_test (tc, test_udp_miscompare);
   tcase_add_test (tc, test_tcp_miscompare);
   tcase_add_test (tc, test_once_per_episode);
