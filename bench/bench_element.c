@@ -73,6 +73,7 @@ typedef struct
   guint released;               /* primary frames out (under lock) */
   gboolean aborted;             /* under lock */
   gboolean out_records;         /* the output's caps are records */
+  gboolean out_vnet;            /* ... with the vnet word */
   gint64 t_start, t_end;
   gint64 cpu_start, cpu_end;    /* process CPU time, us */
   guint checkpoints;
@@ -114,8 +115,8 @@ count_frames (Run * run, GstBuffer * buf)
   while (off < map.size) {
     ColoFramingRecord rec;
 
-    if (colo_framing_peek (map.data + off, map.size - off, FALSE, &rec)
-        != COLO_FRAMING_OK)
+    if (colo_framing_peek (map.data + off, map.size - off, run->out_vnet,
+            &rec) != COLO_FRAMING_OK)
       break;
     off += rec.record_size;
     n++;
@@ -142,6 +143,7 @@ on_released (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
       gst_event_parse_caps (ev, &caps);
       run->out_records = gst_colo_caps_parse (caps, &ci)
           && ci.format == GST_COLO_FORMAT_RECORDS;
+      run->out_vnet = run->out_records && ci.vnet_hdr;
     }
     return GST_PAD_PROBE_OK;
   }

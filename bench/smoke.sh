@@ -95,7 +95,8 @@ else
   fail=1
 fi
 # the in-process benchmark: every pair released, a RESULT line
-for args in "-w tcp" "-w tcp-reseg --appsink" "--baseline -w tcp-small"; do
+for args in "-w tcp" "-w tcp-reseg --appsink" "-w tcp-small --format records" \
+    "-w udp --vnet-hdr --format records" "--baseline -w tcp-small"; do
   if "$element" $args -n 3000 -r 1 >"$work/element.out" 2>&1 &&
       grep -q '^RESULT' "$work/element.out"; then
     echo "ok: bench_element $args"
