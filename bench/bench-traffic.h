@@ -16,7 +16,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS typedef struct
+G_BEGIN_DECLS
+
+typedef struct
 {
   guint8 *data;                 /* records back to back */
   gsize *off;                   /* n + 1 record offsets into data */
@@ -77,4 +79,5 @@ gboolean bench_traffic_write_pcaps (const BenchTraffic * t,
     const char *prefix, GError ** error);
 
 G_END_DECLS
+
 #endif /* __BENCH_TRAFFIC_H__ */

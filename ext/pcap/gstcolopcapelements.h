@@ -12,7 +12,9 @@
 
 #include <gst/gst.h>
 
-G_BEGIN_DECLS void colo_pcap_element_init (GstPlugin * plugin);
+G_BEGIN_DECLS
+
+void colo_pcap_element_init (GstPlugin * plugin);
 
 GST_ELEMENT_REGISTER_DECLARE (colopcapsrc);
 GST_ELEMENT_REGISTER_DECLARE (colopcapsink);
@@ -22,4 +24,5 @@ GST_ELEMENT_REGISTER_DECLARE (colopcapsink);
 #define COLO_PCAP_SNAPLEN 262144
 
 G_END_DECLS
+
 #endif /* __GST_COLO_PCAP_ELEMENTS_H__ */

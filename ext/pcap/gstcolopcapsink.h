@@ -14,9 +14,11 @@
 #include <gst/base/gstbasesink.h>
 
 G_BEGIN_DECLS
+
 #define GST_TYPE_COLO_PCAP_SINK (gst_colo_pcap_sink_get_type ())
 G_DECLARE_FINAL_TYPE (GstColoPcapSink, gst_colo_pcap_sink, GST,
     COLO_PCAP_SINK, GstBaseSink);
 
 G_END_DECLS
+
 #endif /* __GST_COLO_PCAP_SINK_H__ */

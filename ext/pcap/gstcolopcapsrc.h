@@ -14,9 +14,11 @@
 #include <gst/base/gstpushsrc.h>
 
 G_BEGIN_DECLS
+
 #define GST_TYPE_COLO_PCAP_SRC (gst_colo_pcap_src_get_type ())
 G_DECLARE_FINAL_TYPE (GstColoPcapSrc, gst_colo_pcap_src, GST,
     COLO_PCAP_SRC, GstPushSrc);
 
 G_END_DECLS
+
 #endif /* __GST_COLO_PCAP_SRC_H__ */

@@ -30,11 +30,12 @@
 #include "colo-packet.h"          /* COLO_MAX_VNET_HDR_LEN */
 
 G_BEGIN_DECLS
+
 /* QEMU's NET_BUFSIZE: the largest len a record may have */
 #define COLO_FRAMING_MAX_LEN 69632
 /* Size of the record header: 4 bytes, or 8 with the vnet word */
 #define COLO_FRAMING_HEADER_SIZE(vnet) ((vnet) ? 8 : 4)
-    typedef enum
+typedef enum
 {
   COLO_FRAMING_OK,              /* a complete record */
   COLO_FRAMING_NEED_MORE,       /* not enough bytes yet */
@@ -125,4 +126,5 @@ ColoFramingResult colo_framing_parser_get_error (ColoFramingParser * parser,
     guint64 * record_offset, guint32 * value);
 
 G_END_DECLS
+
 #endif /* __COLO_FRAMING_H__ */

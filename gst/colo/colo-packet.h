@@ -18,6 +18,7 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+
 /* The largest virtio-net header (virtio_net_hdr_v1_hash) */
 #define COLO_MAX_VNET_HDR_LEN 20
 #define COLO_TCP_FIN 0x01
@@ -30,7 +31,8 @@ G_BEGIN_DECLS
 #define COLO_IPPROTO_UDP 17
 #define COLO_IPPROTO_IPV6_FRAG 44
 #define COLO_IPPROTO_ICMPV6 58
-    typedef enum
+
+typedef enum
 {
   COLO_PARSE_OK,                /* an IP packet, comparable */
   COLO_PARSE_NOT_IP,            /* a well-formed non-IP frame (ARP, LLDP, ...) */
@@ -117,4 +119,5 @@ const char *colo_packet_addr_to_string (guint8 ip_version,
     const guint8 * addr, char *buf, gsize buf_size);
 
 G_END_DECLS
+
 #endif /* __COLO_PACKET_H__ */

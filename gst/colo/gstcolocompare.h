@@ -14,9 +14,11 @@
 #include <gst/base/gstaggregator.h>
 
 G_BEGIN_DECLS
+
 #define GST_TYPE_COLO_COMPARE (gst_colo_compare_get_type ())
 G_DECLARE_FINAL_TYPE (GstColoCompare, gst_colo_compare, GST, COLO_COMPARE,
     GstAggregator);
 
 G_END_DECLS
+
 #endif /* __GST_COLO_COMPARE_H__ */

@@ -14,9 +14,11 @@
 #include <gst/base/gstbaseparse.h>
 
 G_BEGIN_DECLS
+
 #define GST_TYPE_COLO_DEPAY (gst_colo_depay_get_type ())
 G_DECLARE_FINAL_TYPE (GstColoDepay, gst_colo_depay, GST, COLO_DEPAY,
     GstBaseParse);
 
 G_END_DECLS
+
 #endif /* __GST_COLO_DEPAY_H__ */

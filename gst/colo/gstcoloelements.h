@@ -12,11 +12,14 @@
 
 #include <gst/gst.h>
 
-G_BEGIN_DECLS void colo_element_init (GstPlugin * plugin);
+G_BEGIN_DECLS
+
+void colo_element_init (GstPlugin * plugin);
 
 GST_ELEMENT_REGISTER_DECLARE (colocompare);
 GST_ELEMENT_REGISTER_DECLARE (colodepay);
 GST_ELEMENT_REGISTER_DECLARE (colopay);
 
 G_END_DECLS
+
 #endif /* __GST_COLO_ELEMENTS_H__ */

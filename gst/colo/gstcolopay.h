@@ -13,8 +13,10 @@
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
+
 #define GST_TYPE_COLO_PAY (gst_colo_pay_get_type ())
 G_DECLARE_FINAL_TYPE (GstColoPay, gst_colo_pay, GST, COLO_PAY, GstElement);
 
 G_END_DECLS
+
 #endif /* __GST_COLO_PAY_H__ */

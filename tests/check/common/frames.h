@@ -15,7 +15,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS typedef struct
+G_BEGIN_DECLS
+
+typedef struct
 {
   guint vnet_hdr_len;           /* zero-filled virtio-net header */
   guint n_vlan;                 /* 0..2 tags (0x8100; outer 0x88a8 if 2) */
@@ -48,4 +50,5 @@ GBytes *frame_arp (const FrameOpts * opts);
 guint8 *pattern_bytes (gsize offset, gsize len);
 
 G_END_DECLS
+
 #endif /* __TEST_FRAMES_H__ */

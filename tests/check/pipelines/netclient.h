@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
+
 #define NET_TIMEOUT_S 30
 /* TCP connection to 127.0.0.1:port (TCP_NODELAY, so that each write
  * tends to leave as its own segment); NULL and error on failure. */
@@ -45,4 +46,5 @@ gboolean net_udp_send (GSocket * sock, guint16 port, GBytes * datagram,
 GBytes *net_udp_receive (GSocket * sock, GError ** error);
 
 G_END_DECLS
+
 #endif /* __NET_CLIENT_H__ */
