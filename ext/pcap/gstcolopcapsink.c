@@ -69,8 +69,8 @@
 #include "gstcolopcapsink.h"
 #include "gstcolocaps.h"
 
-GST_DEBUG_CATEGORY_STATIC (colo_pcap_sink_debug);
-#define GST_CAT_DEFAULT colo_pcap_sink_debug
+GST_DEBUG_CATEGORY_STATIC (gst_colo_pcap_sink_debug);
+#define GST_CAT_DEFAULT gst_colo_pcap_sink_debug
 
 enum
 {
@@ -398,7 +398,7 @@ gst_colo_pcap_sink_class_init (GstColoPcapSinkClass * klass)
   basesink_class->event = GST_DEBUG_FUNCPTR (gst_colo_pcap_sink_event);
   basesink_class->render = GST_DEBUG_FUNCPTR (gst_colo_pcap_sink_render);
 
-  GST_DEBUG_CATEGORY_INIT (colo_pcap_sink_debug, "colopcapsink", 0,
+  GST_DEBUG_CATEGORY_INIT (gst_colo_pcap_sink_debug, "colopcapsink", 0,
       "COLO pcap sink");
 }
 

@@ -93,8 +93,8 @@
 #include "gstcolopcapsrc.h"
 #include "gstcolocaps.h"
 
-GST_DEBUG_CATEGORY_STATIC (colo_pcap_src_debug);
-#define GST_CAT_DEFAULT colo_pcap_src_debug
+GST_DEBUG_CATEGORY_STATIC (gst_colo_pcap_src_debug);
+#define GST_CAT_DEFAULT gst_colo_pcap_src_debug
 
 enum
 {
@@ -629,7 +629,7 @@ gst_colo_pcap_src_class_init (GstColoPcapSrcClass * klass)
       GST_DEBUG_FUNCPTR (gst_colo_pcap_src_unlock_stop);
   pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_colo_pcap_src_create);
 
-  GST_DEBUG_CATEGORY_INIT (colo_pcap_src_debug, "colopcapsrc", 0,
+  GST_DEBUG_CATEGORY_INIT (gst_colo_pcap_src_debug, "colopcapsrc", 0,
       "COLO pcap source");
 }
 

@@ -80,8 +80,8 @@
 #include "gstcolocaps.h"
 #include "gstcoloframes.h"
 
-GST_DEBUG_CATEGORY_STATIC (colo_compare_debug);
-#define GST_CAT_DEFAULT colo_compare_debug
+GST_DEBUG_CATEGORY_STATIC (gst_colo_compare_debug);
+#define GST_CAT_DEFAULT gst_colo_compare_debug
 
 /* One definition of each default: the core's (colo-compare.h) */
 #define DEFAULT_COMPARE_TIMEOUT COLO_DEFAULT_COMPARE_TIMEOUT_MS
@@ -343,7 +343,7 @@ gst_colo_compare_failover (GstColoCompare * self)
 static GstStructure *
 stats_to_structure (const ColoStats * st, const GstColoFrames * f)
 {
-  return gst_structure_new ("application/x-colo-compare-stats",
+  return gst_structure_new ("colocompare-stats",
       "primary-packets", G_TYPE_UINT64, st->primary_packets,
       "secondary-packets", G_TYPE_UINT64, st->secondary_packets,
       "released", G_TYPE_UINT64, st->released,
@@ -910,7 +910,7 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstAggregatorClass *agg_class = GST_AGGREGATOR_CLASS (klass);
 
-  GST_DEBUG_CATEGORY_INIT (colo_compare_debug, "colocompare", 0,
+  GST_DEBUG_CATEGORY_INIT (gst_colo_compare_debug, "colocompare", 0,
       "COLO primary/secondary output comparison");
 
   gobject_class->set_property = gst_colo_compare_set_property;
