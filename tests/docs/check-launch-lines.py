@@ -39,6 +39,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "common"))
+import qemurecord  # noqa: E402
+
 TIMEOUT = 30          # seconds: failure bound for every wait
 LOCK = os.path.join(tempfile.gettempdir(), "gst-colo-docs-ports.lock")
 
@@ -209,12 +213,8 @@ class Expected:
 
 
 def record(frame, vnet):
-    """QEMU's framing: be32 len [be32 vnet_hdr_len] payload (virtio-net
-    header included in len)"""
-    if vnet:
-        frame = b"\x00" * 12 + frame
-        return struct.pack(">II", len(frame), 12) + frame
-    return struct.pack(">I", len(frame)) + frame
+    """QEMU's framing (with a 12-byte virtio-net header when vnet)"""
+    return qemurecord.encode(frame, b"\x00" * 12 if vnet else b"", vnet)
 
 
 # --- processes and sockets -------------------------------------------------------
