@@ -16,7 +16,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS typedef enum
+G_BEGIN_DECLS
+
+typedef enum
 {
   COLO_ENDPOINT_CONNECT,
   COLO_ENDPOINT_LISTEN,
@@ -77,4 +79,5 @@ void colo_endpoint_setup_connection (GSocket * sock, const gchar * name);
 gchar *colo_endpoint_socket_address (GSocket * sock, gboolean remote);
 
 G_END_DECLS
+
 #endif /* __COLO_ENDPOINT_H__ */

@@ -23,7 +23,9 @@
 
 #include "colo-endpoint.h"
 
-G_BEGIN_DECLS typedef struct _ColoOutput ColoOutput;
+G_BEGIN_DECLS
+
+typedef struct _ColoOutput ColoOutput;
 
 /* Binds (listen) or connects (connect) at once: an error here is a
  * startup error. */
@@ -59,4 +61,5 @@ guint64 colo_output_get_unacknowledged (ColoOutput * out);
 void colo_output_cancel (ColoOutput * out);
 
 G_END_DECLS
+
 #endif /* __COLO_OUTPUT_H__ */

@@ -445,7 +445,7 @@ static gboolean
 build_pipeline (App * app)
 {
   GstElement *psrc, *ssrc, *sink;
-  GstAppSinkCallbacks callbacks = { NULL, };
+  GstAppSinkCallbacks callbacks = {.new_sample = on_new_sample };
   GstCaps *caps;
 
   app->pipeline = gst_pipeline_new ("gst-colo-compare");
@@ -480,7 +480,6 @@ build_pipeline (App * app)
    * next one is written */
   g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
       "buffer-list", TRUE, "enable-last-sample", FALSE, NULL);
-  callbacks.new_sample = on_new_sample;
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
 
   gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, sink,
