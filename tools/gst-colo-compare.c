@@ -34,6 +34,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 
+#include "colo-commands.h"
 #include "colo-control.h"
 #include "colo-endpoint.h"
 #include "colo-framing.h"
@@ -58,9 +59,6 @@
  * are compared as soon as they are queued and the appsink does not sync. */
 #define COMPARE_LATENCY (10 * GST_MSECOND)
 
-/* A longer stdin line is no command: it is discarded */
-#define MAX_COMMAND_LEN 1024
-
 /* The colo plugin, linked in (see register_colo_plugin) */
 const GstPluginDesc *gst_plugin_colo_get_desc (void);
 
@@ -78,11 +76,7 @@ typedef struct
 
   ColoNotifyChannel *notify;    /* NULL without --notify-dev */
 
-  GIOChannel *stdin_channel;    /* without --notify-dev */
-  guint stdin_id;
-  GString *stdin_buf;           /* a partial line */
-  guint64 stdin_unknown;        /* lines that are no command */
-  guint64 stdin_overlong;       /* of them, too long (discarded unread) */
+  ColoCommands *commands;       /* stdin, without --notify-dev */
 
   gboolean shutting_down;
   guint shutdown_timeout_id;
@@ -246,12 +240,6 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
 /* ---- checkpoints --------------------------------------------------- */
 
 static void
-checkpoint_done (App * app)
-{
-  colo_control_emit (app->control, "checkpoint-done");
-}
-
-static void
 print_line (gchar * line)
 {
   fputs (line, stdout);
@@ -279,66 +267,18 @@ on_notify_checkpoint_done (gpointer user_data)
   App *app = user_data;
 
   if (!app->shutting_down)
-    checkpoint_done (app);
+    colo_control_emit (app->control, "checkpoint-done");
 }
 
-/* ---- stdin --------------------------------------------------------- */
+/* ---- stdin ------------------------------------------------------- */
 
+/* checkpoint-done, failover: the commands are colocompare's signals */
 static void
-on_command (App * app, gchar * line)
-{
-  g_strstrip (line);
-  if (app->shutting_down || line[0] == '\0') {
-    /* nothing to do */
-  } else if (g_str_equal (line, "checkpoint-done")) {
-    checkpoint_done (app);
-  } else if (g_str_equal (line, "failover")) {
-    colo_control_emit (app->control, "failover");
-  } else if (colo_log_is_reported (++app->stdin_unknown)) {
-    gchar *escaped = g_strescape (line, NULL);
-
-    colo_log ("stdin", "warning: unknown command '%s' (expected "
-        "checkpoint-done or failover; %" G_GUINT64_FORMAT " so far, reported "
-        "the 1st, 10th, 100th, ... time)", escaped, app->stdin_unknown);
-    g_free (escaped);
-  }
-}
-
-/* Reads what is there (one read(), never blocking the main loop on a
- * partial line) and runs every complete line. */
-static gboolean
-on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
+on_command (ColoCommand command, gpointer user_data)
 {
   App *app = user_data;
-  gchar buf[4096];
-  gsize n = 0;
-  gchar *nl;
 
-  if (g_io_channel_read_chars (ch, buf, sizeof buf, &n, NULL) !=
-      G_IO_STATUS_NORMAL || n == 0) {
-    /* EOF (or an error): no more commands, keep running */
-    app->stdin_id = 0;
-    return G_SOURCE_REMOVE;
-  }
-  g_string_append_len (app->stdin_buf, buf, n);
-  while ((nl = memchr (app->stdin_buf->str, '\n', app->stdin_buf->len))) {
-    gsize len = nl - app->stdin_buf->str;
-    gchar *line = g_strndup (app->stdin_buf->str, len);
-
-    g_string_erase (app->stdin_buf, 0, len + 1);
-    on_command (app, line);
-    g_free (line);
-  }
-  if (app->stdin_buf->len > MAX_COMMAND_LEN) {
-    app->stdin_unknown++;
-    if (colo_log_is_reported (++app->stdin_overlong))
-      colo_log ("stdin", "warning: discarded %" G_GSIZE_FORMAT " bytes "
-          "without a newline (%" G_GUINT64_FORMAT " times so far, reported "
-          "the 1st, 10th, 100th, ... time)", app->stdin_buf->len,
-          app->stdin_overlong);
-    g_string_truncate (app->stdin_buf, 0);
-  }
-  return G_SOURCE_CONTINUE;
+  colo_control_emit (app->control, colo_command_name (command));
 }
 
 /* ---- shutdown ------------------------------------------------------ */
@@ -384,6 +324,8 @@ on_signal (gpointer user_data)
   colo_input_finish (app->secondary);
   if (app->notify != NULL)
     colo_notify_channel_stop (app->notify);
+  if (app->commands != NULL)
+    colo_commands_stop (app->commands);
   app->shutdown_timeout_id = g_timeout_add_seconds (SHUTDOWN_TIMEOUT_S,
       on_shutdown_timeout, app);
   return G_SOURCE_CONTINUE;
@@ -553,7 +495,7 @@ print_stats (App * app)
       colo_output_get_connections (app->output), NULL);
   if (app->notify == NULL)
     gst_structure_set (stats, "stdin-unknown", G_TYPE_UINT64,
-        app->stdin_unknown, NULL);
+        colo_commands_get_unknown (app->commands), NULL);
   /* the memory high-water mark (the in-flight bound is about memory) */
   if (getrusage (RUSAGE_SELF, &usage) == 0)
     gst_structure_set (stats, "peak-rss", G_TYPE_UINT64,
@@ -600,12 +542,8 @@ run (ColoEndpoint * eps[4])
   bus = gst_element_get_bus (app.pipeline);
   gst_bus_add_watch (bus, on_bus_message, &app);
   if (app.notify == NULL) {
-    app.stdin_channel = g_io_channel_unix_new (0);
-    g_io_channel_set_encoding (app.stdin_channel, NULL, NULL);
-    g_io_channel_set_buffered (app.stdin_channel, FALSE);
-    app.stdin_buf = g_string_new (NULL);
-    app.stdin_id = g_io_add_watch (app.stdin_channel,
-        G_IO_IN | G_IO_HUP | G_IO_ERR | G_IO_NVAL, on_stdin, &app);
+    app.commands = colo_commands_new ("stdin", on_command, &app);
+    colo_commands_watch (app.commands, 0);
   }
 
   if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING) ==
@@ -627,12 +565,7 @@ run (ColoEndpoint * eps[4])
 
   gst_bus_remove_watch (bus);
   gst_object_unref (bus);
-  if (app.stdin_id != 0)
-    g_source_remove (app.stdin_id);
-  if (app.stdin_channel != NULL)
-    g_io_channel_unref (app.stdin_channel);
-  if (app.stdin_buf != NULL)
-    g_string_free (app.stdin_buf, TRUE);
+  colo_commands_free (app.commands);
   if (app.shutdown_timeout_id != 0)
     g_source_remove (app.shutdown_timeout_id);
   g_main_loop_unref (app.loop);
