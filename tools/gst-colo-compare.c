@@ -12,7 +12,11 @@
  *
  *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
  *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary
- *   colocompare -> appsink -> ColoOutput (QEMU framing) -> outdev
+ *   colocompare -> appsink -> ColoRelease -> ColoOutput -> outdev
+ *   colocompare's requests -> ColoNotifyChannel (notify-dev) or stdout
+ *   ColoNotifyChannel or ColoCommands (stdin) -> ColoControl -> colocompare
+ *
+ * This file only wires them together (the command line is colo-options.c).
  *
  * Sockets, the notify channel, stdin and the signals are handled on the
  * main loop (main thread); only the outdev writes happen on the streaming
@@ -36,12 +40,12 @@
 
 #include "colo-commands.h"
 #include "colo-control.h"
-#include "colo-endpoint.h"
-#include "colo-framing.h"
+#include "colo-flow.h"
 #include "colo-input.h"
 #include "colo-json.h"
 #include "colo-log.h"
 #include "colo-notify-channel.h"
+#include "colo-options.h"
 #include "colo-output.h"
 #include "colo-release.h"
 #include "gstcolocaps.h"
@@ -66,16 +70,12 @@ typedef struct
 {
   GMainLoop *loop;
   GstElement *pipeline;
-  GstAppSrc *primary_src;       /* owned by the pipeline */
-  GstAppSrc *secondary_src;
-  GstElement *compare;
+  GstElement *compare;          /* owned by the pipeline */
   ColoControl *control;         /* emits checkpoint-done / failover */
   ColoInput *primary;
   ColoInput *secondary;
   ColoOutput *output;
-
-  ColoNotifyChannel *notify;    /* NULL without --notify-dev */
-
+  ColoNotifyChannel *notify;    /* with --notify-dev */
   ColoCommands *commands;       /* stdin, without --notify-dev */
 
   gboolean shutting_down;
@@ -87,73 +87,7 @@ typedef struct
   ColoRelease *release;
 } App;
 
-/* ---- options ------------------------------------------------------- */
-
-static gchar *opt_primary_in, *opt_secondary_in, *opt_outdev, *opt_notify_dev;
-static guint opt_compare_timeout = 3000;
-static guint opt_expired_scan_cycle = 1000;
-static guint opt_max_queue_size = 1024;
-static guint opt_idle_timeout = 300000;
-static gboolean opt_vnet_hdr, opt_auto_release, opt_version;
-
-static gboolean
-parse_uint (const gchar * name, const gchar * value, guint min, guint * out,
-    GError ** error)
-{
-  guint64 v;
-
-  if (!g_ascii_string_to_unsigned (value, 10, min, G_MAXUINT, &v, NULL)) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "%s requires %s integer (%u to %u), not '%s'", name,
-        min ? "a positive" : "an", min, G_MAXUINT, value);
-    return FALSE;
-  }
-  *out = v;
-  return TRUE;
-}
-
-static gboolean
-opt_uint_cb (const gchar * name, const gchar * value, gpointer data,
-    GError ** error)
-{
-  if (g_str_equal (name, "--compare-timeout"))
-    return parse_uint (name, value, 1, &opt_compare_timeout, error);
-  if (g_str_equal (name, "--expired-scan-cycle"))
-    return parse_uint (name, value, 1, &opt_expired_scan_cycle, error);
-  if (g_str_equal (name, "--idle-timeout"))
-    return parse_uint (name, value, 0, &opt_idle_timeout, error);
-  return parse_uint (name, value, 1, &opt_max_queue_size, error);
-}
-
-static const GOptionEntry entries[] = {
-  {"primary-in", 0, 0, G_OPTION_ARG_STRING, &opt_primary_in,
-      "Frames sent by the primary VM", "EP"},
-  {"secondary-in", 0, 0, G_OPTION_ARG_STRING, &opt_secondary_in,
-      "Frames sent by the secondary VM", "EP"},
-  {"outdev", 0, 0, G_OPTION_ARG_STRING, &opt_outdev,
-      "Where released primary frames are written", "EP"},
-  {"notify-dev", 0, 0, G_OPTION_ARG_STRING, &opt_notify_dev,
-      "Xen userspace COLO proxy channel (else stdin/stdout JSON)", "EP"},
-  {"compare-timeout", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
-      "Age in ms after which a queued frame requests a checkpoint "
-        "(default 3000)", "MS"},
-  {"expired-scan-cycle", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
-      "Period in ms of the stale check (default 1000)", "MS"},
-  {"max-queue-size", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
-      "Frames per connection and side before a queue-full request "
-        "(default 1024)", "N"},
-  {"idle-timeout", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
-      "Forget a connection with nothing queued after this many ms "
-        "without a frame (0: never; default 300000)", "MS"},
-  {"vnet-hdr", 0, 0, G_OPTION_ARG_NONE, &opt_vnet_hdr,
-      "Records carry a vnet_hdr_len word (QEMU vnet_hdr_support=on)", NULL},
-  {"auto-release", 0, 0, G_OPTION_ARG_NONE, &opt_auto_release,
-      "Answer every checkpoint request with checkpoint-done at once", NULL},
-  {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
-      "Print the version and exit", NULL},
-  {NULL}
-};
-
+/* A startup error: one line on standard error, exit status 2 */
 static
 G_GNUC_PRINTF (1, 2)
      int startup_error (const gchar * format, ...)
@@ -169,64 +103,31 @@ G_GNUC_PRINTF (1, 2)
   return 2;
 }
 
-/* Parses and checks the endpoints: eps[0..3] = primary, secondary,
- * outdev, notify (NULL if not given). */
-static int
-parse_endpoints (ColoEndpoint * eps[4])
-{
-  const gchar *names[4] = { "--primary-in", "--secondary-in", "--outdev",
-    "--notify-dev"
-  };
-  const gchar *values[4] = { opt_primary_in, opt_secondary_in, opt_outdev,
-    opt_notify_dev
-  };
-  GError *err = NULL;
-  gint i, j;
-
-  for (i = 0; i < 4; i++) {
-    if (values[i] == NULL) {
-      if (i < 3)
-        return startup_error ("%s is required (see --help)", names[i]);
-      continue;
-    }
-    eps[i] = colo_endpoint_parse (values[i], &err);
-    if (eps[i] == NULL) {
-      int ret = startup_error ("%s: %s", names[i], err->message);
-
-      g_error_free (err);
-      return ret;
-    }
-    for (j = 0; j < i; j++)
-      if (eps[j] != NULL && colo_endpoint_equal (eps[i], eps[j]))
-        return startup_error ("%s and %s must be different endpoints",
-            names[j], names[i]);
-  }
-  return 0;
-}
-
 /* ---- the colo plugin --------------------------------------------- */
 
 /* The colo plugin's objects are linked into this program and registered
  * here, so the program always runs the elements it was built with, from
  * the build tree as well as installed, without GST_PLUGIN_PATH.  Its
  * features replace those of an installed colo plugin of another
- * version. */
-static gboolean
+ * version.  Returns colocompare's class (a reference), NULL if the
+ * registration failed. */
+static GObjectClass *
 register_colo_plugin (void)
 {
   GstElementFactory *factory;
   GstPlugin *plugin = NULL;
-  gboolean ours;
+  GObjectClass *klass = NULL;
 
   GST_PLUGIN_STATIC_REGISTER (colo);
   /* registered: colocompare now comes from a plugin without a file */
   factory = gst_element_factory_find ("colocompare");
   if (factory != NULL)
     plugin = gst_plugin_feature_get_plugin (GST_PLUGIN_FEATURE (factory));
-  ours = plugin != NULL && gst_plugin_get_filename (plugin) == NULL;
+  if (plugin != NULL && gst_plugin_get_filename (plugin) == NULL)
+    klass = g_type_class_ref (gst_element_factory_get_element_type (factory));
   g_clear_object (&plugin);
   g_clear_object (&factory);
-  return ours;
+  return klass;
 }
 
 /* ---- output -------------------------------------------------------- */
@@ -391,86 +292,111 @@ make (const gchar * factory, const gchar * name)
   return e;
 }
 
+/* The appsrc "SIDE-src" feeding colocompare's pad SIDE: live, unbounded,
+ * an input is never blocked by the comparator (the backpressure is the
+ * outdev write, which holds the comparator) */
 static gboolean
-build_pipeline (App * app)
+add_source (App * app, ColoSide side, GstCaps * caps)
 {
-  GstElement *psrc, *ssrc, *sink;
-  GstAppSinkCallbacks callbacks = {.new_sample = on_new_sample };
-  GstCaps *caps;
+  gchar *name = g_strconcat (colo_side_name (side), "-src", NULL);
+  GstElement *src = make ("appsrc", name);
 
-  app->pipeline = gst_pipeline_new ("gst-colo-compare");
-  psrc = make ("appsrc", "primary-src");
-  ssrc = make ("appsrc", "secondary-src");
-  app->compare = make ("colocompare", "compare");
-  sink = make ("appsink", "out");
-  if (!psrc || !ssrc || !app->compare || !sink) {
-    g_clear_object (&psrc);
-    g_clear_object (&ssrc);
-    g_clear_object (&app->compare);
-    g_clear_object (&sink);
+  g_free (name);
+  if (src == NULL)
     return FALSE;
-  }
-
-  /* a read becomes one buffer of whole records (docs/design.md,
-   * "Batches") */
-  caps = gst_colo_caps_new_records (opt_vnet_hdr);
-  /* live, unbounded: an input is never blocked by the comparator (the
-   * backpressure is the outdev write, which holds the comparator) */
-  g_object_set (psrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
+  g_object_set (src, "is-live", TRUE, "format", GST_FORMAT_TIME,
       "max-bytes", (guint64) 0, "caps", caps, NULL);
-  g_object_set (ssrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
-      "max-bytes", (guint64) 0, "caps", caps, NULL);
-  gst_caps_unref (caps);
-  g_object_set (app->compare, "latency", (gint64) COMPARE_LATENCY,
-      "compare-timeout", opt_compare_timeout,
-      "expired-scan-cycle", opt_expired_scan_cycle, "max-queue-size",
-      opt_max_queue_size, "idle-timeout", opt_idle_timeout, "auto-release",
-      opt_auto_release, NULL);
-  /* no last-sample: basesink would keep the previous batch alive while the
-   * next one is written */
-  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
-      "buffer-list", TRUE, "enable-last-sample", FALSE, NULL);
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
-
-  gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, sink,
-      NULL);
-  app->primary_src = GST_APP_SRC (psrc);
-  app->secondary_src = GST_APP_SRC (ssrc);
-  if (!gst_element_link_pads (psrc, "src", app->compare, "primary") ||
-      !gst_element_link_pads (ssrc, "src", app->compare, "secondary") ||
-      !gst_element_link (app->compare, sink)) {
+  gst_bin_add (GST_BIN (app->pipeline), src);
+  if (!gst_element_link_pads (src, "src", app->compare, colo_side_name (side))) {
     g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
     return FALSE;
   }
   return TRUE;
 }
 
+static gboolean
+build_pipeline (App * app, const ColoOptions * opts)
+{
+  GstAppSinkCallbacks callbacks = {.new_sample = on_new_sample };
+  GstElement *sink;
+  GstCaps *caps;
+  gboolean ok;
+
+  app->pipeline = gst_pipeline_new ("gst-colo-compare");
+  app->compare = make ("colocompare", "compare");
+  sink = make ("appsink", "out");
+  if (!app->compare || !sink) {
+    g_clear_object (&app->compare);
+    g_clear_object (&sink);
+    return FALSE;
+  }
+  g_object_set (app->compare, "latency", (gint64) COMPARE_LATENCY, NULL);
+  colo_options_apply (opts, app->compare);
+  /* no last-sample: basesink would keep the previous batch alive while the
+   * next one is written */
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
+      "buffer-list", TRUE, "enable-last-sample", FALSE, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
+  gst_bin_add_many (GST_BIN (app->pipeline), app->compare, sink, NULL);
+  if (!gst_element_link (app->compare, sink)) {
+    g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
+    return FALSE;
+  }
+
+  /* a read becomes one buffer of whole records (docs/design.md,
+   * "Batches") */
+  caps = gst_colo_caps_new_records (opts->vnet_hdr);
+  ok = add_source (app, COLO_SIDE_PRIMARY, caps)
+      && add_source (app, COLO_SIDE_SECONDARY, caps);
+  gst_caps_unref (caps);
+  return ok;
+}
+
+/* The input of @side: its appsrc "SIDE-src" feeds colocompare's pad SIDE,
+ * messages name it SIDE-in. */
+static ColoInput *
+open_input (App * app, ColoSide side, const ColoEndpoint * ep,
+    gboolean vnet, GError ** error)
+{
+  const gchar *pad_name = colo_side_name (side);
+  gchar *name = g_strconcat (pad_name, "-in", NULL);
+  gchar *src_name = g_strconcat (pad_name, "-src", NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (app->pipeline), src_name);
+  GstPad *pad = gst_element_get_static_pad (app->compare, pad_name);
+  ColoInput *input;
+
+  input = colo_input_new (ep, name, vnet, GST_APP_SRC (src), pad,
+      INPUT_MAX_IN_FLIGHT, error);
+  gst_object_unref (pad);
+  gst_object_unref (src);
+  g_free (src_name);
+  g_free (name);
+  return input;
+}
+
 /* Opens every endpoint: 0, or the exit code of a startup error. */
 static int
-open_endpoints (App * app, ColoEndpoint * eps[4])
+open_endpoints (App * app, const ColoOptions * opts)
 {
+  const ColoEndpoints *eps = &opts->endpoints;
   GError *err = NULL;
-  GstPad *ppad, *spad;
   int ret;
 
   /* the output first: it must be there before anything is released */
-  app->output = colo_output_new (eps[2], "outdev", &err);
+  app->output = colo_output_new (eps->outdev, "outdev", &err);
   if (app->output == NULL)
     goto failed;
-  app->release = colo_release_new (app->output, opt_vnet_hdr);
-  ppad = gst_element_get_static_pad (app->compare, "primary");
-  spad = gst_element_get_static_pad (app->compare, "secondary");
-  app->primary = colo_input_new (eps[0], "primary-in", opt_vnet_hdr,
-      app->primary_src, ppad, INPUT_MAX_IN_FLIGHT, &err);
-  if (app->primary != NULL)
-    app->secondary = colo_input_new (eps[1], "secondary-in", opt_vnet_hdr,
-        app->secondary_src, spad, INPUT_MAX_IN_FLIGHT, &err);
-  gst_object_unref (ppad);
-  gst_object_unref (spad);
-  if (app->primary == NULL || app->secondary == NULL)
+  app->release = colo_release_new (app->output, opts->vnet_hdr);
+  app->primary = open_input (app, COLO_SIDE_PRIMARY, eps->primary_in,
+      opts->vnet_hdr, &err);
+  if (app->primary == NULL)
     goto failed;
-  if (eps[3] != NULL) {
-    app->notify = colo_notify_channel_new (eps[3], "notify-dev",
+  app->secondary = open_input (app, COLO_SIDE_SECONDARY, eps->secondary_in,
+      opts->vnet_hdr, &err);
+  if (app->secondary == NULL)
+    goto failed;
+  if (eps->notify_dev != NULL) {
+    app->notify = colo_notify_channel_new (eps->notify_dev, "notify-dev",
         on_notify_checkpoint_done, app, &err);
     if (app->notify == NULL)
       goto failed;
@@ -524,16 +450,14 @@ print_stats (App * app)
 }
 
 static int
-run (ColoEndpoint * eps[4])
+run (const ColoOptions * opts)
 {
   App app = { 0, };
   GstBus *bus;
   guint sigint_id, sigterm_id;
   int ret;
 
-  if (!register_colo_plugin ())
-    return startup_error ("cannot register the colo plugin");
-  if (!build_pipeline (&app)) {
+  if (!build_pipeline (&app, opts)) {
     g_clear_object (&app.pipeline);
     return 2;
   }
@@ -541,7 +465,7 @@ run (ColoEndpoint * eps[4])
    * the sockets are up must not kill the process */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
-  ret = open_endpoints (&app, eps);
+  ret = open_endpoints (&app, opts);
   if (ret != 0)
     goto done;
   app.control = colo_control_new (app.compare);
@@ -593,48 +517,42 @@ done:
 int
 main (int argc, char **argv)
 {
-  GOptionContext *ctx;
+  ColoOptions opts = { 0, };
+  GObjectClass *compare_class = NULL;
   GError *err = NULL;
-  ColoEndpoint *eps[4] = { NULL, };
-  int ret, i;
+  int ret = 0;
 
-  ctx = g_option_context_new ("- compare the network output of COLO "
-      "primary and secondary VMs");
-  g_option_context_set_description (ctx, "EP is tcp:HOST:PORT (connect) or "
-      "tcp-listen:HOST:PORT (listen).\nSee gst-colo-compare(1).");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
-    ret = startup_error ("%s", err->message);
-    g_error_free (err);
-    g_option_context_free (ctx);
-    return ret;
+  /* GStreamer (with its --gst-* options) and the colo plugin come first:
+   * colocompare's property specs give the other options' defaults */
+  if (!colo_options_init_gstreamer (argc, argv, &err))
+    goto error;
+  compare_class = register_colo_plugin ();
+  if (compare_class == NULL) {
+    ret = startup_error ("cannot register the colo plugin");
+    goto done;
   }
-  g_option_context_free (ctx);
+  if (!colo_options_parse (&opts, compare_class, &argc, &argv, &err))
+    goto error;
 
-  if (opt_version) {
+  if (opts.version) {
     gchar *gst_version = gst_version_string ();
 
     printf ("gst-colo-compare %s (%s)\n", VERSION, gst_version);
     g_free (gst_version);
-    return 0;
-  }
-  if (argc > 1)
-    ret = startup_error ("unexpected argument '%s'", argv[1]);
-  else
-    ret = parse_endpoints (eps);
-  if (ret == 0) {
+  } else {
     /* an outdev or notify peer that goes away must not kill us */
     signal (SIGPIPE, SIG_IGN);
-    ret = run (eps);
+    ret = run (&opts);
   }
+  goto done;
 
-  for (i = 0; i < 4; i++)
-    colo_endpoint_free (eps[i]);
-  g_free (opt_primary_in);
-  g_free (opt_secondary_in);
-  g_free (opt_outdev);
-  g_free (opt_notify_dev);
+error:
+  ret = startup_error ("%s", err->message);
+  g_error_free (err);
+done:
+  colo_options_clear (&opts);
+  if (compare_class != NULL)
+    g_type_class_unref (compare_class);
   gst_deinit ();
   return ret;
 }
