@@ -28,6 +28,7 @@ struct _ColoCommands
   ColoCommandFunc func;
   gpointer user_data;
   GString *buf;                 /* a partial line */
+  gboolean discarding;          /* the rest of an overlong line */
   gboolean stopped;
   guint64 unknown;              /* lines that are no command */
   guint64 overlong;             /* of them, too long (discarded unread) */
@@ -96,21 +97,44 @@ colo_commands_free (ColoCommands * commands)
   g_free (commands);
 }
 
+/* @len bytes as C escapes (a NUL too), for a message */
+static gchar *
+escape (const gchar * bytes, gsize len)
+{
+  GString *out = g_string_sized_new (len);
+  gsize i = 0;
+
+  while (i < len) {
+    gsize n = strnlen (bytes + i, len - i);
+    gchar *text = g_strndup (bytes + i, n);
+    gchar *escaped = g_strescape (text, NULL);
+
+    g_string_append (out, escaped);
+    g_free (escaped);
+    g_free (text);
+    i += n;
+    if (i < len) {
+      g_string_append (out, "\\000");
+      i++;
+    }
+  }
+  return g_string_free (out, FALSE);
+}
+
 static void
 warn_unknown (ColoCommands * commands, const gchar * line, gsize len)
 {
-  gchar *text, *escaped;
+  gchar *escaped;
 
   line = strip (line, &len);
-  text = g_strndup (line, len);
-  escaped = g_strescape (text, NULL);
+  escaped = escape (line, len);
   colo_log (commands->name, "warning: unknown command '%s' (expected "
       "checkpoint-done or failover; %" G_GUINT64_FORMAT " so far, reported "
       "the 1st, 10th, 100th, ... time)", escaped, commands->unknown);
   g_free (escaped);
-  g_free (text);
 }
 
+/* A complete line (every byte of it: a NUL is no end) */
 static void
 run_line (ColoCommands * commands, const gchar * line, gsize len)
 {
@@ -118,8 +142,6 @@ run_line (ColoCommands * commands, const gchar * line, gsize len)
 
   if (commands->stopped)
     return;
-  /* the line's text ends at a NUL */
-  len = strnlen (line, len);
   command = colo_commands_parse_line (line, len);
   if (command == COLO_COMMAND_UNKNOWN) {
     if (colo_log_is_reported (++commands->unknown))
@@ -129,27 +151,52 @@ run_line (ColoCommands * commands, const gchar * line, gsize len)
   }
 }
 
+/* A line that grew past COLO_COMMANDS_MAX_LINE: no command, whatever
+ * follows; the rest of it, up to its newline, is discarded unread. */
+static void
+discard_line (ColoCommands * commands)
+{
+  g_string_truncate (commands->buf, 0);
+  commands->discarding = TRUE;
+  if (commands->stopped)
+    return;
+  commands->unknown++;
+  if (colo_log_is_reported (++commands->overlong))
+    colo_log (commands->name, "warning: discarded a line of more than %d "
+        "bytes without a newline (%" G_GUINT64_FORMAT " so far, reported "
+        "the 1st, 10th, 100th, ... time)", COLO_COMMANDS_MAX_LINE,
+        commands->overlong);
+}
+
+/* The result depends on the bytes only, not on how they are cut into
+ * pushes. */
 void
 colo_commands_push (ColoCommands * commands, const guint8 * data, gsize len)
 {
   GString *buf = commands->buf;
-  gchar *nl;
 
-  g_string_append_len (buf, (const gchar *) data, len);
-  while ((nl = memchr (buf->str, '\n', buf->len))) {
-    gsize n = nl - buf->str;
+  while (len > 0) {
+    const guint8 *nl = memchr (data, '\n', len);
+    /* the bytes of the current line in @data */
+    gsize n = nl != NULL ? (gsize) (nl - data) : len;
 
-    run_line (commands, buf->str, n);
-    g_string_erase (buf, 0, n + 1);
-  }
-  if (buf->len > COLO_COMMANDS_MAX_LINE) {
-    commands->unknown++;
-    if (colo_log_is_reported (++commands->overlong))
-      colo_log (commands->name, "warning: discarded %" G_GSIZE_FORMAT
-          " bytes without a newline (%" G_GUINT64_FORMAT " times so far, "
-          "reported the 1st, 10th, 100th, ... time)", buf->len,
-          commands->overlong);
-    g_string_truncate (buf, 0);
+    if (commands->discarding) {
+      /* the rest of an overlong line */
+    } else if (buf->len + n > COLO_COMMANDS_MAX_LINE) {
+      discard_line (commands);
+    } else {
+      g_string_append_len (buf, (const gchar *) data, n);
+      if (nl != NULL) {
+        run_line (commands, buf->str, buf->len);
+        g_string_truncate (buf, 0);
+      }
+    }
+    if (nl != NULL) {
+      commands->discarding = FALSE;
+      n++;
+    }
+    data += n;
+    len -= n;
   }
 }
 

@@ -11,8 +11,10 @@
  * docs/gst-colo-compare.1, "STANDARD INPUT AND OUTPUT"): one per line,
  * `checkpoint-done` or `failover`, ASCII whitespace around it ignored,
  * blank lines skipped.  Another line is counted (stdin-unknown) and
- * warned about, rate-limited (colo-log.h); a line longer than
- * COLO_COMMANDS_MAX_LINE bytes is no command and is discarded.
+ * warned about, rate-limited (colo-log.h); so is a line longer than
+ * COLO_COMMANDS_MAX_LINE bytes, which is discarded whole (whatever it
+ * ends with).  Every byte up to the newline is part of the line, a NUL
+ * too.
  *
  * GLib only: the line parser is a pure function and the reader takes
  * bytes (colo_commands_push), so both are unit-tested and fuzzed without
@@ -56,7 +58,8 @@ void colo_commands_free (ColoCommands * commands);
 
 /* Takes @len bytes as they were read: every line they complete is
  * parsed, and its command handed to the callback (or counted and warned
- * about); a partial line waits for the rest. */
+ * about); a partial line waits for the rest.  What happens depends on the
+ * bytes only, not on how they are cut into pushes. */
 void colo_commands_push (ColoCommands * commands, const guint8 * data,
     gsize len);
 

@@ -156,21 +156,92 @@ static void
 test_push_overlong (Fixture * f, gconstpointer data)
 {
   gchar *junk = g_strnfill (COLO_COMMANDS_MAX_LINE + 1, 'x');
+  gchar *padded = g_strnfill (COLO_COMMANDS_MAX_LINE, ' ');
 
-  /* a line up to the limit waits for its newline */
-  push (f, "failover");
+  /* a line of up to the limit is a line */
+  memcpy (padded, "failover", 8);
+  push (f, padded);
   g_assert_cmpuint (colo_commands_get_overlong (f->commands), ==, 0);
   push (f, "\n");
   g_assert_cmpstr (f->got->str, ==, "f");
-  /* beyond the limit without a newline it is discarded, counted as an
-   * unknown line */
+  /* beyond the limit, with or without a newline yet, it is discarded,
+   * counted once as an unknown line */
   push (f, junk);
   g_assert_cmpuint (colo_commands_get_overlong (f->commands), ==, 1);
   g_assert_cmpuint (colo_commands_get_unknown (f->commands), ==, 1);
-  /* the reader goes on with the next line */
+  /* up to its newline: what follows in that line is no command */
+  push (f, junk);
+  push (f, "failover");
+  g_assert_cmpuint (colo_commands_get_overlong (f->commands), ==, 1);
   push (f, "\ncheckpoint-done\n");
   g_assert_cmpstr (f->got->str, ==, "fc");
+  /* a long line that ends with a command, in one read */
+  memset (padded, ' ', COLO_COMMANDS_MAX_LINE);
+  push (f, padded);
+  push (f, "failover\ncheckpoint-done\n");
+  g_assert_cmpstr (f->got->str, ==, "fcc");
+  g_assert_cmpuint (colo_commands_get_overlong (f->commands), ==, 2);
+  g_assert_cmpuint (colo_commands_get_unknown (f->commands), ==, 2);
+  g_free (padded);
   g_free (junk);
+}
+
+static void
+test_push_nul (Fixture * f, gconstpointer data)
+{
+  /* a NUL is a byte of the line like any other, not its end */
+  colo_commands_push (f->commands, (const guint8 *) "failover\0junk\n", 14);
+  colo_commands_push (f->commands, (const guint8 *) "\0\n", 2);
+  g_assert_cmpstr (f->got->str, ==, "");
+  g_assert_cmpuint (colo_commands_get_unknown (f->commands), ==, 2);
+}
+
+/* The same bytes cut into pushes of @chunk bytes: the commands run and
+ * the counters */
+static gchar *
+run_in_chunks (const guint8 * bytes, gsize len, gsize chunk)
+{
+  Fixture f;
+  gchar *result;
+  gsize i;
+
+  fixture_setup (&f, NULL);
+  for (i = 0; i < len; i += chunk)
+    colo_commands_push (f.commands, bytes + i, MIN (chunk, len - i));
+  result = g_strdup_printf ("%s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+      f.got->str, colo_commands_get_unknown (f.commands),
+      colo_commands_get_overlong (f.commands));
+  fixture_teardown (&f, NULL);
+  return result;
+}
+
+static void
+test_push_chunking (void)
+{
+  GByteArray *bytes = g_byte_array_new ();
+  gchar *whole, *other;
+  gsize chunk;
+  guint i;
+
+  for (i = 0; i < 3; i++) {
+    /* "checkpoint-done" padded to 1023, 1024 and 1025 bytes */
+    gchar *pad = g_strnfill (COLO_COMMANDS_MAX_LINE - 16 + i, ' ');
+
+    g_byte_array_append (bytes, (const guint8 *) "failover\nbogus\n", 15);
+    g_byte_array_append (bytes, (const guint8 *) pad, strlen (pad));
+    g_byte_array_append (bytes, (const guint8 *) "checkpoint-done\n \n", 18);
+    g_byte_array_append (bytes, (const guint8 *) "\0\xff\n", 3);
+    g_free (pad);
+  }
+  whole = run_in_chunks (bytes->data, bytes->len, bytes->len);
+  g_assert_cmpstr (whole, ==, "fcfcf 7 1");
+  for (chunk = 1; chunk < 2 * COLO_COMMANDS_MAX_LINE; chunk = chunk * 3 + 1) {
+    other = run_in_chunks (bytes->data, bytes->len, chunk);
+    g_assert_cmpstr (other, ==, whole);
+    g_free (other);
+  }
+  g_free (whole);
+  g_byte_array_unref (bytes);
 }
 
 static void
@@ -248,12 +319,14 @@ main (int argc, char **argv)
     g_free (name);
   }
   g_test_add_func ("/commands/name", test_command_name);
+  g_test_add_func ("/commands/push/chunking", test_push_chunking);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, \
       fixture_teardown)
   ADD ("/commands/push/lines", test_push_lines);
   ADD ("/commands/push/partial", test_push_partial);
   ADD ("/commands/push/unknown", test_push_unknown);
   ADD ("/commands/push/overlong", test_push_overlong);
+  ADD ("/commands/push/nul", test_push_nul);
   ADD ("/commands/push/stopped", test_push_stopped);
   ADD ("/commands/watch", test_watch);
   ADD ("/commands/watch-free", test_watch_free);
