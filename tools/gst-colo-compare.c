@@ -417,7 +417,7 @@ print_stats (App * app)
 
   g_object_get (app->compare, "stats", &stats, NULL);
   if (stats == NULL)
-    stats = gst_structure_new_empty ("stats");
+    stats = gst_structure_new_empty ("colocompare-stats");
   colo_input_add_stats (app->primary, stats);
   colo_input_add_stats (app->secondary, stats);
   gst_structure_set (stats,
