@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds gst-colo and runs every test: style, the unit and element tests,
-# then the same tests under valgrind memcheck.
+# then the same tests under valgrind memcheck, then the Debian packages
+# (built, installed, checked and removed again: last, so that the
+# installed plugins never meet the tests of the build tree).
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -11,3 +13,5 @@ echo "== tests"
 meson test -C build --print-errorlogs
 echo "== tests under valgrind memcheck"
 meson test -C build --setup valgrind --print-errorlogs
+echo "== Debian packages (scripts/test-package.sh)"
+scripts/test-package.sh
