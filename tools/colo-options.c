@@ -208,6 +208,11 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
           .arg_data = &opts->auto_release,
         .description = "Answer every checkpoint request with "
           "checkpoint-done at once"},
+    {.long_name = "stats-interval",.arg = G_OPTION_ARG_INT,
+          .arg_data = &opts->stats_interval,
+          .description = "Print the stats line every SECONDS too (0: only "
+          "at exit, on SIGUSR1 and on request; default 0)",
+        .arg_description = "SECONDS"},
     {.long_name = "version",.arg = G_OPTION_ARG_NONE,
           .arg_data = &opts->version,
         .description = "Print the version and exit"},
@@ -253,6 +258,12 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
     goto done;
   if (opts->version) {
     ok = TRUE;
+    goto done;
+  }
+  if (opts->stats_interval < 0) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--stats-interval requires a number of seconds (0 or more), not %d",
+        opts->stats_interval);
     goto done;
   }
   if (*argc > 1) {

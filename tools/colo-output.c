@@ -30,6 +30,7 @@ struct _ColoOutput
   GSocketConnection *conn;
   gchar *peer;                  /* its peer's address, for messages */
   guint64 failed_connects;      /* in a row */
+  /* also read by other threads (atomically) */
   guint64 connections;
   guint64 unacknowledged;       /* records lost with a connection */
 
@@ -49,7 +50,7 @@ new_connection (ColoOutput * out)
   GSocket *sock = g_socket_connection_get_socket (out->conn);
 
   out->peer = colo_endpoint_socket_address (sock, TRUE);
-  out->connections++;
+  __atomic_add_fetch (&out->connections, 1, __ATOMIC_RELAXED);
   out->conn_bytes = 0;
   out->conn_records = 0;
   g_array_set_size (out->unacked_ends, 0);
@@ -253,7 +254,7 @@ drop_connection (ColoOutput * out, const gchar * why)
 
   prune_acked (out);
   lost = out->unacked_ends->len - out->unacked_head;
-  out->unacknowledged += lost;
+  __atomic_add_fetch (&out->unacknowledged, lost, __ATOMIC_RELAXED);
   colo_log (out->name, "%s%s disconnected (%s) after %" G_GUINT64_FORMAT
       " record(s) written to it; %" G_GUINT64_FORMAT " of them were not "
       "acknowledged by the peer and are lost, with any it received but did "
@@ -268,13 +269,13 @@ drop_connection (ColoOutput * out, const gchar * why)
 guint64
 colo_output_get_connections (ColoOutput * out)
 {
-  return out->connections;
+  return __atomic_load_n (&out->connections, __ATOMIC_RELAXED);
 }
 
 guint64
 colo_output_get_unacknowledged (ColoOutput * out)
 {
-  return out->unacknowledged;
+  return __atomic_load_n (&out->unacknowledged, __ATOMIC_RELAXED);
 }
 
 GSocket *

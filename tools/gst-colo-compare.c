@@ -13,7 +13,8 @@
  *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
  *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary
  *   colocompare -> appsink -> ColoRelease -> ColoOutput -> outdev
- *   colocompare's requests -> ColoNotifyChannel (notify-dev) or stdout
+ *   colocompare's requests -> stdout (JSON), and ColoNotifyChannel
+ *     with --notify-dev
  *   ColoNotifyChannel or ColoCommands (stdin) -> ColoControl -> colocompare
  *
  * This file only wires them together (the command line is colo-options.c).
@@ -78,6 +79,8 @@ typedef struct
   ColoNotifyChannel *notify;    /* with --notify-dev */
   ColoCommands *commands;       /* stdin, without --notify-dev */
 
+  gboolean running;             /* the main loop runs: stats can be read */
+  guint stats_timeout_id;       /* --stats-interval */
   gboolean shutting_down;
   guint shutdown_timeout_id;
   gboolean output_given_up;
@@ -157,13 +160,30 @@ print_line (gchar * line)
   g_free (line);
 }
 
+/* A line on stdout: @s's fields and "wall-time", the time of the line
+ * (UTC, ISO 8601 with microseconds) */
+static void
+print_event (const gchar * event, const GstStructure * s)
+{
+  GstStructure *copy = gst_structure_copy (s);
+  GDateTime *now = g_date_time_new_now_utc ();
+  gchar *wall_time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+
+  gst_structure_set (copy, "wall-time", G_TYPE_STRING, wall_time, NULL);
+  print_line (colo_json_from_structure (event, copy));
+  g_free (wall_time);
+  g_date_time_unref (now);
+  gst_structure_free (copy);
+}
+
+/* Every request is a line on stdout, with --notify-dev too (there only
+ * for the record: DO_CHECKPOINT is what asks for the checkpoint) */
 static void
 on_checkpoint_request (App * app, const GstStructure * s)
 {
   if (app->notify != NULL)
     colo_notify_channel_request_checkpoint (app->notify);
-  else
-    print_line (colo_json_from_structure ("checkpoint-request", s));
+  print_event ("checkpoint-request", s);
 }
 
 /* ---- notify-dev ---------------------------------------------------- */
@@ -181,13 +201,42 @@ on_notify_checkpoint_done (gpointer user_data)
 
 /* ---- stdin ------------------------------------------------------- */
 
+static void print_stats (App * app);
+
 /* checkpoint-done, failover: the commands are colocompare's signals */
 static void
 on_command (ColoCommand command, gpointer user_data)
 {
   App *app = user_data;
 
-  colo_control_emit (app->control, colo_command_name (command));
+  if (command == COLO_COMMAND_STATS)
+    print_stats (app);
+  else
+    colo_control_emit (app->control, colo_command_name (command));
+}
+
+/* ---- stats on request ---------------------------------------------- */
+
+/* SIGUSR1: the stats line now (before the main loop runs, or after it
+ * ended, there is no stats line to print: the final one follows) */
+static gboolean
+on_sigusr1 (gpointer user_data)
+{
+  App *app = user_data;
+
+  if (app->running)
+    print_stats (app);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --stats-interval */
+static gboolean
+on_stats_interval (gpointer user_data)
+{
+  App *app = user_data;
+
+  print_stats (app);
+  return G_SOURCE_CONTINUE;
 }
 
 /* ---- shutdown ------------------------------------------------------ */
@@ -409,6 +458,10 @@ failed:
   return ret;
 }
 
+/* The stats line: the final one, and the ones printed on request
+ * (SIGUSR1, the stdin command, --stats-interval) while the program runs.
+ * The counters of the streaming thread (outdev) are read atomically, the
+ * others belong to the main loop (colocompare's under its lock). */
 static void
 print_stats (App * app)
 {
@@ -445,7 +498,7 @@ print_stats (App * app)
         "notify-errors", G_TYPE_UINT64, ns.errors,
         "notify-stalled", G_TYPE_UINT64, ns.stalled, NULL);
   }
-  print_line (colo_json_from_structure ("stats", stats));
+  print_event ("stats", stats);
   gst_structure_free (stats);
 }
 
@@ -454,7 +507,7 @@ run (const ColoOptions * opts)
 {
   App app = { 0, };
   GstBus *bus;
-  guint sigint_id, sigterm_id;
+  guint sigint_id, sigterm_id, sigusr1_id;
   int ret;
 
   if (!build_pipeline (&app, opts)) {
@@ -465,6 +518,7 @@ run (const ColoOptions * opts)
    * the sockets are up must not kill the process */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
+  sigusr1_id = g_unix_signal_add (SIGUSR1, on_sigusr1, &app);
   ret = open_endpoints (&app, opts);
   if (ret != 0)
     goto done;
@@ -483,7 +537,14 @@ run (const ColoOptions * opts)
     g_printerr ("gst-colo-compare: error: cannot start the pipeline\n");
     app.exit_code = 1;
   } else {
+    app.running = TRUE;
+    if (opts->stats_interval > 0)
+      app.stats_timeout_id = g_timeout_add_seconds (opts->stats_interval,
+          on_stats_interval, &app);
     g_main_loop_run (app.loop);
+    app.running = FALSE;
+    if (app.stats_timeout_id != 0)
+      g_source_remove (app.stats_timeout_id);
   }
 
   /* stop the streaming thread before reading its counters; an emission
@@ -505,6 +566,7 @@ run (const ColoOptions * opts)
 done:
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sigusr1_id);
   colo_input_free (app.primary);
   colo_input_free (app.secondary);
   colo_notify_channel_free (app.notify);

@@ -396,13 +396,20 @@ def case_notify_checkpoint():
     pri = diverge(p)
     check(recv_exact(n, 4 + len(DO_CHECKPOINT), "DO_CHECKPOINT")
           == b"\x00\x00\x00\x0d" + DO_CHECKPOINT, "expected DO_CHECKPOINT")
+    # with --notify-dev too, every request is a JSON line on stdout
+    ev = p.next_json("the checkpoint request")
+    check(ev.get("event") == "checkpoint-request"
+          and ev.get("reason") == "miscompare" and ev.get("src-port") == 6000,
+          "line %r" % ev)
+    check_wall_time(ev)
     n.sendall(frames.record(COLO_CHECKPOINT))
     p.expect_out(pri)
     stats = p.terminate()
     check(stats["flushed"] == 1 and stats["miscompares"] >= 1
           and stats["notify-checkpoints-sent"] >= 1, "stats: %r" % stats)
-    # with --notify-dev, requests do not go to stdout
-    check(p.other_lines == [], "stdout lines %r" % p.other_lines)
+    check(all(o.get("event") == "checkpoint-request" for o in p.other_lines)
+          and len(p.other_lines) + 1 == stats["checkpoints-requested"],
+          "stdout lines %r, stats %r" % (p.other_lines, stats))
 
 
 def case_notify_garbage():
@@ -703,11 +710,25 @@ def case_outdev_peer_gone():
           in p.stderr_text(), "the loss is not said: %s" % p.stderr_text())
 
 
+WALL_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+
+
+def check_wall_time(ev):
+    """@ev has a "wall-time": UTC, ISO 8601 with microseconds, within
+    a day of now (a sanity check of the clock, not of timing)."""
+    wt = ev.get("wall-time")
+    check(isinstance(wt, str) and WALL_TIME.match(wt), "wall-time in %r" % ev)
+    import calendar
+    t = calendar.timegm(time.strptime(wt[:19], "%Y-%m-%dT%H:%M:%S"))
+    check(abs(t - time.time()) < 86400, "wall-time %s is not now" % wt)
+
+
 def case_json_checkpoint():
     p = Program()
     pri = diverge(p)
     ev = p.next_json("the checkpoint request")
     check(ev.get("event") == "checkpoint-request", "line %r" % ev)
+    check_wall_time(ev)
     check(ev.get("reason") == "miscompare" and ev.get("ip-protocol") == 17
           and ev.get("src") == "10.0.0.1" and ev.get("dst") == "10.0.0.2"
           and ev.get("src-port") == 6000 and ev.get("dst-port") == 53
@@ -740,6 +761,79 @@ def case_json_failover():
     p.expect_out(alone)
     stats = p.terminate()
     check(stats["passed-through"] >= 1, "stats: %r" % stats)
+
+
+def next_stats(p, what):
+    """The next stats line on stdout (checkpoint requests before it are
+    kept in p.other_lines)."""
+    while True:
+        ev = p.next_json(what)
+        if ev.get("event") == "stats":
+            check_wall_time(ev)
+            return ev
+        p.other_lines.append(ev)
+
+
+def stats_on_request(request, *extra, notify=False):
+    """@request(p) asks for the stats: a stats line comes, with the
+    counters so far, and the program goes on."""
+    p = Program(*extra, notify=notify)
+
+    def ask(released):
+        # outdev-records is counted once the write returned, which may be
+        # just after the driver read the frame: ask again until it is
+        # (a retry bounded by TIMEOUT, not a timing assumption)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            request(p)
+            stats = next_stats(p, "the stats asked for")
+            check(stats["released"] == released
+                  and stats["primary-in-records"] == released
+                  and stats["outdev-records"] <= released, "stats: %r" % stats)
+            if stats["outdev-records"] == released:
+                break
+            check(time.monotonic() < deadline, "outdev-records: %r" % stats)
+            threading.Event().wait(0.05)
+        check(p.proc.poll() is None, "the program ended after the stats")
+
+    for i in range(2):
+        pri, sec = udp_pair(b"stats round %d" % i)
+        p.send_primary(pri)
+        p.send_secondary(sec)
+        p.expect_out(pri)
+        ask(i + 1)
+    stats = p.terminate()
+    check(stats["released"] == 2, "final stats: %r" % stats)
+
+
+def case_stats_sigusr1():
+    stats_on_request(lambda p: p.proc.send_signal(signal.SIGUSR1))
+
+
+def case_stats_sigusr1_notify():
+    stats_on_request(lambda p: p.proc.send_signal(signal.SIGUSR1),
+                     notify=True)
+
+
+def case_stats_stdin():
+    stats_on_request(lambda p: p.stdin_line("stats"))
+
+
+def case_stats_interval():
+    # --stats-interval 1: stats lines come by themselves, with the counters
+    # so far (waiting for them is bounded by TIMEOUT, no timing assertion)
+    p = Program("--stats-interval", "1")
+    pri, sec = udp_pair(b"counted")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    seen = 0
+    while seen < 2:
+        stats = next_stats(p, "a periodic stats line")
+        if stats["released"] == 1:
+            seen += 1
+    check(p.proc.poll() is None, "the program ended")
+    p.terminate()
 
 
 def case_stdin_eof():
@@ -1042,6 +1136,9 @@ def case_exit_bad_option():
     expect_exit_2(base_args() + ["--compare-timeout", "0"], "compare-timeout 0")
     expect_exit_2(base_args() + ["--max-queue-size", "x"], "max-queue-size x")
     expect_exit_2(base_args() + ["--idle-timeout", "-1"], "idle-timeout -1")
+    expect_exit_2(base_args() + ["--stats-interval", "-1"],
+                  "stats-interval -1")
+    expect_exit_2(base_args() + ["--stats-interval", "x"], "stats-interval x")
     expect_exit_2(base_args()[2:], "missing --primary-in")
 
 
