@@ -423,6 +423,18 @@ open_input (App * app, ColoSide side, const ColoEndpoint * ep,
   return input;
 }
 
+/* A bind or connect error names the option and its endpoint:
+ * "--outdev tcp:127.0.0.1:9005: Could not connect to ..." */
+static void
+prefix_endpoint_error (GError ** err, const gchar * option,
+    const ColoEndpoint * ep)
+{
+  gchar *str = colo_endpoint_to_string (ep);
+
+  g_prefix_error (err, "--%s %s: ", option, str);
+  g_free (str);
+}
+
 /* Opens every endpoint: 0, or the exit code of a startup error. */
 static int
 open_endpoints (App * app, const ColoOptions * opts)
@@ -433,22 +445,30 @@ open_endpoints (App * app, const ColoOptions * opts)
 
   /* the output first: it must be there before anything is released */
   app->output = colo_output_new (eps->outdev, "outdev", &err);
-  if (app->output == NULL)
+  if (app->output == NULL) {
+    prefix_endpoint_error (&err, "outdev", eps->outdev);
     goto failed;
+  }
   app->release = colo_release_new (app->output, opts->vnet_hdr);
   app->primary = open_input (app, COLO_SIDE_PRIMARY, eps->primary_in,
       opts->vnet_hdr, &err);
-  if (app->primary == NULL)
+  if (app->primary == NULL) {
+    prefix_endpoint_error (&err, "primary-in", eps->primary_in);
     goto failed;
+  }
   app->secondary = open_input (app, COLO_SIDE_SECONDARY, eps->secondary_in,
       opts->vnet_hdr, &err);
-  if (app->secondary == NULL)
+  if (app->secondary == NULL) {
+    prefix_endpoint_error (&err, "secondary-in", eps->secondary_in);
     goto failed;
+  }
   if (eps->notify_dev != NULL) {
     app->notify = colo_notify_channel_new (eps->notify_dev, "notify-dev",
         on_notify_checkpoint_done, app, &err);
-    if (app->notify == NULL)
+    if (app->notify == NULL) {
+      prefix_endpoint_error (&err, "notify-dev", eps->notify_dev);
       goto failed;
+    }
   }
   return 0;
 

@@ -1123,6 +1123,7 @@ def expect_exit_2(args, what):
     lines = [line for line in err.splitlines()
              if line.startswith("gst-colo-compare: error:")]
     check(len(lines) == 1, "%s: expected one error line, stderr %r" % (what, err))
+    return lines[0]
 
 
 def base_args():
@@ -1154,11 +1155,23 @@ def case_exit_port_in_use():
     busy = listener()
     args = base_args()
     args[1] = "tcp-listen:127.0.0.1:%d" % busy.getsockname()[1]
-    expect_exit_2(args, "port in use")
+    line = expect_exit_2(args, "port in use")
+    # the error names the option and its endpoint
+    check(("--primary-in %s: " % args[1]) in line, "port in use: %r" % line)
     # and a tcp: endpoint nobody listens on
     args = base_args()
     args[5] = "tcp:127.0.0.1:%d" % free_port()
-    expect_exit_2(args, "connection refused")
+    line = expect_exit_2(args, "connection refused")
+    check(("--outdev %s: " % args[5]) in line, "connection refused: %r" % line)
+    args = base_args()
+    args[3] = "tcp:127.0.0.1:%d" % free_port()
+    line = expect_exit_2(args, "connection refused")
+    check(("--secondary-in %s: " % args[3]) in line,
+          "connection refused: %r" % line)
+    args = base_args() + ["--notify-dev", "tcp:127.0.0.1:%d" % free_port()]
+    line = expect_exit_2(args, "connection refused")
+    check(("--notify-dev %s: " % args[7]) in line,
+          "connection refused: %r" % line)
 
 
 def case_manpage():
@@ -1183,6 +1196,29 @@ def case_manpage():
     for opt in options:
         check(opt.replace("-", "\\-") in source, "%s is not in the man page"
               % opt)
+
+
+def case_plugin_metadata():
+    """The colo plugin's version is the project's, with its release date;
+    gst-colo-compare --version says the same version."""
+    out = subprocess.run(["gst-inspect-1.0", os.environ["GST_COLO_PLUGIN"]],
+                         capture_output=True, timeout=TIMEOUT,
+                         env=dict(os.environ, GST_REGISTRY_UPDATE="no"))
+    text = out.stdout.decode()
+    check(out.returncode == 0, "gst-inspect-1.0: %r" % out.stderr)
+    fields = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1)
+                  for line in text.split("\n\n")[0].splitlines()[1:])
+    version = os.environ["GST_COLO_VERSION"]
+    check(fields.get("Version") == version, "Version in %r" % fields)
+    check(fields.get("Source release date")
+          == os.environ["GST_COLO_RELEASE_DATE"],
+          "Release date in %r" % fields)
+    check(fields.get("Origin URL", "").startswith("http"),
+          "Origin URL in %r" % fields)
+    v = subprocess.run(WRAPPER + [PROGRAM, "--version"], capture_output=True,
+                       timeout=TIMEOUT)
+    check(v.stdout.decode().startswith("gst-colo-compare %s " % version),
+          "--version: %r" % v.stdout)
 
 
 def main():
