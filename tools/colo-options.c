@@ -248,8 +248,9 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
 
   ctx = g_option_context_new ("- compare the network output of COLO "
       "primary and secondary VMs");
-  g_option_context_set_description (ctx, "EP is tcp:HOST:PORT (connect) or "
-      "tcp-listen:HOST:PORT (listen).\nSee gst-colo-compare(1).");
+  g_option_context_set_description (ctx, "EP is tcp:HOST:PORT or unix:PATH "
+      "(connect), tcp-listen:HOST:PORT or unix-listen:PATH (listen); QEMU's "
+      "tcp::PORT and ,server too.\nSee gst-colo-compare(1).");
   group = g_option_group_new (NULL, NULL, NULL, &p, NULL);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (ctx, group);

@@ -106,8 +106,7 @@ colo_output_new (const ColoEndpoint * ep, const gchar * name, GError ** error)
 {
   ColoOutput *out = g_new0 (ColoOutput, 1);
 
-  out->ep = g_memdup2 (ep, sizeof *ep);
-  out->ep->host = g_strdup (ep->host);
+  out->ep = colo_endpoint_copy (ep);
   out->name = g_strdup (name);
   out->cancellable = g_cancellable_new ();
   out->unacked_ends = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -199,12 +198,15 @@ ensure_connection (ColoOutput * out)
       g_error_free (err);
       return FALSE;
     }
-    if (colo_log_is_reported (++out->failed_connects))
-      colo_log (out->name, "warning: cannot connect to %s:%u: %s (%"
+    if (colo_log_is_reported (++out->failed_connects)) {
+      gchar *addr = colo_endpoint_address (out->ep);
+
+      colo_log (out->name, "warning: cannot connect to %s: %s (%"
           G_GUINT64_FORMAT " failed attempt(s) so far, reported the 1st, "
           "10th, 100th, ... time); holding released frames, retrying every "
-          "second", out->ep->host, out->ep->port, err->message,
-          out->failed_connects);
+          "second", addr, err->message, out->failed_connects);
+      g_free (addr);
+    }
     g_error_free (err);
     if (wait_cancelled (out, RECONNECT_INTERVAL_MS))
       return FALSE;

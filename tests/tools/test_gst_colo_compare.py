@@ -1114,6 +1114,114 @@ def case_sigterm_under_load():
               "%d MiB and 8 MiB)" % (peak / MiB, IN_FLIGHT // MiB))
 
 
+def start_program(args):
+    """gst-colo-compare with exactly @args, its stdout and stderr read as
+    Program reads them; the caller sets primary, secondary and out."""
+    p = Program.__new__(Program)
+    p.vnet = False
+    p.proc = subprocess.Popen(WRAPPER + [PROGRAM] + args,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    p.lines = queue.Queue()
+    p.other_lines = []
+    p.stderr = []
+    threading.Thread(target=p._read_stdout, daemon=True).start()
+    threading.Thread(target=p._read_stderr, daemon=True).start()
+    return p
+
+
+def connect_unix(path):
+    """Connects to a program's UNIX listen endpoint, retrying until it
+    listens."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(TIMEOUT)
+        try:
+            s.connect(path)
+            return s
+        except (FileNotFoundError, ConnectionRefusedError):
+            s.close()
+            check(time.monotonic() < deadline, "nothing listens on %s" % path)
+            threading.Event().wait(0.05)
+
+
+def case_unix_endpoints():
+    # unix-listen:PATH, unix:PATH (connect) and QEMU's unix:PATH,server
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        pri_path, sec_path, out_path, notify_path = (
+            os.path.join(d, n) for n in ("pri", "sec", "out", "notify"))
+        sl = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sl.bind(sec_path)
+        sl.listen(1)
+        # a stale socket file where the program listens: replaced
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(pri_path)
+        stale.close()
+        p = start_program(["--primary-in", "unix-listen:" + pri_path,
+                           "--secondary-in", "unix:" + sec_path,
+                           "--outdev", "unix:%s,server" % out_path,
+                           "--notify-dev", "unix-listen:" + notify_path])
+        try:
+            p.secondary = p._accept(sl, "secondary-in")
+            p.primary = connect_unix(pri_path)
+            p.out = connect_unix(out_path)
+            n = connect_unix(notify_path)
+            n.sendall(frames.record(INIT))
+            check(recv_exact(n, 4 + len(XEN_INIT), "the handshake answer")[4:]
+                  == XEN_INIT, "no handshake answer on notify-dev")
+            pri, sec = udp_pair(b"over UNIX sockets")
+            p.send_primary(pri)
+            p.send_secondary(sec)
+            p.expect_out(pri)
+            pri = diverge(p)
+            check(recv_exact(n, 17, "DO_CHECKPOINT")[4:] == DO_CHECKPOINT,
+                  "no DO_CHECKPOINT")
+            n.sendall(frames.record(COLO_CHECKPOINT))
+            p.expect_out(pri)
+            stats = p.terminate()
+            check(stats["released"] == 1 and stats["flushed"] == 1,
+                  "stats: %r" % stats)
+            for text in ("primary-in: listening on " + pri_path,
+                         "outdev: listening on " + out_path,
+                         "secondary-in: connected to " + sec_path):
+                check(text in p.stderr_text(), "no '%s' on stderr: %s"
+                      % (text, p.stderr_text()))
+            check("warning" not in p.stderr_text(),
+                  "a warning: %s" % p.stderr_text())
+        finally:
+            p.kill()
+
+
+def case_qemu_tcp_endpoints():
+    # QEMU's spellings: tcp::PORT connects to localhost, and
+    # tcp:HOST:PORT,server[,nowait] listens (tests stay on 127.0.0.1)
+    pl = socket.socket(socket.AF_INET)
+    pl.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    pl.bind(("127.0.0.1", 0))
+    pl.listen(1)
+    sec_port, out_port = free_port(), free_port()
+    p = start_program(["--primary-in", "tcp::%d" % pl.getsockname()[1],
+                       "--secondary-in",
+                       "tcp:127.0.0.1:%d,server,nowait" % sec_port,
+                       "--outdev", "tcp:127.0.0.1:%d,server=on" % out_port])
+    try:
+        p.primary = p._accept(pl, "primary-in")
+        p.secondary = connect(sec_port)
+        p.out = connect(out_port)
+        pri, sec = udp_pair(b"QEMU-style endpoints")
+        p.send_primary(pri)
+        p.send_secondary(sec)
+        p.expect_out(pri)
+        stats = p.terminate()
+        check(stats["released"] == 1, "stats: %r" % stats)
+        check("secondary-in: listening on 127.0.0.1:%d" % sec_port
+              in p.stderr_text(), "stderr: %s" % p.stderr_text())
+    finally:
+        p.kill()
+
+
 def expect_exit_2(args, what):
     proc = subprocess.run(WRAPPER + [PROGRAM] + args, stdin=subprocess.DEVNULL,
                           capture_output=True, timeout=TIMEOUT)
@@ -1149,6 +1257,13 @@ def case_exit_bad_endpoint():
                 "tcp:127.0.0.1:65536", "tcp-listen::5", "tcp:[::1:5"]:
         expect_exit_2(["--primary-in", bad] + args[2:], bad)
     expect_exit_2(args[:4] + ["--outdev", args[1]], "equal endpoints")
+    for bad in ["unix:", "tcp::5,bogus", "tcp::5,wait=on", "unix:/x,",
+                "tcp-listen:127.0.0.1:5,server"]:
+        expect_exit_2(["--primary-in", bad] + args[2:], bad)
+    # one socket file, whether connected to or listened on
+    expect_exit_2(args[:4] + ["--notify-dev", "unix:/tmp/x.sock",
+                              "--outdev", "unix-listen:/tmp/x.sock"],
+                  "equal UNIX endpoints")
 
 
 def case_exit_port_in_use():
