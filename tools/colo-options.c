@@ -50,7 +50,7 @@ typedef struct
 {
   ColoOptions *opts;
   GParamSpecUInt *specs[G_N_ELEMENTS (uint_options)];
-  gchar *primary_in, *secondary_in, *outdev, *notify_dev;
+  gchar *primary_in, *secondary_in, *outdev, *notify_dev, *metrics;
 } Parser;
 
 gboolean
@@ -145,6 +145,7 @@ parse_endpoints (Parser * p, GError ** error)
     {"--secondary-in", p->secondary_in, &eps->secondary_in, TRUE},
     {"--outdev", p->outdev, &eps->outdev, TRUE},
     {"--notify-dev", p->notify_dev, &eps->notify_dev, FALSE},
+    {"--metrics", p->metrics, &eps->metrics, FALSE},
   };
   GError *err = NULL;
   guint i, j;
@@ -162,6 +163,13 @@ parse_endpoints (Parser * p, GError ** error)
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
           "%s: %s", table[i].option, err->message);
       g_error_free (err);
+      return FALSE;
+    }
+    if (table[i].ep == &eps->metrics
+        && eps->metrics->kind != COLO_ENDPOINT_LISTEN) {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+          "--metrics must be a listen endpoint (tcp-listen:HOST:PORT or "
+          "unix-listen:PATH), not '%s'", table[i].value);
       return FALSE;
     }
     for (j = 0; j < i; j++)
@@ -198,6 +206,11 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
           .arg_data = &p.notify_dev,
         .description = "Xen userspace COLO proxy channel (else stdin/stdout "
           "JSON)",.arg_description = "EP"},
+    {.long_name = "metrics",.arg = G_OPTION_ARG_STRING,
+          .arg_data = &p.metrics,
+          .description = "Serve the stats in Prometheus text format over "
+          "HTTP (a listen endpoint)",
+        .arg_description = "EP"},
   };
   const GOptionEntry flag_entries[] = {
     {.long_name = "vnet-hdr",.arg = G_OPTION_ARG_NONE,
@@ -283,6 +296,7 @@ done:
   g_free (p.secondary_in);
   g_free (p.outdev);
   g_free (p.notify_dev);
+  g_free (p.metrics);
   return ok;
 }
 
@@ -293,6 +307,7 @@ colo_options_clear (ColoOptions * opts)
   g_clear_pointer (&opts->endpoints.secondary_in, colo_endpoint_free);
   g_clear_pointer (&opts->endpoints.outdev, colo_endpoint_free);
   g_clear_pointer (&opts->endpoints.notify_dev, colo_endpoint_free);
+  g_clear_pointer (&opts->endpoints.metrics, colo_endpoint_free);
 }
 
 void

@@ -28,6 +28,7 @@ typedef struct
   ColoEndpoint *secondary_in;
   ColoEndpoint *outdev;
   ColoEndpoint *notify_dev;     /* NULL without --notify-dev */
+  ColoEndpoint *metrics;        /* NULL without --metrics; LISTEN */
 } ColoEndpoints;
 
 typedef struct

@@ -45,6 +45,7 @@
 #include "colo-input.h"
 #include "colo-json.h"
 #include "colo-log.h"
+#include "colo-metrics.h"
 #include "colo-notify-channel.h"
 #include "colo-options.h"
 #include "colo-output.h"
@@ -78,6 +79,7 @@ typedef struct
   ColoOutput *output;
   ColoNotifyChannel *notify;    /* with --notify-dev */
   ColoCommands *commands;       /* stdin, without --notify-dev */
+  ColoMetrics *metrics;         /* with --metrics */
 
   gboolean running;             /* the main loop runs: stats can be read */
   guint stats_timeout_id;       /* --stats-interval */
@@ -202,6 +204,7 @@ on_notify_checkpoint_done (gpointer user_data)
 /* ---- stdin ------------------------------------------------------- */
 
 static void print_stats (App * app);
+static GstStructure *collect_stats (gpointer user_data);
 
 /* checkpoint-done, failover: the commands are colocompare's signals */
 static void
@@ -470,6 +473,14 @@ open_endpoints (App * app, const ColoOptions * opts)
       goto failed;
     }
   }
+  if (eps->metrics != NULL) {
+    app->metrics = colo_metrics_new (eps->metrics, "metrics", collect_stats,
+        app, &err);
+    if (app->metrics == NULL) {
+      prefix_endpoint_error (&err, "metrics", eps->metrics);
+      goto failed;
+    }
+  }
   return 0;
 
 failed:
@@ -482,9 +493,10 @@ failed:
  * (SIGUSR1, the stdin command, --stats-interval) while the program runs.
  * The counters of the streaming thread (outdev) are read atomically, the
  * others belong to the main loop (colocompare's under its lock). */
-static void
-print_stats (App * app)
+static GstStructure *
+collect_stats (gpointer user_data)
 {
+  App *app = user_data;
   GstStructure *stats = NULL;
   struct rusage usage;
 
@@ -518,6 +530,14 @@ print_stats (App * app)
         "notify-errors", G_TYPE_UINT64, ns.errors,
         "notify-stalled", G_TYPE_UINT64, ns.stalled, NULL);
   }
+  return stats;
+}
+
+static void
+print_stats (App * app)
+{
+  GstStructure *stats = collect_stats (app);
+
   print_event ("stats", stats);
   gst_structure_free (stats);
 }
@@ -563,6 +583,9 @@ run (const ColoOptions * opts)
           on_stats_interval, &app);
     g_main_loop_run (app.loop);
     app.running = FALSE;
+    /* no more metrics requests (the pipeline still runs while the ones
+     * being served are dropped) */
+    g_clear_pointer (&app.metrics, colo_metrics_free);
     if (app.stats_timeout_id != 0)
       g_source_remove (app.stats_timeout_id);
   }
@@ -584,6 +607,7 @@ run (const ColoOptions * opts)
   g_main_loop_unref (app.loop);
 
 done:
+  colo_metrics_free (app.metrics);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_source_remove (sigusr1_id);

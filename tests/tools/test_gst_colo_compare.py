@@ -836,6 +836,89 @@ def case_stats_interval():
     p.terminate()
 
 
+def http_get(port, path="/metrics", method="GET"):
+    """One request on a new connection: (status line, headers, body)."""
+    s = connect(port)
+    s.sendall(("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+               % (method, path)).encode())
+    data = b""
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            raise Failure("timed out waiting for the metrics answer")
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, body = data.decode().partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    check(int(headers.get("Content-Length", -1)) == len(body.encode()),
+          "Content-Length in %r" % data)
+    return lines[0], headers, body
+
+
+def metric_values(body):
+    """{name: value} of a Prometheus text body, checking that every sample
+    has its HELP and TYPE lines."""
+    values, typed = {}, set()
+    for line in body.splitlines():
+        if line.startswith("# TYPE "):
+            name, kind = line.split()[2:4]
+            check(kind == ("counter" if name.endswith("_total") else "gauge"),
+                  "type of %s: %s" % (name, kind))
+            typed.add(name)
+        elif line and not line.startswith("#"):
+            name, value = line.split(" ")
+            check(name in typed and name.startswith("gst_colo_compare_"),
+                  "sample %r" % line)
+            values[name] = int(value)
+    return values
+
+
+def case_metrics():
+    # --metrics tcp-listen: the counters in Prometheus text format, one
+    # GET per connection, while the program goes on; a client that sends
+    # nothing does not hold up the others
+    port = free_port()
+    p = Program("--metrics", "tcp-listen:127.0.0.1:%d" % port)
+    idle = connect(port)
+    pri, sec = udp_pair(b"counted in the metrics")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        status, headers, body = http_get(port)
+        check(status == "HTTP/1.0 200 OK", "status %r" % status)
+        check(headers["Content-Type"].startswith("text/plain; version=0.0.4"),
+              "headers %r" % headers)
+        values = metric_values(body)
+        check(values.get("gst_colo_compare_released_total") == 1
+              and values.get("gst_colo_compare_primary_in_records_total") == 1
+              and "gst_colo_compare_queued_primary" in values
+              and values.get("gst_colo_compare_peak_rss_bytes", 0) > 0,
+              "metrics %r" % values)
+        # outdev-records is counted once the write returned (see
+        # stats_on_request): ask again until it is
+        if values.get("gst_colo_compare_outdev_records_total") == 1:
+            break
+        check(time.monotonic() < deadline, "metrics %r" % values)
+        threading.Event().wait(0.05)
+    check(http_get(port, "/")[0] == "HTTP/1.0 200 OK", "GET / refused")
+    check(http_get(port, "/other")[0].startswith("HTTP/1.0 404"),
+          "no 404 for another path")
+    check(http_get(port, "/metrics", "POST")[0].startswith("HTTP/1.0 405"),
+          "no 405 for POST")
+    # the idle client is still connected at SIGTERM: dropped
+    stats = p.terminate()
+    expect_closed(idle, "the idle metrics client")
+    check(stats["released"] == 1, "stats: %r" % stats)
+    check("metrics: serving the stats" in p.stderr_text(),
+          "stderr: %s" % p.stderr_text())
+
+
 def case_stdin_eof():
     # end of file on stdin is not an end: the program keeps working
     p = Program()
@@ -1257,6 +1340,9 @@ def case_exit_bad_endpoint():
                 "tcp:127.0.0.1:65536", "tcp-listen::5", "tcp:[::1:5"]:
         expect_exit_2(["--primary-in", bad] + args[2:], bad)
     expect_exit_2(args[:4] + ["--outdev", args[1]], "equal endpoints")
+    expect_exit_2(args + ["--metrics", "tcp:127.0.0.1:5"],
+                  "--metrics not a listen endpoint")
+    expect_exit_2(args + ["--metrics", args[5]], "--metrics equal to --outdev")
     for bad in ["unix:", "tcp::5,bogus", "tcp::5,wait=on", "unix:/x,",
                 "tcp-listen:127.0.0.1:5,server"]:
         expect_exit_2(["--primary-in", bad] + args[2:], bad)
