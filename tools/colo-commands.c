@@ -20,6 +20,7 @@
 static const gchar *const command_names[] = {
   [COLO_COMMAND_CHECKPOINT_DONE] = "checkpoint-done",
   [COLO_COMMAND_FAILOVER] = "failover",
+  [COLO_COMMAND_STATS] = "stats",
 };
 
 struct _ColoCommands
@@ -56,7 +57,7 @@ colo_commands_parse_line (const gchar * line, gsize len)
   line = strip (line, &len);
   if (len == 0)
     return COLO_COMMAND_NONE;
-  for (c = COLO_COMMAND_CHECKPOINT_DONE; c <= COLO_COMMAND_FAILOVER; c++)
+  for (c = COLO_COMMAND_CHECKPOINT_DONE; c <= COLO_COMMAND_STATS; c++)
     if (len == strlen (command_names[c])
         && memcmp (line, command_names[c], len) == 0)
       return c;
@@ -129,8 +130,9 @@ warn_unknown (ColoCommands * commands, const gchar * line, gsize len)
   line = strip (line, &len);
   escaped = escape (line, len);
   colo_log (commands->name, "warning: unknown command '%s' (expected "
-      "checkpoint-done or failover; %" G_GUINT64_FORMAT " so far, reported "
-      "the 1st, 10th, 100th, ... time)", escaped, commands->unknown);
+      "checkpoint-done, failover or stats; %" G_GUINT64_FORMAT
+      " so far, reported " "the 1st, 10th, 100th, ... time)", escaped,
+      commands->unknown);
   g_free (escaped);
 }
 

@@ -50,7 +50,7 @@ typedef struct
 {
   ColoOptions *opts;
   GParamSpecUInt *specs[G_N_ELEMENTS (uint_options)];
-  gchar *primary_in, *secondary_in, *outdev, *notify_dev;
+  gchar *primary_in, *secondary_in, *outdev, *notify_dev, *metrics;
 } Parser;
 
 gboolean
@@ -145,6 +145,7 @@ parse_endpoints (Parser * p, GError ** error)
     {"--secondary-in", p->secondary_in, &eps->secondary_in, TRUE},
     {"--outdev", p->outdev, &eps->outdev, TRUE},
     {"--notify-dev", p->notify_dev, &eps->notify_dev, FALSE},
+    {"--metrics", p->metrics, &eps->metrics, FALSE},
   };
   GError *err = NULL;
   guint i, j;
@@ -162,6 +163,13 @@ parse_endpoints (Parser * p, GError ** error)
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
           "%s: %s", table[i].option, err->message);
       g_error_free (err);
+      return FALSE;
+    }
+    if (table[i].ep == &eps->metrics
+        && eps->metrics->kind != COLO_ENDPOINT_LISTEN) {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+          "--metrics must be a listen endpoint (tcp-listen:HOST:PORT or "
+          "unix-listen:PATH), not '%s'", table[i].value);
       return FALSE;
     }
     for (j = 0; j < i; j++)
@@ -198,6 +206,11 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
           .arg_data = &p.notify_dev,
         .description = "Xen userspace COLO proxy channel (else stdin/stdout "
           "JSON)",.arg_description = "EP"},
+    {.long_name = "metrics",.arg = G_OPTION_ARG_STRING,
+          .arg_data = &p.metrics,
+          .description = "Serve the stats in Prometheus text format over "
+          "HTTP (a listen endpoint)",
+        .arg_description = "EP"},
   };
   const GOptionEntry flag_entries[] = {
     {.long_name = "vnet-hdr",.arg = G_OPTION_ARG_NONE,
@@ -208,6 +221,11 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
           .arg_data = &opts->auto_release,
         .description = "Answer every checkpoint request with "
           "checkpoint-done at once"},
+    {.long_name = "stats-interval",.arg = G_OPTION_ARG_INT,
+          .arg_data = &opts->stats_interval,
+          .description = "Print the stats line every SECONDS too (0: only "
+          "at exit, on SIGUSR1 and on request; default 0)",
+        .arg_description = "SECONDS"},
     {.long_name = "version",.arg = G_OPTION_ARG_NONE,
           .arg_data = &opts->version,
         .description = "Print the version and exit"},
@@ -243,8 +261,9 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
 
   ctx = g_option_context_new ("- compare the network output of COLO "
       "primary and secondary VMs");
-  g_option_context_set_description (ctx, "EP is tcp:HOST:PORT (connect) or "
-      "tcp-listen:HOST:PORT (listen).\nSee gst-colo-compare(1).");
+  g_option_context_set_description (ctx, "EP is tcp:HOST:PORT or unix:PATH "
+      "(connect), tcp-listen:HOST:PORT or unix-listen:PATH (listen); QEMU's "
+      "tcp::PORT and ,server too.\nSee gst-colo-compare(1).");
   group = g_option_group_new (NULL, NULL, NULL, &p, NULL);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (ctx, group);
@@ -253,6 +272,12 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
     goto done;
   if (opts->version) {
     ok = TRUE;
+    goto done;
+  }
+  if (opts->stats_interval < 0) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--stats-interval requires a number of seconds (0 or more), not %d",
+        opts->stats_interval);
     goto done;
   }
   if (*argc > 1) {
@@ -271,6 +296,7 @@ done:
   g_free (p.secondary_in);
   g_free (p.outdev);
   g_free (p.notify_dev);
+  g_free (p.metrics);
   return ok;
 }
 
@@ -281,6 +307,7 @@ colo_options_clear (ColoOptions * opts)
   g_clear_pointer (&opts->endpoints.secondary_in, colo_endpoint_free);
   g_clear_pointer (&opts->endpoints.outdev, colo_endpoint_free);
   g_clear_pointer (&opts->endpoints.notify_dev, colo_endpoint_free);
+  g_clear_pointer (&opts->endpoints.metrics, colo_endpoint_free);
 }
 
 void

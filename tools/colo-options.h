@@ -28,6 +28,7 @@ typedef struct
   ColoEndpoint *secondary_in;
   ColoEndpoint *outdev;
   ColoEndpoint *notify_dev;     /* NULL without --notify-dev */
+  ColoEndpoint *metrics;        /* NULL without --metrics; LISTEN */
 } ColoEndpoints;
 
 typedef struct
@@ -39,6 +40,8 @@ typedef struct
   guint max_queue_size;
   guint idle_timeout;           /* ms, 0: never */
   gboolean auto_release;
+  /* seconds between two periodic stats lines, 0: none */
+  gint stats_interval;
   /* records carry the vnet_hdr_len word */
   gboolean vnet_hdr;
   /* --version */

@@ -15,8 +15,8 @@
  * connection.  Every listen, connection, disconnection and failed
  * connection attempt is reported on standard error; a peer that goes away
  * is noticed at the next write, which says how many records written to
- * it were never acknowledged (lost).  Read the counters only while no
- * write runs. */
+ * it were never acknowledged (lost).  The counters may be read from any
+ * thread at any time (they are atomic). */
 
 #ifndef __COLO_OUTPUT_H__
 #define __COLO_OUTPUT_H__

@@ -13,7 +13,8 @@
  *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
  *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary
  *   colocompare -> appsink -> ColoRelease -> ColoOutput -> outdev
- *   colocompare's requests -> ColoNotifyChannel (notify-dev) or stdout
+ *   colocompare's requests -> stdout (JSON), and ColoNotifyChannel
+ *     with --notify-dev
  *   ColoNotifyChannel or ColoCommands (stdin) -> ColoControl -> colocompare
  *
  * This file only wires them together (the command line is colo-options.c).
@@ -44,6 +45,7 @@
 #include "colo-input.h"
 #include "colo-json.h"
 #include "colo-log.h"
+#include "colo-metrics.h"
 #include "colo-notify-channel.h"
 #include "colo-options.h"
 #include "colo-output.h"
@@ -77,7 +79,10 @@ typedef struct
   ColoOutput *output;
   ColoNotifyChannel *notify;    /* with --notify-dev */
   ColoCommands *commands;       /* stdin, without --notify-dev */
+  ColoMetrics *metrics;         /* with --metrics */
 
+  gboolean running;             /* the main loop runs: stats can be read */
+  guint stats_timeout_id;       /* --stats-interval */
   gboolean shutting_down;
   guint shutdown_timeout_id;
   gboolean output_given_up;
@@ -157,13 +162,30 @@ print_line (gchar * line)
   g_free (line);
 }
 
+/* A line on stdout: @s's fields and "wall-time", the time of the line
+ * (UTC, ISO 8601 with microseconds) */
+static void
+print_event (const gchar * event, const GstStructure * s)
+{
+  GstStructure *copy = gst_structure_copy (s);
+  GDateTime *now = g_date_time_new_now_utc ();
+  gchar *wall_time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+
+  gst_structure_set (copy, "wall-time", G_TYPE_STRING, wall_time, NULL);
+  print_line (colo_json_from_structure (event, copy));
+  g_free (wall_time);
+  g_date_time_unref (now);
+  gst_structure_free (copy);
+}
+
+/* Every request is a line on stdout, with --notify-dev too (there only
+ * for the record: DO_CHECKPOINT is what asks for the checkpoint) */
 static void
 on_checkpoint_request (App * app, const GstStructure * s)
 {
   if (app->notify != NULL)
     colo_notify_channel_request_checkpoint (app->notify);
-  else
-    print_line (colo_json_from_structure ("checkpoint-request", s));
+  print_event ("checkpoint-request", s);
 }
 
 /* ---- notify-dev ---------------------------------------------------- */
@@ -181,13 +203,43 @@ on_notify_checkpoint_done (gpointer user_data)
 
 /* ---- stdin ------------------------------------------------------- */
 
+static void print_stats (App * app);
+static GstStructure *collect_stats (gpointer user_data);
+
 /* checkpoint-done, failover: the commands are colocompare's signals */
 static void
 on_command (ColoCommand command, gpointer user_data)
 {
   App *app = user_data;
 
-  colo_control_emit (app->control, colo_command_name (command));
+  if (command == COLO_COMMAND_STATS)
+    print_stats (app);
+  else
+    colo_control_emit (app->control, colo_command_name (command));
+}
+
+/* ---- stats on request ---------------------------------------------- */
+
+/* SIGUSR1: the stats line now (before the main loop runs, or after it
+ * ended, there is no stats line to print: the final one follows) */
+static gboolean
+on_sigusr1 (gpointer user_data)
+{
+  App *app = user_data;
+
+  if (app->running)
+    print_stats (app);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --stats-interval */
+static gboolean
+on_stats_interval (gpointer user_data)
+{
+  App *app = user_data;
+
+  print_stats (app);
+  return G_SOURCE_CONTINUE;
 }
 
 /* ---- shutdown ------------------------------------------------------ */
@@ -374,6 +426,18 @@ open_input (App * app, ColoSide side, const ColoEndpoint * ep,
   return input;
 }
 
+/* A bind or connect error names the option and its endpoint:
+ * "--outdev tcp:127.0.0.1:9005: Could not connect to ..." */
+static void
+prefix_endpoint_error (GError ** err, const gchar * option,
+    const ColoEndpoint * ep)
+{
+  gchar *str = colo_endpoint_to_string (ep);
+
+  g_prefix_error (err, "--%s %s: ", option, str);
+  g_free (str);
+}
+
 /* Opens every endpoint: 0, or the exit code of a startup error. */
 static int
 open_endpoints (App * app, const ColoOptions * opts)
@@ -384,22 +448,38 @@ open_endpoints (App * app, const ColoOptions * opts)
 
   /* the output first: it must be there before anything is released */
   app->output = colo_output_new (eps->outdev, "outdev", &err);
-  if (app->output == NULL)
+  if (app->output == NULL) {
+    prefix_endpoint_error (&err, "outdev", eps->outdev);
     goto failed;
+  }
   app->release = colo_release_new (app->output, opts->vnet_hdr);
   app->primary = open_input (app, COLO_SIDE_PRIMARY, eps->primary_in,
       opts->vnet_hdr, &err);
-  if (app->primary == NULL)
+  if (app->primary == NULL) {
+    prefix_endpoint_error (&err, "primary-in", eps->primary_in);
     goto failed;
+  }
   app->secondary = open_input (app, COLO_SIDE_SECONDARY, eps->secondary_in,
       opts->vnet_hdr, &err);
-  if (app->secondary == NULL)
+  if (app->secondary == NULL) {
+    prefix_endpoint_error (&err, "secondary-in", eps->secondary_in);
     goto failed;
+  }
   if (eps->notify_dev != NULL) {
     app->notify = colo_notify_channel_new (eps->notify_dev, "notify-dev",
         on_notify_checkpoint_done, app, &err);
-    if (app->notify == NULL)
+    if (app->notify == NULL) {
+      prefix_endpoint_error (&err, "notify-dev", eps->notify_dev);
       goto failed;
+    }
+  }
+  if (eps->metrics != NULL) {
+    app->metrics = colo_metrics_new (eps->metrics, "metrics", collect_stats,
+        app, &err);
+    if (app->metrics == NULL) {
+      prefix_endpoint_error (&err, "metrics", eps->metrics);
+      goto failed;
+    }
   }
   return 0;
 
@@ -409,9 +489,14 @@ failed:
   return ret;
 }
 
-static void
-print_stats (App * app)
+/* The stats line: the final one, and the ones printed on request
+ * (SIGUSR1, the stdin command, --stats-interval) while the program runs.
+ * The counters of the streaming thread (outdev) are read atomically, the
+ * others belong to the main loop (colocompare's under its lock). */
+static GstStructure *
+collect_stats (gpointer user_data)
 {
+  App *app = user_data;
   GstStructure *stats = NULL;
   struct rusage usage;
 
@@ -445,7 +530,15 @@ print_stats (App * app)
         "notify-errors", G_TYPE_UINT64, ns.errors,
         "notify-stalled", G_TYPE_UINT64, ns.stalled, NULL);
   }
-  print_line (colo_json_from_structure ("stats", stats));
+  return stats;
+}
+
+static void
+print_stats (App * app)
+{
+  GstStructure *stats = collect_stats (app);
+
+  print_event ("stats", stats);
   gst_structure_free (stats);
 }
 
@@ -454,7 +547,7 @@ run (const ColoOptions * opts)
 {
   App app = { 0, };
   GstBus *bus;
-  guint sigint_id, sigterm_id;
+  guint sigint_id, sigterm_id, sigusr1_id;
   int ret;
 
   if (!build_pipeline (&app, opts)) {
@@ -465,6 +558,7 @@ run (const ColoOptions * opts)
    * the sockets are up must not kill the process */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
+  sigusr1_id = g_unix_signal_add (SIGUSR1, on_sigusr1, &app);
   ret = open_endpoints (&app, opts);
   if (ret != 0)
     goto done;
@@ -483,7 +577,17 @@ run (const ColoOptions * opts)
     g_printerr ("gst-colo-compare: error: cannot start the pipeline\n");
     app.exit_code = 1;
   } else {
+    app.running = TRUE;
+    if (opts->stats_interval > 0)
+      app.stats_timeout_id = g_timeout_add_seconds (opts->stats_interval,
+          on_stats_interval, &app);
     g_main_loop_run (app.loop);
+    app.running = FALSE;
+    /* no more metrics requests (the pipeline still runs while the ones
+     * being served are dropped) */
+    g_clear_pointer (&app.metrics, colo_metrics_free);
+    if (app.stats_timeout_id != 0)
+      g_source_remove (app.stats_timeout_id);
   }
 
   /* stop the streaming thread before reading its counters; an emission
@@ -503,8 +607,10 @@ run (const ColoOptions * opts)
   g_main_loop_unref (app.loop);
 
 done:
+  colo_metrics_free (app.metrics);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sigusr1_id);
   colo_input_free (app.primary);
   colo_input_free (app.secondary);
   colo_notify_channel_free (app.notify);

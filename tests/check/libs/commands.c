@@ -28,6 +28,8 @@ typedef struct
 static const ParseCase parse_cases[] = {
   {.line = "checkpoint-done",.expected = COLO_COMMAND_CHECKPOINT_DONE},
   {.line = "failover",.expected = COLO_COMMAND_FAILOVER},
+  {.line = " stats\r",.expected = COLO_COMMAND_STATS},
+  {.line = "stats now",.expected = COLO_COMMAND_UNKNOWN},
   /* ASCII whitespace around the command is ignored (CRLF lines too) */
   {.line = "  checkpoint-done\t",.expected = COLO_COMMAND_CHECKPOINT_DONE},
   {.line = "failover\r",.expected = COLO_COMMAND_FAILOVER},
@@ -64,6 +66,7 @@ test_command_name (void)
   g_assert_cmpstr (colo_command_name (COLO_COMMAND_CHECKPOINT_DONE), ==,
       "checkpoint-done");
   g_assert_cmpstr (colo_command_name (COLO_COMMAND_FAILOVER), ==, "failover");
+  g_assert_cmpstr (colo_command_name (COLO_COMMAND_STATS), ==, "stats");
   g_assert_null (colo_command_name (COLO_COMMAND_NONE));
   g_assert_null (colo_command_name (COLO_COMMAND_UNKNOWN));
   /* the name parses back to the command */
