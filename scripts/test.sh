@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds gst-colo and runs every test: style, the unit and element tests,
-# then the same tests under valgrind memcheck.
+# then the same tests under valgrind memcheck, then all of them again in a
+# build with AddressSanitizer, LeakSanitizer and UBSan
+# (scripts/test-sanitizers.sh, build directory build-sanitize/).
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -11,3 +13,5 @@ echo "== tests"
 meson test -C build --print-errorlogs
 echo "== tests under valgrind memcheck"
 meson test -C build --setup valgrind --print-errorlogs
+echo "== tests with sanitizers (ASan, LeakSanitizer, UBSan)"
+scripts/test-sanitizers.sh build-sanitize
