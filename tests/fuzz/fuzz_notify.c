@@ -127,7 +127,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   a.cmds = g_byte_array_new ();
   pa = colo_framing_parser_new (FALSE, on_record, &a);
   for (pos = 0; pos < len && !COLO_FRAMING_RESULT_IS_ERROR (ra);) {
-    gsize chunk = MIN (1 + (seed % 64), len - pos);
+    gsize chunk = MIN ((gsize) 1 + seed % 64, len - pos);
 
     ra = colo_framing_parser_push (pa, stream + pos, chunk);
     pos += chunk;
