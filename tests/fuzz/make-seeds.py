@@ -143,7 +143,7 @@ for name, stream in NOTIFY_SEEDS.items():
         f.write(stream)
 
 
-# fuzz_stdin: byte 0 = flags (bit 0: shutting down) and the read-size
+# fuzz_stdin: byte 0 = flags (bit 0: shutting down) and the write-size
 # seed, then standard input.  MAX_COMMAND_LEN is 1024.
 STDIN_SEEDS = {
     'commands': b'\x02checkpoint-done\nfailover\n',
@@ -155,13 +155,13 @@ STDIN_SEEDS = {
     # a line of exactly 1024 bytes is still read as one line
     'longest-line': b'\x0a' + b' ' * 1009 + b'checkpoint-done\nfailover\n',
     # reads of the whole 4096-byte buffer (read-size seed 0xe0..0xff)
-    'big-reads': b'\xe2' + b'checkpoint-done\n' * 300 + b'x' * 1500
+    'big-reads': b'\xe2' + b'checkpoint-done\n' * 100 + b'x' * 1100
     + b'\nfailover\n',
     # known-*: the reader differs from its documentation (README,
     # "Findings"); fuzz_stdin built with FUZZ_STDIN_STRICT=1 fails on them.
     # A line over 1024 bytes, cut by reads: the part after the discarded
     # 1024 and more runs as a command.
-    'known-long-line-tail': b'\x00' + b' ' * 1200 + b'failover\n',
+    'known-long-line-tail': b'\x00' + b' ' * 1500 + b'failover\n',
     # A line over 1024 bytes that arrives in one read runs as a command.
     'known-long-line-one-read': b'\xe0' + b' ' * 1100
     + b'checkpoint-done\n',
