@@ -59,8 +59,7 @@ append_metric (GQuark field_id, const GValue * value, gpointer user_data)
   guint i;
 
   if (G_VALUE_HOLDS_UINT64 (value))
-    number = g_strdup_printf ("%" G_GUINT64_FORMAT,
-        g_value_get_uint64 (value));
+    number = g_strdup_printf ("%" G_GUINT64_FORMAT, g_value_get_uint64 (value));
   else if (G_VALUE_HOLDS_UINT (value))
     number = g_strdup_printf ("%u", g_value_get_uint (value));
   else
@@ -120,8 +119,7 @@ static void
 on_written (GObject * stream, GAsyncResult * res, gpointer user_data)
 {
   /* written or not (the client went away, or the timeout): done */
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (stream), res, NULL,
-      NULL);
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (stream), res, NULL, NULL);
   request_free (user_data);
 }
 
