@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "colo-bytes.h"
 #include "bench-traffic.h"
 #include "colo-framing.h"
 #include "frames.h"
@@ -49,12 +50,6 @@ static const Workload workloads[] = {
 const char *const bench_workloads[] = {
   "tcp-reseg", "tcp", "udp", "tcp-small", NULL
 };
-
-static guint16
-get16 (const guint8 * p)
-{
-  return (p[0] << 8) | p[1];
-}
 
 typedef struct
 {
@@ -290,11 +285,12 @@ bench_traffic_frame_id (const BenchTraffic * t, const guint8 * frame,
   const guint8 *ip = frame + t->vnet_hdr_len + ETH_LEN;
   guint port;
 
-  if (len < t->vnet_hdr_len + ETH_LEN + IP_LEN + 4 || get16 (ip - 2) != 0x0800)
+  if (len < t->vnet_hdr_len + ETH_LEN + IP_LEN + 4
+      || colo_read_be16 (ip - 2) != 0x0800)
     return FALSE;
-  port = get16 (ip + IP_LEN + 2) - BASE_PORT;
+  port = colo_read_be16 (ip + IP_LEN + 2) - BASE_PORT;
   *conn = ip[18] * PORTS_PER_ADDR + port;
-  *ip_id = get16 (ip + 4);
+  *ip_id = colo_read_be16 (ip + 4);
   return port < PORTS_PER_ADDR && *conn < t->conns;
 }
 
@@ -335,7 +331,7 @@ gboolean
 bench_traffic_is_probe (const BenchTraffic * t, const guint8 * frame, gsize len)
 {
   return len >= t->vnet_hdr_len + ETH_LEN
-      && get16 (frame + t->vnet_hdr_len + 12) == 0x0806;
+      && colo_read_be16 (frame + t->vnet_hdr_len + 12) == 0x0806;
 }
 
 /* Classic pcap, Ethernet, one record's frame per packet (vnet stripped) */

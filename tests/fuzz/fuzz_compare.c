@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "colo-bytes.h"
 #include "colo-compare.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
@@ -113,20 +114,6 @@ static const ColoCompareOps ops = {
   .request_checkpoint = on_request,
 };
 
-static void
-put16 (guint8 * p, guint v)
-{
-  p[0] = v >> 8;
-  p[1] = v;
-}
-
-static void
-put32 (guint8 * p, guint32 v)
-{
-  put16 (p, v >> 16);
-  put16 (p + 2, v & 0xffff);
-}
-
 /* Builds an IPv4 TCP or UDP frame from an operation's bytes. */
 static guint8 *
 make_frame (gboolean is_tcp, const uint8_t * in, gsize * out_size)
@@ -139,22 +126,22 @@ make_frame (gboolean is_tcp, const uint8_t * in, gsize * out_size)
 
   f[12] = 0x08;
   ip[0] = 0x45;
-  put16 (ip + 2, 20 + hl + payload);
+  colo_write_be16 (ip + 2, 20 + hl + payload);
   ip[9] = is_tcp ? 6 : 17;
   ip[12] = 10;
   ip[15] = 1 + (in[1] & 1);     /* two hosts: two connections */
   ip[16] = 10;
   ip[19] = 9;
-  put16 (l4, 80);
-  put16 (l4 + 2, 1000);
+  colo_write_be16 (l4, 80);
+  colo_write_be16 (l4 + 2, 1000);
   if (is_tcp) {
     /* sequence numbers near 2^32 so that wrap-around is exercised */
-    put32 (l4 + 4, 0xffffff00u + in[2] * 8u);
-    put32 (l4 + 8, 0xfffffff0u + in[3]);
+    colo_write_be32 (l4 + 4, 0xffffff00u + in[2] * 8u);
+    colo_write_be32 (l4 + 8, 0xfffffff0u + in[3]);
     l4[12] = 5 << 4;
     l4[13] = in[4] & 0x17;      /* FIN SYN RST ACK */
   } else {
-    put16 (l4 + 4, 8 + payload);
+    colo_write_be16 (l4 + 4, 8 + payload);
   }
   for (i = 0; i < payload; i++)
     l4[hl + i] = (in[5] & 0x80) ? in[5] : (guint8) i;

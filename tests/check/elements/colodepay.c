@@ -12,6 +12,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 
+#include "colo-bytes.h"
 #include "gstcolocaps.h"
 
 /* A record to put on the wire and the frame expected back */
@@ -580,15 +581,6 @@ make_stream_without_empty (gboolean vnet, const Rec * r, guint n)
   return s;
 }
 
-/* A big-endian word at any address (GST_READ_UINT32_BE loads a guint32
- * through a possibly misaligned pointer on x86, which UBSan reports) */
-static guint32
-read_be32 (const guint8 * p)
-{
-  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 |
-      p[3];
-}
-
 /* Parses a records buffer on its own (not with the element's framing
  * code): whole, valid, non-empty records only, from its first byte to its
  * last.  Appends its bytes to @acc (if not NULL); returns the record
@@ -608,9 +600,9 @@ reparse_records (GstBuffer * buf, gboolean vnet, GByteArray * acc)
 
     fail_unless (map.size - pos >= hsize, "partial header at %"
         G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT, pos, map.size);
-    len = read_be32 (map.data + pos);
+    len = colo_read_be32 (map.data + pos);
     if (vnet)
-      vnet_hdr_len = read_be32 (map.data + pos + 4);
+      vnet_hdr_len = colo_read_be32 (map.data + pos + 4);
     fail_unless (len > 0 && len <= 69632, "bad len %u", len);
     fail_unless (vnet_hdr_len <= 20 && vnet_hdr_len <= len);
     fail_unless (map.size - pos - hsize >= len, "partial record at %"
