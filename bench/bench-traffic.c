@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "colo-bytes.h"
 #include "bench-traffic.h"
 #include "colo-framing.h"
+#include "frames.h"
 
 #define ETH_LEN 14
 #define IP_LEN 20
@@ -49,46 +51,6 @@ const char *const bench_workloads[] = {
   "tcp-reseg", "tcp", "udp", "tcp-small", NULL
 };
 
-static void
-put16 (guint8 * p, guint16 v)
-{
-  p[0] = v >> 8;
-  p[1] = v & 0xff;
-}
-
-static void
-put32 (guint8 * p, guint32 v)
-{
-  put16 (p, v >> 16);
-  put16 (p + 2, v & 0xffff);
-}
-
-static guint16
-get16 (const guint8 * p)
-{
-  return (p[0] << 8) | p[1];
-}
-
-static guint32
-sum16 (const guint8 * d, gsize len, guint32 sum)
-{
-  gsize i;
-
-  for (i = 0; i + 1 < len; i += 2)
-    sum += (d[i] << 8) | d[i + 1];
-  if (len & 1)
-    sum += d[len - 1] << 8;
-  return sum;
-}
-
-static guint16
-fold (guint32 sum)
-{
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
-  return ~sum & 0xffff;
-}
-
 typedef struct
 {
   GByteArray *data;
@@ -96,44 +58,31 @@ typedef struct
   GArray *pos;                  /* guint */
 } StreamBuilder;
 
-/* Appends one record: be32 len [be32 vnet_hdr_len] vnet Ethernet IPv4 L4.
- * `l4` holds the L4 header (checksum field zero) followed by its data. */
+/* Appends one record (be32 len [be32 vnet_hdr_len] frame) holding frame,
+ * built by the tests' frame builder (tests/check/common/frames.c). */
 static void
-append_frame (StreamBuilder * b, guint vnet, guint c, guint8 proto,
-    guint16 ip_id, guint8 * l4, gsize l4_len, guint csum_at)
+append_record (StreamBuilder * b, guint vnet, GBytes * frame)
 {
-  static const guint8 eth[ETH_LEN] = { 0x52, 0x54, 0, 0, 0, 2,
-    0x52, 0x54, 0, 0, 0, 1, 0x08, 0x00
-  };
-  static const guint8 src[4] = { 10, 0, 0, 1 };
-  const guint8 dst[4] = { 10, 0, c / PORTS_PER_ADDR, 2 };
-  guint8 head[8 + VNET_LEN + ETH_LEN + IP_LEN] = { 0 };
-  guint8 *p = head, *ip;
-  gsize off = b->data->len;
-  guint32 sum;
+  gsize off = b->data->len, size;
+  const guint8 *d = g_bytes_get_data (frame, &size);
+  guint8 hdr[8];
 
-  p += colo_framing_write_header (p, vnet + ETH_LEN + IP_LEN + l4_len,
-      vnet != 0, vnet);
-  p += vnet;                    /* zeroed virtio-net header */
-  memcpy (p, eth, ETH_LEN);
-  ip = p + ETH_LEN;
-  ip[0] = 0x45;
-  put16 (ip + 2, IP_LEN + l4_len);
-  put16 (ip + 4, ip_id);
-  ip[6] = 0x40;                 /* DF */
-  ip[8] = 64;
-  ip[9] = proto;
-  memcpy (ip + 12, src, 4);
-  memcpy (ip + 16, dst, 4);
-  put16 (ip + 10, fold (sum16 (ip, IP_LEN, 0)));
-
-  /* pseudo-header: addresses, protocol, L4 length */
-  sum = sum16 (ip + 12, 8, proto + l4_len);
-  put16 (l4 + csum_at, fold (sum16 (l4, l4_len, sum)));
-
-  g_byte_array_append (b->data, head, ip + IP_LEN - head);
-  g_byte_array_append (b->data, l4, l4_len);
+  g_byte_array_append (b->data, hdr, colo_framing_write_header (hdr, size,
+          vnet != 0, vnet));
+  g_byte_array_append (b->data, d, size);
   g_array_append_val (b->off, off);
+  g_bytes_unref (frame);
+}
+
+/* Connection c's frame options: 10.0.0.1 -> 10.0.(c / PORTS_PER_ADDR).2 */
+static void
+conn_opts (FrameOpts * o, guint vnet, guint c, guint16 ip_id, gchar dst[16])
+{
+  frame_opts_init (o);
+  g_snprintf (dst, 16, "10.0.%u.2", c / PORTS_PER_ADDR);
+  o->dst = dst;
+  o->vnet_hdr_len = vnet;
+  o->ip_id = ip_id;
 }
 
 /* Connection c's data at stream offset o, the same on both sides */
@@ -150,38 +99,31 @@ static void
 append_tcp (StreamBuilder * b, guint vnet, guint c, guint16 ip_id,
     guint32 seq, guint8 flags, guint64 stream_off, gsize len)
 {
-  guint8 l4[TCP_LEN + 65536];
+  guint8 data[65536];
+  gchar dst[16];
+  FrameOpts o;
 
-  memset (l4, 0, TCP_LEN);
-  put16 (l4, 5201);             /* iperf3 */
-  put16 (l4 + 2, BASE_PORT + c % PORTS_PER_ADDR);
-  put32 (l4 + 4, seq);
-  put32 (l4 + 8, 0x05000001);   /* the client sends nothing: constant ACK */
-  l4[12] = (TCP_LEN / 4) << 4;
-  l4[13] = flags;
-  put16 (l4 + 14, 502);         /* window */
-  l4[20] = 1;                   /* NOP, NOP, timestamps (kind 8, len 10) */
-  l4[21] = 1;
-  l4[22] = 8;
-  l4[23] = 10;
-  put32 (l4 + 24, 4000000 + stream_off / 65536);
-  put32 (l4 + 28, 7000000);
-  fill_payload (l4 + TCP_LEN, c, stream_off, len);
-  append_frame (b, vnet, c, 6, ip_id, l4, TCP_LEN + len, 16);
+  conn_opts (&o, vnet, c, ip_id, dst);
+  fill_payload (data, c, stream_off, len);
+  /* 12 bytes of options, as Linux sends timestamps; the client sends
+   * nothing: a constant ACK */
+  append_record (b, vnet, frame_tcp (&o, 5201, BASE_PORT + c % PORTS_PER_ADDR,
+          seq, 0x05000001, flags, TCP_LEN - 20, data, len));
 }
 
 static void
 append_udp (StreamBuilder * b, guint vnet, guint c, guint16 ip_id, gsize len)
 {
-  guint8 l4[UDP_LEN + 65536] = { 0 };
+  guint8 data[65536];
+  gchar dst[16];
+  FrameOpts o;
 
-  put16 (l4, 5001);
-  put16 (l4 + 2, BASE_PORT + c % PORTS_PER_ADDR);
-  put16 (l4 + 4, UDP_LEN + len);
+  conn_opts (&o, vnet, c, ip_id, dst);
   /* QEMU matches a flow's datagrams newest-first (its quirk Q3): equal
    * datagrams within a flow keep that from causing false miscompares. */
-  fill_payload (l4 + UDP_LEN, c, 0, len);
-  append_frame (b, vnet, c, 17, ip_id, l4, UDP_LEN + len, 6);
+  fill_payload (data, c, 0, len);
+  append_record (b, vnet, frame_udp (&o, 5001, BASE_PORT + c % PORTS_PER_ADDR,
+          data, len));
 }
 
 static void
@@ -343,11 +285,12 @@ bench_traffic_frame_id (const BenchTraffic * t, const guint8 * frame,
   const guint8 *ip = frame + t->vnet_hdr_len + ETH_LEN;
   guint port;
 
-  if (len < t->vnet_hdr_len + ETH_LEN + IP_LEN + 4 || get16 (ip - 2) != 0x0800)
+  if (len < t->vnet_hdr_len + ETH_LEN + IP_LEN + 4
+      || colo_read_be16 (ip - 2) != 0x0800)
     return FALSE;
-  port = get16 (ip + IP_LEN + 2) - BASE_PORT;
+  port = colo_read_be16 (ip + IP_LEN + 2) - BASE_PORT;
   *conn = ip[18] * PORTS_PER_ADDR + port;
-  *ip_id = get16 (ip + 4);
+  *ip_id = colo_read_be16 (ip + 4);
   return port < PORTS_PER_ADDR && *conn < t->conns;
 }
 
@@ -365,25 +308,30 @@ bench_traffic_round (const BenchTraffic * t, guint base, guint16 ip_id)
 GBytes *
 bench_traffic_probe (const BenchTraffic * t)
 {
-  guint8 rec[8 + VNET_LEN + 42] = { 0 };
-  guint8 *p = rec;
-  static const guint8 arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x52, 0x54, 0, 0, 0, 1, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
-    0x52, 0x54, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2
-  };
+  FrameOpts o;
+  GBytes *arp, *rec;
+  GByteArray *a = g_byte_array_new ();
+  guint8 hdr[8];
+  gsize size;
+  const guint8 *d;
 
-  p += colo_framing_write_header (p, t->vnet_hdr_len + sizeof (arp),
-      t->vnet_hdr_len != 0, t->vnet_hdr_len);
-  p += t->vnet_hdr_len;
-  memcpy (p, arp, sizeof (arp));
-  return g_bytes_new (rec, p + sizeof (arp) - rec);
+  frame_opts_init (&o);
+  o.vnet_hdr_len = t->vnet_hdr_len;
+  arp = frame_arp (&o);
+  d = g_bytes_get_data (arp, &size);
+  g_byte_array_append (a, hdr, colo_framing_write_header (hdr, size,
+          t->vnet_hdr_len != 0, t->vnet_hdr_len));
+  g_byte_array_append (a, d, size);
+  rec = g_byte_array_free_to_bytes (a);
+  g_bytes_unref (arp);
+  return rec;
 }
 
 gboolean
 bench_traffic_is_probe (const BenchTraffic * t, const guint8 * frame, gsize len)
 {
   return len >= t->vnet_hdr_len + ETH_LEN
-      && get16 (frame + t->vnet_hdr_len + 12) == 0x0806;
+      && colo_read_be16 (frame + t->vnet_hdr_len + 12) == 0x0806;
 }
 
 /* Classic pcap, Ethernet, one record's frame per packet (vnet stripped) */

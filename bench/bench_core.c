@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "colo-bytes.h"
 #include "colo-compare.h"
 #include "colo-packet.h"
 #include "frames.h"
@@ -136,10 +137,7 @@ next_frame (guint8 ** ring, gboolean tcp, guint conns, guint64 i, guint len)
   if (tcp) {
     guint32 seq = 1000 + (guint32) (i / conns) * len;
 
-    f[TCP_SEQ_OFFSET] = seq >> 24;
-    f[TCP_SEQ_OFFSET + 1] = seq >> 16;
-    f[TCP_SEQ_OFFSET + 2] = seq >> 8;
-    f[TCP_SEQ_OFFSET + 3] = seq;
+    colo_write_be32 (f + TCP_SEQ_OFFSET, seq);
   }
   return f;
 }

@@ -16,4 +16,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
   valgrind indent gettext \
   python3 python3-gi gir1.2-gstreamer-1.0 python3-scapy \
   iproute2 procps nftables ethtool \
-  groff-base qemu-system-x86 graphviz
+  groff-base qemu-system-x86 graphviz \
+  systemd man-db resource-agents libxml2-utils util-linux \
+  debhelper dpkg-dev fakeroot lintian

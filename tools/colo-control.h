@@ -22,7 +22,9 @@
 
 #include <gst/gst.h>
 
-G_BEGIN_DECLS typedef struct _ColoControl ColoControl;
+G_BEGIN_DECLS
+
+typedef struct _ColoControl ColoControl;
 
 ColoControl *colo_control_new (GstElement * compare);
 
@@ -33,4 +35,5 @@ void colo_control_emit (ColoControl * control, const gchar * signal_name);
 void colo_control_free (ColoControl * control);
 
 G_END_DECLS
+
 #endif /* __COLO_CONTROL_H__ */

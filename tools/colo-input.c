@@ -309,7 +309,9 @@ on_closed (ColoLink * link, gpointer user_data)
 }
 
 static const ColoLinkFuncs input_funcs = {
-  on_connected, on_data, on_closed,
+  .connected = on_connected,
+  .data = on_data,
+  .closed = on_closed,
 };
 
 ColoInput *

@@ -23,7 +23,9 @@
 
 #include "colo-endpoint.h"
 
-G_BEGIN_DECLS typedef struct _ColoInput ColoInput;
+G_BEGIN_DECLS
+
+typedef struct _ColoInput ColoInput;
 
 /* @consumer is the colocompare sink pad @appsrc feeds: once more than
  * @max_in_flight bytes (plus a per-frame overhead) were pushed that it has
@@ -46,4 +48,5 @@ void colo_input_finish (ColoInput * input);
 void colo_input_add_stats (ColoInput * input, GstStructure * stats);
 
 G_END_DECLS
+
 #endif /* __COLO_INPUT_H__ */

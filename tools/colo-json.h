@@ -17,6 +17,7 @@
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
+
 /* Appends @str as a JSON string (quoted, escaped) to @out. */
 void colo_json_append_string (GString * out, const gchar * str);
 
@@ -24,4 +25,5 @@ void colo_json_append_string (GString * out, const gchar * str);
 gchar *colo_json_from_structure (const gchar * event, const GstStructure * s);
 
 G_END_DECLS
+
 #endif /* __COLO_JSON_H__ */

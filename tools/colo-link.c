@@ -236,11 +236,15 @@ on_connect_done (GObject * client, GAsyncResult * res, gpointer user_data)
   link = user_data;
   g_clear_object (&link->connecting);
   if (conn == NULL) {
-    if (colo_log_is_reported (++link->failed_connects))
-      colo_log (link->name, "warning: cannot reconnect to %s:%u: %s (%"
+    if (colo_log_is_reported (++link->failed_connects)) {
+      gchar *addr = colo_endpoint_address (&link->ep);
+
+      colo_log (link->name, "warning: cannot reconnect to %s: %s (%"
           G_GUINT64_FORMAT " failed attempt(s) so far, reported the 1st, "
-          "10th, 100th, ... time); retrying every second", link->ep.host,
-          link->ep.port, err->message, link->failed_connects);
+          "10th, 100th, ... time); retrying every second", addr,
+          err->message, link->failed_connects);
+      g_free (addr);
+    }
     g_error_free (err);
     link_wait_for_peer (link);
     return;
@@ -253,8 +257,7 @@ on_reconnect (gpointer user_data)
 {
   ColoLink *link = user_data;
   GSocketClient *client = g_socket_client_new ();
-  GSocketConnectable *addr = g_network_address_new (link->ep.host,
-      link->ep.port);
+  GSocketConnectable *addr = colo_endpoint_connectable (&link->ep);
 
   /* a direct TCP connection to the hypervisor's sockets, never a proxy */
   g_socket_client_set_enable_proxy (client, FALSE);
@@ -294,6 +297,7 @@ colo_link_new (const ColoEndpoint * ep, const gchar * name,
 
   link->ep = *ep;
   link->ep.host = g_strdup (ep->host);
+  link->ep.path = g_strdup (ep->path);
   link->name = g_strdup (name);
   link->funcs = *funcs;
   link->user_data = user_data;
@@ -405,6 +409,7 @@ colo_link_free (ColoLink * link)
   colo_link_stop (link);
   g_clear_object (&link->listen_sock);
   g_free (link->ep.host);
+  g_free (link->ep.path);
   g_free (link->name);
   g_free (link);
 }

@@ -21,7 +21,9 @@
 
 #include "colo-endpoint.h"
 
-G_BEGIN_DECLS typedef struct _ColoLink ColoLink;
+G_BEGIN_DECLS
+
+typedef struct _ColoLink ColoLink;
 
 typedef struct
 {
@@ -69,4 +71,5 @@ void colo_link_pause (ColoLink * link, gboolean paused);
 void colo_link_stop (ColoLink * link);
 
 G_END_DECLS
+
 #endif /* __COLO_LINK_H__ */

@@ -18,17 +18,18 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+
 /* Whether the @n-th occurrence (counted from 1) of a repeated event is
  * reported: the 1st, 10th, 100th, 1000th, ..., so that a peer sending
  * garbage cannot flood the log (as colocompare's malformed-frame
  * warning).  The messages say how many there were so far; the counters
  * are in the stats. */
-    gboolean colo_log_is_reported (guint64 n);
+gboolean colo_log_is_reported (guint64 n);
 
 /* One line on standard error: "gst-colo-compare: @where: MESSAGE" */
-void
-colo_log (const gchar * where, const gchar * format, ...)
-G_GNUC_PRINTF (2, 3);
+void colo_log (const gchar * where, const gchar * format, ...)
+    G_GNUC_PRINTF (2, 3);
 
 G_END_DECLS
+
 #endif /* __COLO_LOG_H__ */

@@ -25,6 +25,7 @@
 #include "colo-endpoint.h"
 
 G_BEGIN_DECLS
+
 /* The notify sockets' send buffer (SO_SNDBUF; Linux doubles it): the
  * messages are tiny, so a small one is plenty, and a peer that stops
  * reading fills it (and the queue after it) soon instead of after
@@ -34,6 +35,7 @@ G_BEGIN_DECLS
 #define COLO_NOTIFY_CHANNEL_MAX_QUEUED 64
 /* How long queued messages may wait without a byte written, in ms */
 #define COLO_NOTIFY_CHANNEL_WRITE_TIMEOUT_MS 5000
+
 typedef struct _ColoNotifyChannel ColoNotifyChannel;
 
 /* Called for COLO_CHECKPOINT: the checkpoint is done. */
@@ -74,4 +76,5 @@ void colo_notify_channel_set_limits (ColoNotifyChannel * ch, guint max_queued,
 gboolean colo_notify_channel_is_connected (ColoNotifyChannel * ch);
 
 G_END_DECLS
+
 #endif /* __COLO_NOTIFY_CHANNEL_H__ */

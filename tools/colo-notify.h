@@ -18,6 +18,7 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+
 /* Xen -> comparator: handshake, answered with COLO_NOTIFY_XEN_INIT */
 #define COLO_NOTIFY_PROXY_INIT "COLO_USERSPACE_PROXY_INIT"
 /* comparator -> Xen: handshake answer */
@@ -26,7 +27,8 @@ G_BEGIN_DECLS
 #define COLO_NOTIFY_DO_CHECKPOINT "DO_CHECKPOINT"
 /* Xen -> comparator: the checkpoint is done (flush) */
 #define COLO_NOTIFY_CHECKPOINT "COLO_CHECKPOINT"
-    typedef enum
+
+typedef enum
 {
   COLO_NOTIFY_CMD_UNKNOWN,
   COLO_NOTIFY_CMD_PROXY_INIT,
@@ -40,4 +42,5 @@ ColoNotifyCommand colo_notify_parse (const guint8 * payload, gsize len);
 GBytes *colo_notify_encode (const gchar * text);
 
 G_END_DECLS
+
 #endif /* __COLO_NOTIFY_H__ */

@@ -30,6 +30,7 @@ struct _ColoOutput
   GSocketConnection *conn;
   gchar *peer;                  /* its peer's address, for messages */
   guint64 failed_connects;      /* in a row */
+  /* also read by other threads (atomically) */
   guint64 connections;
   guint64 unacknowledged;       /* records lost with a connection */
 
@@ -49,7 +50,7 @@ new_connection (ColoOutput * out)
   GSocket *sock = g_socket_connection_get_socket (out->conn);
 
   out->peer = colo_endpoint_socket_address (sock, TRUE);
-  out->connections++;
+  __atomic_add_fetch (&out->connections, 1, __ATOMIC_RELAXED);
   out->conn_bytes = 0;
   out->conn_records = 0;
   g_array_set_size (out->unacked_ends, 0);
@@ -105,8 +106,7 @@ colo_output_new (const ColoEndpoint * ep, const gchar * name, GError ** error)
 {
   ColoOutput *out = g_new0 (ColoOutput, 1);
 
-  out->ep = g_memdup2 (ep, sizeof *ep);
-  out->ep->host = g_strdup (ep->host);
+  out->ep = colo_endpoint_copy (ep);
   out->name = g_strdup (name);
   out->cancellable = g_cancellable_new ();
   out->unacked_ends = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -198,12 +198,15 @@ ensure_connection (ColoOutput * out)
       g_error_free (err);
       return FALSE;
     }
-    if (colo_log_is_reported (++out->failed_connects))
-      colo_log (out->name, "warning: cannot connect to %s:%u: %s (%"
+    if (colo_log_is_reported (++out->failed_connects)) {
+      gchar *addr = colo_endpoint_address (out->ep);
+
+      colo_log (out->name, "warning: cannot connect to %s: %s (%"
           G_GUINT64_FORMAT " failed attempt(s) so far, reported the 1st, "
           "10th, 100th, ... time); holding released frames, retrying every "
-          "second", out->ep->host, out->ep->port, err->message,
-          out->failed_connects);
+          "second", addr, err->message, out->failed_connects);
+      g_free (addr);
+    }
     g_error_free (err);
     if (wait_cancelled (out, RECONNECT_INTERVAL_MS))
       return FALSE;
@@ -253,7 +256,7 @@ drop_connection (ColoOutput * out, const gchar * why)
 
   prune_acked (out);
   lost = out->unacked_ends->len - out->unacked_head;
-  out->unacknowledged += lost;
+  __atomic_add_fetch (&out->unacknowledged, lost, __ATOMIC_RELAXED);
   colo_log (out->name, "%s%s disconnected (%s) after %" G_GUINT64_FORMAT
       " record(s) written to it; %" G_GUINT64_FORMAT " of them were not "
       "acknowledged by the peer and are lost, with any it received but did "
@@ -268,13 +271,13 @@ drop_connection (ColoOutput * out, const gchar * why)
 guint64
 colo_output_get_connections (ColoOutput * out)
 {
-  return out->connections;
+  return __atomic_load_n (&out->connections, __ATOMIC_RELAXED);
 }
 
 guint64
 colo_output_get_unacknowledged (ColoOutput * out)
 {
-  return out->unacknowledged;
+  return __atomic_load_n (&out->unacknowledged, __ATOMIC_RELAXED);
 }
 
 GSocket *

@@ -15,15 +15,17 @@
  * connection.  Every listen, connection, disconnection and failed
  * connection attempt is reported on standard error; a peer that goes away
  * is noticed at the next write, which says how many records written to
- * it were never acknowledged (lost).  Read the counters only while no
- * write runs. */
+ * it were never acknowledged (lost).  The counters may be read from any
+ * thread at any time (they are atomic). */
 
 #ifndef __COLO_OUTPUT_H__
 #define __COLO_OUTPUT_H__
 
 #include "colo-endpoint.h"
 
-G_BEGIN_DECLS typedef struct _ColoOutput ColoOutput;
+G_BEGIN_DECLS
+
+typedef struct _ColoOutput ColoOutput;
 
 /* Binds (listen) or connects (connect) at once: an error here is a
  * startup error. */
@@ -59,4 +61,5 @@ guint64 colo_output_get_unacknowledged (ColoOutput * out);
 void colo_output_cancel (ColoOutput * out);
 
 G_END_DECLS
+
 #endif /* __COLO_OUTPUT_H__ */

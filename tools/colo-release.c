@@ -145,8 +145,9 @@ colo_release_write (ColoRelease * r, GstSample * sample)
     colo_output_write_records (r->output,
         (const GOutputVector *) r->vectors->data,
         (const guint *) r->counts->data, n_records, &written);
-  r->written += written;
-  r->lost += n_records - written;
+  /* atomic: the stats are read from the main loop while this runs */
+  __atomic_add_fetch (&r->written, written, __ATOMIC_RELAXED);
+  __atomic_add_fetch (&r->lost, n_records - written, __ATOMIC_RELAXED);
   for (i = 0; i < r->maps->len; i++) {
     GstMapInfo *map = &g_array_index (r->maps, GstMapInfo, i);
     GstMemory *mem = map->memory;
@@ -162,11 +163,11 @@ colo_release_write (ColoRelease * r, GstSample * sample)
 guint64
 colo_release_get_written (ColoRelease * r)
 {
-  return r->written;
+  return __atomic_load_n (&r->written, __ATOMIC_RELAXED);
 }
 
 guint64
 colo_release_get_lost (ColoRelease * r)
 {
-  return r->lost;
+  return __atomic_load_n (&r->lost, __ATOMIC_RELAXED);
 }

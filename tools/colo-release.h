@@ -32,7 +32,8 @@ void colo_release_free (ColoRelease * release);
 void colo_release_write (ColoRelease * release, GstSample * sample);
 
 /* Records handed to outdev completely, and records given up (only at
- * shutdown, once the output was cancelled). */
+ * shutdown, once the output was cancelled); readable from any thread
+ * while colo_release_write() runs (atomic). */
 guint64 colo_release_get_written (ColoRelease * release);
 guint64 colo_release_get_lost (ColoRelease * release);
 

@@ -12,7 +12,12 @@
  *
  *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
  *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary
- *   colocompare -> appsink -> ColoOutput (QEMU framing) -> outdev
+ *   colocompare -> appsink -> ColoRelease -> ColoOutput -> outdev
+ *   colocompare's requests -> stdout (JSON), and ColoNotifyChannel
+ *     with --notify-dev
+ *   ColoNotifyChannel or ColoCommands (stdin) -> ColoControl -> colocompare
+ *
+ * This file only wires them together (the command line is colo-options.c).
  *
  * Sockets, the notify channel, stdin and the signals are handled on the
  * main loop (main thread); only the outdev writes happen on the streaming
@@ -34,13 +39,15 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 
+#include "colo-commands.h"
 #include "colo-control.h"
-#include "colo-endpoint.h"
-#include "colo-framing.h"
+#include "colo-flow.h"
 #include "colo-input.h"
 #include "colo-json.h"
 #include "colo-log.h"
+#include "colo-metrics.h"
 #include "colo-notify-channel.h"
+#include "colo-options.h"
 #include "colo-output.h"
 #include "colo-release.h"
 #include "gstcolocaps.h"
@@ -58,32 +65,24 @@
  * are compared as soon as they are queued and the appsink does not sync. */
 #define COMPARE_LATENCY (10 * GST_MSECOND)
 
-/* A longer stdin line is no command: it is discarded */
-#define MAX_COMMAND_LEN 1024
-
 /* The colo plugin, linked in (see register_colo_plugin) */
-const GstPluginDesc *gst_plugin_colo_get_desc (void);
+GST_PLUGIN_STATIC_DECLARE (colo);
 
 typedef struct
 {
   GMainLoop *loop;
   GstElement *pipeline;
-  GstAppSrc *primary_src;       /* owned by the pipeline */
-  GstAppSrc *secondary_src;
-  GstElement *compare;
+  GstElement *compare;          /* owned by the pipeline */
   ColoControl *control;         /* emits checkpoint-done / failover */
   ColoInput *primary;
   ColoInput *secondary;
   ColoOutput *output;
+  ColoNotifyChannel *notify;    /* with --notify-dev */
+  ColoCommands *commands;       /* stdin, without --notify-dev */
+  ColoMetrics *metrics;         /* with --metrics */
 
-  ColoNotifyChannel *notify;    /* NULL without --notify-dev */
-
-  GIOChannel *stdin_channel;    /* without --notify-dev */
-  guint stdin_id;
-  GString *stdin_buf;           /* a partial line */
-  guint64 stdin_unknown;        /* lines that are no command */
-  guint64 stdin_overlong;       /* of them, too long (discarded unread) */
-
+  gboolean running;             /* the main loop runs: stats can be read */
+  guint stats_timeout_id;       /* --stats-interval */
   gboolean shutting_down;
   guint shutdown_timeout_id;
   gboolean output_given_up;
@@ -93,73 +92,7 @@ typedef struct
   ColoRelease *release;
 } App;
 
-/* ---- options ------------------------------------------------------- */
-
-static gchar *opt_primary_in, *opt_secondary_in, *opt_outdev, *opt_notify_dev;
-static guint opt_compare_timeout = 3000;
-static guint opt_expired_scan_cycle = 1000;
-static guint opt_max_queue_size = 1024;
-static guint opt_idle_timeout = 300000;
-static gboolean opt_vnet_hdr, opt_auto_release, opt_version;
-
-static gboolean
-parse_uint (const gchar * name, const gchar * value, guint min, guint * out,
-    GError ** error)
-{
-  guint64 v;
-
-  if (!g_ascii_string_to_unsigned (value, 10, min, G_MAXUINT, &v, NULL)) {
-    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "%s requires %s integer (%u to %u), not '%s'", name,
-        min ? "a positive" : "an", min, G_MAXUINT, value);
-    return FALSE;
-  }
-  *out = v;
-  return TRUE;
-}
-
-static gboolean
-opt_uint_cb (const gchar * name, const gchar * value, gpointer data,
-    GError ** error)
-{
-  if (g_str_equal (name, "--compare-timeout"))
-    return parse_uint (name, value, 1, &opt_compare_timeout, error);
-  if (g_str_equal (name, "--expired-scan-cycle"))
-    return parse_uint (name, value, 1, &opt_expired_scan_cycle, error);
-  if (g_str_equal (name, "--idle-timeout"))
-    return parse_uint (name, value, 0, &opt_idle_timeout, error);
-  return parse_uint (name, value, 1, &opt_max_queue_size, error);
-}
-
-static const GOptionEntry entries[] = {
-  {"primary-in", 0, 0, G_OPTION_ARG_STRING, &opt_primary_in,
-      "Frames sent by the primary VM", "EP"},
-  {"secondary-in", 0, 0, G_OPTION_ARG_STRING, &opt_secondary_in,
-      "Frames sent by the secondary VM", "EP"},
-  {"outdev", 0, 0, G_OPTION_ARG_STRING, &opt_outdev,
-      "Where released primary frames are written", "EP"},
-  {"notify-dev", 0, 0, G_OPTION_ARG_STRING, &opt_notify_dev,
-      "Xen userspace COLO proxy channel (else stdin/stdout JSON)", "EP"},
-  {"compare-timeout", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
-      "Age in ms after which a queued frame requests a checkpoint "
-        "(default 3000)", "MS"},
-  {"expired-scan-cycle", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
-      "Period in ms of the stale check (default 1000)", "MS"},
-  {"max-queue-size", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
-      "Frames per connection and side before a queue-full request "
-        "(default 1024)", "N"},
-  {"idle-timeout", 0, 0, G_OPTION_ARG_CALLBACK, opt_uint_cb,
-      "Forget a connection with nothing queued after this many ms "
-        "without a frame (0: never; default 300000)", "MS"},
-  {"vnet-hdr", 0, 0, G_OPTION_ARG_NONE, &opt_vnet_hdr,
-      "Records carry a vnet_hdr_len word (QEMU vnet_hdr_support=on)", NULL},
-  {"auto-release", 0, 0, G_OPTION_ARG_NONE, &opt_auto_release,
-      "Answer every checkpoint request with checkpoint-done at once", NULL},
-  {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
-      "Print the version and exit", NULL},
-  {NULL}
-};
-
+/* A startup error: one line on standard error, exit status 2 */
 static
 G_GNUC_PRINTF (1, 2)
      int startup_error (const gchar * format, ...)
@@ -175,56 +108,31 @@ G_GNUC_PRINTF (1, 2)
   return 2;
 }
 
-/* Parses and checks the endpoints: eps[0..3] = primary, secondary,
- * outdev, notify (NULL if not given). */
-static int
-parse_endpoints (ColoEndpoint * eps[4])
-{
-  const gchar *names[4] = { "--primary-in", "--secondary-in", "--outdev",
-    "--notify-dev"
-  };
-  const gchar *values[4] = { opt_primary_in, opt_secondary_in, opt_outdev,
-    opt_notify_dev
-  };
-  GError *err = NULL;
-  gint i, j;
-
-  for (i = 0; i < 4; i++) {
-    if (values[i] == NULL) {
-      if (i < 3)
-        return startup_error ("%s is required (see --help)", names[i]);
-      continue;
-    }
-    eps[i] = colo_endpoint_parse (values[i], &err);
-    if (eps[i] == NULL) {
-      int ret = startup_error ("%s: %s", names[i], err->message);
-
-      g_error_free (err);
-      return ret;
-    }
-    for (j = 0; j < i; j++)
-      if (eps[j] != NULL && colo_endpoint_equal (eps[i], eps[j]))
-        return startup_error ("%s and %s must be different endpoints",
-            names[j], names[i]);
-  }
-  return 0;
-}
-
 /* ---- the colo plugin --------------------------------------------- */
 
 /* The colo plugin's objects are linked into this program and registered
  * here, so the program always runs the elements it was built with, from
  * the build tree as well as installed, without GST_PLUGIN_PATH.  Its
  * features replace those of an installed colo plugin of another
- * version. */
-static gboolean
+ * version.  Returns colocompare's class (a reference), NULL if the
+ * registration failed. */
+static GObjectClass *
 register_colo_plugin (void)
 {
-  const GstPluginDesc *d = gst_plugin_colo_get_desc ();
+  GstElementFactory *factory;
+  GstPlugin *plugin = NULL;
+  GObjectClass *klass = NULL;
 
-  return gst_plugin_register_static (d->major_version, d->minor_version,
-      d->name, d->description, d->plugin_init, d->version, d->license,
-      d->source, d->package, d->origin);
+  GST_PLUGIN_STATIC_REGISTER (colo);
+  /* registered: colocompare now comes from a plugin without a file */
+  factory = gst_element_factory_find ("colocompare");
+  if (factory != NULL)
+    plugin = gst_plugin_feature_get_plugin (GST_PLUGIN_FEATURE (factory));
+  if (plugin != NULL && gst_plugin_get_filename (plugin) == NULL)
+    klass = g_type_class_ref (gst_element_factory_get_element_type (factory));
+  g_clear_object (&plugin);
+  g_clear_object (&factory);
+  return klass;
 }
 
 /* ---- output -------------------------------------------------------- */
@@ -246,12 +154,6 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
 /* ---- checkpoints --------------------------------------------------- */
 
 static void
-checkpoint_done (App * app)
-{
-  colo_control_emit (app->control, "checkpoint-done");
-}
-
-static void
 print_line (gchar * line)
 {
   fputs (line, stdout);
@@ -260,13 +162,30 @@ print_line (gchar * line)
   g_free (line);
 }
 
+/* A line on stdout: @s's fields and "wall-time", the time of the line
+ * (UTC, ISO 8601 with microseconds) */
+static void
+print_event (const gchar * event, const GstStructure * s)
+{
+  GstStructure *copy = gst_structure_copy (s);
+  GDateTime *now = g_date_time_new_now_utc ();
+  gchar *wall_time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+
+  gst_structure_set (copy, "wall-time", G_TYPE_STRING, wall_time, NULL);
+  print_line (colo_json_from_structure (event, copy));
+  g_free (wall_time);
+  g_date_time_unref (now);
+  gst_structure_free (copy);
+}
+
+/* Every request is a line on stdout, with --notify-dev too (there only
+ * for the record: DO_CHECKPOINT is what asks for the checkpoint) */
 static void
 on_checkpoint_request (App * app, const GstStructure * s)
 {
   if (app->notify != NULL)
     colo_notify_channel_request_checkpoint (app->notify);
-  else
-    print_line (colo_json_from_structure ("checkpoint-request", s));
+  print_event ("checkpoint-request", s);
 }
 
 /* ---- notify-dev ---------------------------------------------------- */
@@ -279,65 +198,47 @@ on_notify_checkpoint_done (gpointer user_data)
   App *app = user_data;
 
   if (!app->shutting_down)
-    checkpoint_done (app);
+    colo_control_emit (app->control, "checkpoint-done");
 }
 
-/* ---- stdin --------------------------------------------------------- */
+/* ---- stdin ------------------------------------------------------- */
 
+static void print_stats (App * app);
+static GstStructure *collect_stats (gpointer user_data);
+
+/* checkpoint-done, failover: the commands are colocompare's signals */
 static void
-on_command (App * app, gchar * line)
-{
-  g_strstrip (line);
-  if (app->shutting_down || line[0] == '\0') {
-    /* nothing to do */
-  } else if (g_str_equal (line, "checkpoint-done")) {
-    checkpoint_done (app);
-  } else if (g_str_equal (line, "failover")) {
-    colo_control_emit (app->control, "failover");
-  } else if (colo_log_is_reported (++app->stdin_unknown)) {
-    gchar *escaped = g_strescape (line, NULL);
-
-    colo_log ("stdin", "warning: unknown command '%s' (expected "
-        "checkpoint-done or failover; %" G_GUINT64_FORMAT " so far, reported "
-        "the 1st, 10th, 100th, ... time)", escaped, app->stdin_unknown);
-    g_free (escaped);
-  }
-}
-
-/* Reads what is there (one read(), never blocking the main loop on a
- * partial line) and runs every complete line. */
-static gboolean
-on_stdin (GIOChannel * ch, GIOCondition cond, gpointer user_data)
+on_command (ColoCommand command, gpointer user_data)
 {
   App *app = user_data;
-  gchar buf[4096];
-  gsize n = 0;
-  gchar *nl;
 
-  if (g_io_channel_read_chars (ch, buf, sizeof buf, &n, NULL) !=
-      G_IO_STATUS_NORMAL || n == 0) {
-    /* EOF (or an error): no more commands, keep running */
-    app->stdin_id = 0;
-    return G_SOURCE_REMOVE;
-  }
-  g_string_append_len (app->stdin_buf, buf, n);
-  while ((nl = memchr (app->stdin_buf->str, '\n', app->stdin_buf->len))) {
-    gsize len = nl - app->stdin_buf->str;
-    gchar *line = g_strndup (app->stdin_buf->str, len);
+  if (command == COLO_COMMAND_STATS)
+    print_stats (app);
+  else
+    colo_control_emit (app->control, colo_command_name (command));
+}
 
-    g_string_erase (app->stdin_buf, 0, len + 1);
-    on_command (app, line);
-    g_free (line);
-  }
-  if (app->stdin_buf->len > MAX_COMMAND_LEN) {
-    app->stdin_unknown++;
-    if (colo_log_is_reported (++app->stdin_overlong))
-      colo_log ("stdin", "warning: discarded %" G_GSIZE_FORMAT " bytes "
-          "without a newline (%" G_GUINT64_FORMAT " times so far, reported "
-          "the 1st, 10th, 100th, ... time)", app->stdin_buf->len,
-          app->stdin_overlong);
-    g_string_truncate (app->stdin_buf, 0);
-  }
+/* ---- stats on request ---------------------------------------------- */
+
+/* SIGUSR1: the stats line now (before the main loop runs, or after it
+ * ended, there is no stats line to print: the final one follows) */
+static gboolean
+on_sigusr1 (gpointer user_data)
+{
+  App *app = user_data;
+
+  if (app->running)
+    print_stats (app);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --stats-interval */
+static gboolean
+on_stats_interval (gpointer user_data)
+{
+  App *app = user_data;
+
+  print_stats (app);
   return G_SOURCE_CONTINUE;
 }
 
@@ -384,6 +285,8 @@ on_signal (gpointer user_data)
   colo_input_finish (app->secondary);
   if (app->notify != NULL)
     colo_notify_channel_stop (app->notify);
+  if (app->commands != NULL)
+    colo_commands_stop (app->commands);
   app->shutdown_timeout_id = g_timeout_add_seconds (SHUTDOWN_TIMEOUT_S,
       on_shutdown_timeout, app);
   return G_SOURCE_CONTINUE;
@@ -441,90 +344,142 @@ make (const gchar * factory, const gchar * name)
   return e;
 }
 
+/* The appsrc "SIDE-src" feeding colocompare's pad SIDE: live, unbounded,
+ * an input is never blocked by the comparator (the backpressure is the
+ * outdev write, which holds the comparator) */
 static gboolean
-build_pipeline (App * app)
+add_source (App * app, ColoSide side, GstCaps * caps)
 {
-  GstElement *psrc, *ssrc, *sink;
-  GstAppSinkCallbacks callbacks = { NULL, };
-  GstCaps *caps;
+  gchar *name = g_strconcat (colo_side_name (side), "-src", NULL);
+  GstElement *src = make ("appsrc", name);
 
-  app->pipeline = gst_pipeline_new ("gst-colo-compare");
-  psrc = make ("appsrc", "primary-src");
-  ssrc = make ("appsrc", "secondary-src");
-  app->compare = make ("colocompare", "compare");
-  sink = make ("appsink", "out");
-  if (!psrc || !ssrc || !app->compare || !sink) {
-    g_clear_object (&psrc);
-    g_clear_object (&ssrc);
-    g_clear_object (&app->compare);
-    g_clear_object (&sink);
+  g_free (name);
+  if (src == NULL)
     return FALSE;
-  }
-
-  /* a read becomes one buffer of whole records (docs/design.md,
-   * "Batches") */
-  caps = gst_colo_caps_new_records (opt_vnet_hdr);
-  /* live, unbounded: an input is never blocked by the comparator (the
-   * backpressure is the outdev write, which holds the comparator) */
-  g_object_set (psrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
+  g_object_set (src, "is-live", TRUE, "format", GST_FORMAT_TIME,
       "max-bytes", (guint64) 0, "caps", caps, NULL);
-  g_object_set (ssrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
-      "max-bytes", (guint64) 0, "caps", caps, NULL);
-  gst_caps_unref (caps);
-  g_object_set (app->compare, "latency", (gint64) COMPARE_LATENCY,
-      "compare-timeout", opt_compare_timeout,
-      "expired-scan-cycle", opt_expired_scan_cycle, "max-queue-size",
-      opt_max_queue_size, "idle-timeout", opt_idle_timeout, "auto-release",
-      opt_auto_release, NULL);
-  /* no last-sample: basesink would keep the previous batch alive while the
-   * next one is written */
-  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
-      "buffer-list", TRUE, "enable-last-sample", FALSE, NULL);
-  callbacks.new_sample = on_new_sample;
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
-
-  gst_bin_add_many (GST_BIN (app->pipeline), psrc, ssrc, app->compare, sink,
-      NULL);
-  app->primary_src = GST_APP_SRC (psrc);
-  app->secondary_src = GST_APP_SRC (ssrc);
-  if (!gst_element_link_pads (psrc, "src", app->compare, "primary") ||
-      !gst_element_link_pads (ssrc, "src", app->compare, "secondary") ||
-      !gst_element_link (app->compare, sink)) {
+  gst_bin_add (GST_BIN (app->pipeline), src);
+  if (!gst_element_link_pads (src, "src", app->compare, colo_side_name (side))) {
     g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
     return FALSE;
   }
   return TRUE;
 }
 
+static gboolean
+build_pipeline (App * app, const ColoOptions * opts)
+{
+  GstAppSinkCallbacks callbacks = {.new_sample = on_new_sample };
+  GstElement *sink;
+  GstCaps *caps;
+  gboolean ok;
+
+  app->pipeline = gst_pipeline_new ("gst-colo-compare");
+  app->compare = make ("colocompare", "compare");
+  sink = make ("appsink", "out");
+  if (!app->compare || !sink) {
+    g_clear_object (&app->compare);
+    g_clear_object (&sink);
+    return FALSE;
+  }
+  g_object_set (app->compare, "latency", (gint64) COMPARE_LATENCY, NULL);
+  colo_options_apply (opts, app->compare);
+  /* no last-sample: basesink would keep the previous batch alive while the
+   * next one is written */
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 1,
+      "buffer-list", TRUE, "enable-last-sample", FALSE, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
+  gst_bin_add_many (GST_BIN (app->pipeline), app->compare, sink, NULL);
+  if (!gst_element_link (app->compare, sink)) {
+    g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
+    return FALSE;
+  }
+
+  /* a read becomes one buffer of whole records (docs/design.md,
+   * "Batches") */
+  caps = gst_colo_caps_new_records (opts->vnet_hdr);
+  ok = add_source (app, COLO_SIDE_PRIMARY, caps)
+      && add_source (app, COLO_SIDE_SECONDARY, caps);
+  gst_caps_unref (caps);
+  return ok;
+}
+
+/* The input of @side: its appsrc "SIDE-src" feeds colocompare's pad SIDE,
+ * messages name it SIDE-in. */
+static ColoInput *
+open_input (App * app, ColoSide side, const ColoEndpoint * ep,
+    gboolean vnet, GError ** error)
+{
+  const gchar *pad_name = colo_side_name (side);
+  gchar *name = g_strconcat (pad_name, "-in", NULL);
+  gchar *src_name = g_strconcat (pad_name, "-src", NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (app->pipeline), src_name);
+  GstPad *pad = gst_element_get_static_pad (app->compare, pad_name);
+  ColoInput *input;
+
+  input = colo_input_new (ep, name, vnet, GST_APP_SRC (src), pad,
+      INPUT_MAX_IN_FLIGHT, error);
+  gst_object_unref (pad);
+  gst_object_unref (src);
+  g_free (src_name);
+  g_free (name);
+  return input;
+}
+
+/* A bind or connect error names the option and its endpoint:
+ * "--outdev tcp:127.0.0.1:9005: Could not connect to ..." */
+static void
+prefix_endpoint_error (GError ** err, const gchar * option,
+    const ColoEndpoint * ep)
+{
+  gchar *str = colo_endpoint_to_string (ep);
+
+  g_prefix_error (err, "--%s %s: ", option, str);
+  g_free (str);
+}
+
 /* Opens every endpoint: 0, or the exit code of a startup error. */
 static int
-open_endpoints (App * app, ColoEndpoint * eps[4])
+open_endpoints (App * app, const ColoOptions * opts)
 {
+  const ColoEndpoints *eps = &opts->endpoints;
   GError *err = NULL;
-  GstPad *ppad, *spad;
   int ret;
 
   /* the output first: it must be there before anything is released */
-  app->output = colo_output_new (eps[2], "outdev", &err);
-  if (app->output == NULL)
+  app->output = colo_output_new (eps->outdev, "outdev", &err);
+  if (app->output == NULL) {
+    prefix_endpoint_error (&err, "outdev", eps->outdev);
     goto failed;
-  app->release = colo_release_new (app->output, opt_vnet_hdr);
-  ppad = gst_element_get_static_pad (app->compare, "primary");
-  spad = gst_element_get_static_pad (app->compare, "secondary");
-  app->primary = colo_input_new (eps[0], "primary-in", opt_vnet_hdr,
-      app->primary_src, ppad, INPUT_MAX_IN_FLIGHT, &err);
-  if (app->primary != NULL)
-    app->secondary = colo_input_new (eps[1], "secondary-in", opt_vnet_hdr,
-        app->secondary_src, spad, INPUT_MAX_IN_FLIGHT, &err);
-  gst_object_unref (ppad);
-  gst_object_unref (spad);
-  if (app->primary == NULL || app->secondary == NULL)
+  }
+  app->release = colo_release_new (app->output, opts->vnet_hdr);
+  app->primary = open_input (app, COLO_SIDE_PRIMARY, eps->primary_in,
+      opts->vnet_hdr, &err);
+  if (app->primary == NULL) {
+    prefix_endpoint_error (&err, "primary-in", eps->primary_in);
     goto failed;
-  if (eps[3] != NULL) {
-    app->notify = colo_notify_channel_new (eps[3], "notify-dev",
+  }
+  app->secondary = open_input (app, COLO_SIDE_SECONDARY, eps->secondary_in,
+      opts->vnet_hdr, &err);
+  if (app->secondary == NULL) {
+    prefix_endpoint_error (&err, "secondary-in", eps->secondary_in);
+    goto failed;
+  }
+  if (eps->notify_dev != NULL) {
+    app->notify = colo_notify_channel_new (eps->notify_dev, "notify-dev",
         on_notify_checkpoint_done, app, &err);
-    if (app->notify == NULL)
+    if (app->notify == NULL) {
+      prefix_endpoint_error (&err, "notify-dev", eps->notify_dev);
       goto failed;
+    }
+  }
+  if (eps->metrics != NULL) {
+    app->metrics = colo_metrics_new (eps->metrics, "metrics", collect_stats,
+        app, &err);
+    if (app->metrics == NULL) {
+      prefix_endpoint_error (&err, "metrics", eps->metrics);
+      goto failed;
+    }
   }
   return 0;
 
@@ -534,15 +489,20 @@ failed:
   return ret;
 }
 
-static void
-print_stats (App * app)
+/* The stats line: the final one, and the ones printed on request
+ * (SIGUSR1, the stdin command, --stats-interval) while the program runs.
+ * The counters of the streaming thread (outdev) are read atomically, the
+ * others belong to the main loop (colocompare's under its lock). */
+static GstStructure *
+collect_stats (gpointer user_data)
 {
+  App *app = user_data;
   GstStructure *stats = NULL;
   struct rusage usage;
 
   g_object_get (app->compare, "stats", &stats, NULL);
   if (stats == NULL)
-    stats = gst_structure_new_empty ("stats");
+    stats = gst_structure_new_empty ("colocompare-stats");
   colo_input_add_stats (app->primary, stats);
   colo_input_add_stats (app->secondary, stats);
   gst_structure_set (stats,
@@ -554,7 +514,7 @@ print_stats (App * app)
       colo_output_get_connections (app->output), NULL);
   if (app->notify == NULL)
     gst_structure_set (stats, "stdin-unknown", G_TYPE_UINT64,
-        app->stdin_unknown, NULL);
+        colo_commands_get_unknown (app->commands), NULL);
   /* the memory high-water mark (the in-flight bound is about memory) */
   if (getrusage (RUSAGE_SELF, &usage) == 0)
     gst_structure_set (stats, "peak-rss", G_TYPE_UINT64,
@@ -570,21 +530,27 @@ print_stats (App * app)
         "notify-errors", G_TYPE_UINT64, ns.errors,
         "notify-stalled", G_TYPE_UINT64, ns.stalled, NULL);
   }
-  print_line (colo_json_from_structure ("stats", stats));
+  return stats;
+}
+
+static void
+print_stats (App * app)
+{
+  GstStructure *stats = collect_stats (app);
+
+  print_event ("stats", stats);
   gst_structure_free (stats);
 }
 
 static int
-run (ColoEndpoint * eps[4])
+run (const ColoOptions * opts)
 {
   App app = { 0, };
   GstBus *bus;
-  guint sigint_id, sigterm_id;
+  guint sigint_id, sigterm_id, sigusr1_id;
   int ret;
 
-  if (!register_colo_plugin ())
-    return startup_error ("cannot register the colo plugin");
-  if (!build_pipeline (&app)) {
+  if (!build_pipeline (&app, opts)) {
     g_clear_object (&app.pipeline);
     return 2;
   }
@@ -592,7 +558,8 @@ run (ColoEndpoint * eps[4])
    * the sockets are up must not kill the process */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &app);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &app);
-  ret = open_endpoints (&app, eps);
+  sigusr1_id = g_unix_signal_add (SIGUSR1, on_sigusr1, &app);
+  ret = open_endpoints (&app, opts);
   if (ret != 0)
     goto done;
   app.control = colo_control_new (app.compare);
@@ -601,12 +568,8 @@ run (ColoEndpoint * eps[4])
   bus = gst_element_get_bus (app.pipeline);
   gst_bus_add_watch (bus, on_bus_message, &app);
   if (app.notify == NULL) {
-    app.stdin_channel = g_io_channel_unix_new (0);
-    g_io_channel_set_encoding (app.stdin_channel, NULL, NULL);
-    g_io_channel_set_buffered (app.stdin_channel, FALSE);
-    app.stdin_buf = g_string_new (NULL);
-    app.stdin_id = g_io_add_watch (app.stdin_channel,
-        G_IO_IN | G_IO_HUP | G_IO_ERR | G_IO_NVAL, on_stdin, &app);
+    app.commands = colo_commands_new ("stdin", on_command, &app);
+    colo_commands_watch (app.commands, 0);
   }
 
   if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING) ==
@@ -614,7 +577,17 @@ run (ColoEndpoint * eps[4])
     g_printerr ("gst-colo-compare: error: cannot start the pipeline\n");
     app.exit_code = 1;
   } else {
+    app.running = TRUE;
+    if (opts->stats_interval > 0)
+      app.stats_timeout_id = g_timeout_add_seconds (opts->stats_interval,
+          on_stats_interval, &app);
     g_main_loop_run (app.loop);
+    app.running = FALSE;
+    /* no more metrics requests (the pipeline still runs while the ones
+     * being served are dropped) */
+    g_clear_pointer (&app.metrics, colo_metrics_free);
+    if (app.stats_timeout_id != 0)
+      g_source_remove (app.stats_timeout_id);
   }
 
   /* stop the streaming thread before reading its counters; an emission
@@ -628,19 +601,16 @@ run (ColoEndpoint * eps[4])
 
   gst_bus_remove_watch (bus);
   gst_object_unref (bus);
-  if (app.stdin_id != 0)
-    g_source_remove (app.stdin_id);
-  if (app.stdin_channel != NULL)
-    g_io_channel_unref (app.stdin_channel);
-  if (app.stdin_buf != NULL)
-    g_string_free (app.stdin_buf, TRUE);
+  colo_commands_free (app.commands);
   if (app.shutdown_timeout_id != 0)
     g_source_remove (app.shutdown_timeout_id);
   g_main_loop_unref (app.loop);
 
 done:
+  colo_metrics_free (app.metrics);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sigusr1_id);
   colo_input_free (app.primary);
   colo_input_free (app.secondary);
   colo_notify_channel_free (app.notify);
@@ -653,48 +623,42 @@ done:
 int
 main (int argc, char **argv)
 {
-  GOptionContext *ctx;
+  ColoOptions opts = { 0, };
+  GObjectClass *compare_class = NULL;
   GError *err = NULL;
-  ColoEndpoint *eps[4] = { NULL, };
-  int ret, i;
+  int ret = 0;
 
-  ctx = g_option_context_new ("- compare the network output of COLO "
-      "primary and secondary VMs");
-  g_option_context_set_description (ctx, "EP is tcp:HOST:PORT (connect) or "
-      "tcp-listen:HOST:PORT (listen).\nSee gst-colo-compare(1).");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
-    ret = startup_error ("%s", err->message);
-    g_error_free (err);
-    g_option_context_free (ctx);
-    return ret;
+  /* GStreamer (with its --gst-* options) and the colo plugin come first:
+   * colocompare's property specs give the other options' defaults */
+  if (!colo_options_init_gstreamer (argc, argv, &err))
+    goto error;
+  compare_class = register_colo_plugin ();
+  if (compare_class == NULL) {
+    ret = startup_error ("cannot register the colo plugin");
+    goto done;
   }
-  g_option_context_free (ctx);
+  if (!colo_options_parse (&opts, compare_class, &argc, &argv, &err))
+    goto error;
 
-  if (opt_version) {
+  if (opts.version) {
     gchar *gst_version = gst_version_string ();
 
     printf ("gst-colo-compare %s (%s)\n", VERSION, gst_version);
     g_free (gst_version);
-    return 0;
-  }
-  if (argc > 1)
-    ret = startup_error ("unexpected argument '%s'", argv[1]);
-  else
-    ret = parse_endpoints (eps);
-  if (ret == 0) {
+  } else {
     /* an outdev or notify peer that goes away must not kill us */
     signal (SIGPIPE, SIG_IGN);
-    ret = run (eps);
+    ret = run (&opts);
   }
+  goto done;
 
-  for (i = 0; i < 4; i++)
-    colo_endpoint_free (eps[i]);
-  g_free (opt_primary_in);
-  g_free (opt_secondary_in);
-  g_free (opt_outdev);
-  g_free (opt_notify_dev);
+error:
+  ret = startup_error ("%s", err->message);
+  g_error_free (err);
+done:
+  colo_options_clear (&opts);
+  if (compare_class != NULL)
+    g_type_class_unref (compare_class);
   gst_deinit ();
   return ret;
 }

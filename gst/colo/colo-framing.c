@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "colo-bytes.h"
 #include "colo-framing.h"
 
 struct _ColoFramingParser
@@ -32,22 +33,6 @@ struct _ColoFramingParser
   ColoFramingResult error;
   guint32 error_value;
 };
-
-static inline guint32
-read_be32 (const guint8 * p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) |
-      ((guint32) p[2] << 8) | (guint32) p[3];
-}
-
-static inline void
-write_be32 (guint8 * p, guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
 
 const gchar *
 colo_framing_result_to_string (ColoFramingResult result)
@@ -117,7 +102,7 @@ colo_framing_peek (const guint8 * data, gsize size, gboolean vnet,
     return COLO_FRAMING_NEED_MORE;
 
   /* like QEMU, reject an oversized length as soon as it is read */
-  rec->len = read_be32 (data);
+  rec->len = colo_read_be32 (data);
   if ((res = validate_len (rec->len)) != COLO_FRAMING_OK)
     return res;
 
@@ -125,7 +110,7 @@ colo_framing_peek (const guint8 * data, gsize size, gboolean vnet,
     return COLO_FRAMING_NEED_MORE;
 
   if (vnet)
-    rec->vnet_hdr_len = read_be32 (data + 4);
+    rec->vnet_hdr_len = colo_read_be32 (data + 4);
   if ((res = colo_framing_validate (rec->len, rec->vnet_hdr_len))
       != COLO_FRAMING_OK)
     return res;
@@ -140,10 +125,10 @@ guint
 colo_framing_write_header (guint8 * out, guint32 len, gboolean vnet,
     guint32 vnet_hdr_len)
 {
-  write_be32 (out, len);
+  colo_write_be32 (out, len);
   if (!vnet)
     return 4;
-  write_be32 (out + 4, vnet_hdr_len);
+  colo_write_be32 (out + 4, vnet_hdr_len);
   return 8;
 }
 

@@ -14,6 +14,7 @@
  * offsets are computed as "bytes still available" differences so that no
  * addition can wrap. */
 
+#include "colo-bytes.h"
 #include "colo-packet.h"
 
 #include <string.h>
@@ -45,19 +46,6 @@
 #define IPV6_MAX_EXT_HDRS 16
 
 #define COLO_MAX_VLAN_TAGS 2
-
-static inline guint16
-rd16 (const guint8 * p)
-{
-  return (guint16) ((p[0] << 8) | p[1]);
-}
-
-static inline guint32
-rd32 (const guint8 * p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) |
-      ((guint32) p[2] << 8) | (guint32) p[3];
-}
 
 static inline gboolean
 is_vlan_tpid (guint16 ethertype)
@@ -133,7 +121,7 @@ parse_ipv4 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
   if (hdr_len > avail)
     return malformed (info, COLO_MALFORMED_IPV4_OPTIONS_TRUNCATED);
 
-  total_len = rd16 (ip + 2);
+  total_len = colo_read_be16 (ip + 2);
   if (total_len < hdr_len)
     return malformed (info, COLO_MALFORMED_IPV4_TOTAL_LEN_SHORT);
   if (total_len > avail)
@@ -144,7 +132,7 @@ parse_ipv4 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
   memcpy (info->dst, ip + 16, 4);
 
   /* MF flag or a non-zero fragment offset */
-  frag = rd16 (ip + 6);
+  frag = colo_read_be16 (ip + 6);
   info->is_fragment = (frag & 0x3fff) != 0;
 
   info->l4_offset = l3 + hdr_len;
@@ -168,7 +156,7 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
     return malformed (info, COLO_MALFORMED_IPV6_VERSION);
   info->ip_version = 6;
 
-  payload_len = rd16 (ip + 4);
+  payload_len = colo_read_be16 (ip + 4);
   nh = ip[6];
   /* Payload length 0 means a jumbogram (RFC 2675), except with "no next
    * header", where it is merely an empty packet */
@@ -243,16 +231,16 @@ colo_packet_parse (const guint8 * data, gsize size, guint vnet_hdr_len,
 
   /* off: position of the (next) ethertype / TPID field */
   off = vnet_hdr_len + 12;
-  ethertype = rd16 (data + off);
+  ethertype = colo_read_be16 (data + off);
   while (is_vlan_tpid (ethertype)) {
     if (info->n_vlan == COLO_MAX_VLAN_TAGS)
       return malformed (info, COLO_MALFORMED_TOO_MANY_VLAN_TAGS);
     /* TPID + TCI, then the next ethertype */
     if (size - off < VLAN_TAG_LEN + 2)
       return malformed (info, COLO_MALFORMED_VLAN_TRUNCATED);
-    info->vlan_id[info->n_vlan++] = rd16 (data + off + 2) & 0x0fff;
+    info->vlan_id[info->n_vlan++] = colo_read_be16 (data + off + 2) & 0x0fff;
     off += VLAN_TAG_LEN;
-    ethertype = rd16 (data + off);
+    ethertype = colo_read_be16 (data + off);
   }
   info->ethertype = ethertype;
   off += 2;
@@ -285,10 +273,10 @@ colo_packet_parse (const guint8 * data, gsize size, guint vnet_hdr_len,
         return malformed (info, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT);
       if (hdr_len > info->l4_len)
         return malformed (info, COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND);
-      info->src_port = rd16 (l4);
-      info->dst_port = rd16 (l4 + 2);
-      info->tcp_seq = rd32 (l4 + 4);
-      info->tcp_ack = rd32 (l4 + 8);
+      info->src_port = colo_read_be16 (l4);
+      info->dst_port = colo_read_be16 (l4 + 2);
+      info->tcp_seq = colo_read_be32 (l4 + 4);
+      info->tcp_ack = colo_read_be32 (l4 + 8);
       info->tcp_flags = l4[13];
       info->payload_offset = info->l4_offset + hdr_len;
       info->payload_len = info->l4_len - hdr_len;
@@ -301,13 +289,13 @@ colo_packet_parse (const guint8 * data, gsize size, guint vnet_hdr_len,
         return malformed (info, COLO_MALFORMED_UDP_TRUNCATED);
       /* The IP length bounds the payload; the UDP length only has to be
        * plausible */
-      udp_len = rd16 (l4 + 4);
+      udp_len = colo_read_be16 (l4 + 4);
       if (udp_len < UDP_HDR_LEN)
         return malformed (info, COLO_MALFORMED_UDP_LEN_SHORT);
       if (udp_len > info->l4_len)
         return malformed (info, COLO_MALFORMED_UDP_LEN_BEYOND);
-      info->src_port = rd16 (l4);
-      info->dst_port = rd16 (l4 + 2);
+      info->src_port = colo_read_be16 (l4);
+      info->dst_port = colo_read_be16 (l4 + 2);
       info->payload_offset = info->l4_offset + UDP_HDR_LEN;
       info->payload_len = info->l4_len - UDP_HDR_LEN;
       break;

@@ -945,9 +945,9 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    *
    * Frames per connection and side; a queue reaching it causes a
    * `queue-full` checkpoint request.  Frames are never dropped for it.
-   * It is judged once the element has taken in what both pads held: a
-   * queue that the other side's frames, already waiting, bring back below
-   * it asks for nothing.
+   * It is judged at the end of each pass over both pads: a queue that the
+   * other side's frames, already waiting, bring back below it asks for
+   * nothing.
    */
   g_object_class_install_property (gobject_class, PROP_MAX_QUEUE_SIZE,
       g_param_spec_uint ("max-queue-size", "Max queue size",

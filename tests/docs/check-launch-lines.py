@@ -20,6 +20,15 @@ for that shape plays the primary's and the secondary's traffic:
 - colopcapsrc files: the line runs in a scratch directory that sees docs/
   and a build/ directory, must exit 0 and write its output file.
 
+Every line must end cleanly on Ctrl-C: it must use -e (EOS on shutdown),
+and the lines interrupted here must still release the primary frame that
+colocompare was holding when SIGINT came.  Any output line containing
+"WARNING" (or gst-launch's "Pipeline construction is invalid") fails the
+line.  A line written as `GST_PLUGIN_PATH=PATH gst-launch-1.0 ...` runs
+with that plugin path (build/ and $PWD/build/ mean this build tree), and
+every GST_PLUGIN_PATH in a code block that names build/gst must name
+build/ext too (the colopcap plugin).
+
 A line of any other shape fails the test.  Every wait has a deadline;
 every gst-launch-1.0 runs in its own process group, killed on the way out.
 The lines use fixed ports: a lock file serialises runs of this test on the
@@ -27,6 +36,7 @@ machine, and a port already taken is reported as such.
 """
 
 import argparse
+import re
 import fcntl
 import os
 import shlex
@@ -39,6 +49,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "common"))
+import qemurecord  # noqa: E402
+
 TIMEOUT = 30          # seconds: failure bound for every wait
 LOCK = os.path.join(tempfile.gettempdir(), "gst-colo-docs-ports.lock")
 
@@ -49,15 +63,51 @@ class Failure(Exception):
 
 # --- extracting the lines ---------------------------------------------------
 
-def documented_lines(top):
-    """(file, line number, command) for every gst-launch-1.0 line in a code
-    block (indented or fenced), continuation lines joined."""
+def documents(top):
     docs = [os.path.join(top, "README.md")]
     for root, _, files in os.walk(os.path.join(top, "docs")):
         docs += [os.path.join(root, f) for f in sorted(files)
                  if f.endswith(".md")]
+    return docs
+
+
+def code_lines(path):
+    """(line number, text) of every line in a code block of a document"""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    fenced = False
+    for i, raw in enumerate(lines):
+        if raw.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or raw.startswith("    ") or raw.startswith("\t"):
+            yield i + 1, raw
+
+
+def plugin_path_problems(top):
+    """GST_PLUGIN_PATH values in code blocks that name the build tree's
+    colo plugin (build/gst) but not its colopcap plugin (build/ext)"""
+    problems = []
+    for path in documents(top):
+        for lineno, raw in code_lines(path):
+            for m in re.finditer(r"GST_PLUGIN_PATH=(\S+)", raw):
+                value = m.group(1).strip("\"'")
+                entries = [e.rstrip("/") for e in value.split(":")]
+                if any(e.endswith("build/gst") for e in entries) and \
+                        not any(e.endswith("build/ext") for e in entries):
+                    problems.append("%s:%d: GST_PLUGIN_PATH=%s lacks "
+                                    "build/ext (colopcapsrc, colopcapsink)"
+                                    % (os.path.relpath(path, top), lineno,
+                                       value))
+    return problems
+
+
+def documented_lines(top):
+    """(file, line number, command) for every gst-launch-1.0 line in a code
+    block (indented or fenced), continuation lines joined; the command may
+    start with a GST_PLUGIN_PATH=... assignment."""
     found = []
-    for path in docs:
+    for path in documents(top):
         with open(path, encoding="utf-8") as f:
             lines = f.read().split("\n")
         fenced = False
@@ -69,7 +119,8 @@ def documented_lines(top):
             in_code = fenced or raw.startswith("    ") or raw.startswith("\t")
             text = raw.strip()
             start = i
-            if in_code and text.startswith("gst-launch-1.0"):
+            if in_code and (text.startswith("gst-launch-1.0") or re.match(
+                    r"GST_PLUGIN_PATH=\S+ gst-launch-1.0", text)):
                 cmd = text
                 while cmd.endswith("\\") and i + 1 < len(lines):
                     i += 1
@@ -185,6 +236,13 @@ def traffic():
     return p, s, 2000
 
 
+# sent by the primary alone, once everything else came out, just before
+# the line is ended: colocompare holds it (no twin, and well within
+# compare-timeout), and only EOS (Ctrl-C with -e, or both inputs ending)
+# releases it
+HELD = udp_frame(3000, b"held until EOS", 0)
+
+
 class Expected:
     """Primary frames expected out: byte-exact, in order per flow; the
     order across flows is not fixed."""
@@ -209,12 +267,8 @@ class Expected:
 
 
 def record(frame, vnet):
-    """QEMU's framing: be32 len [be32 vnet_hdr_len] payload (virtio-net
-    header included in len)"""
-    if vnet:
-        frame = b"\x00" * 12 + frame
-        return struct.pack(">II", len(frame), 12) + frame
-    return struct.pack(">I", len(frame)) + frame
+    """QEMU's framing (with a 12-byte virtio-net header when vnet)"""
+    return qemurecord.encode(frame, b"\x00" * 12 if vnet else b"", vnet)
 
 
 # --- processes and sockets -------------------------------------------------------
@@ -450,6 +504,11 @@ def drive_compare(argv, chains, run):
             if unit is not None:
                 expected.take(unit)
 
+        # a frame colocompare holds when the line is ended
+        expected.flows["held"] = [HELD]
+        send(0, [HELD])
+        time.sleep(0.2)
+
         if src[0].factory == "tcpserversrc" and \
                 src[1].factory == "tcpserversrc":
             # both chardevs disconnect: EOS, the line ends by itself
@@ -468,6 +527,9 @@ def drive_compare(argv, chains, run):
             if unit is None or unit == b"":
                 break
             expected.take(unit)
+        if not expected.done():
+            raise Failure("the frame colocompare held was not released when "
+                          "the line ended (Ctrl-C without -e loses it)")
     except (socket.timeout, ConnectionError) as e:
         raise Failure("socket: %s" % e)
     finally:
@@ -536,7 +598,21 @@ def drive_files(argv, chains, run, scratch, top):
         raise Failure("no colo-checkpoint request printed")
 
 
+def check_output(log):
+    """every line of output that warns"""
+    return [l for l in log.split("\n") if "WARNING" in l or
+            "Pipeline construction is invalid" in l]
+
+
 def check_line(argv, gst_launch, env, top):
+    options = []
+    for a in argv[1:]:
+        if not a.startswith("-"):
+            break
+        options.append(a)
+    if "-e" not in options and "--eos-on-shutdown" not in options:
+        raise Failure("no -e: Ctrl-C would stop the pipeline without EOS "
+                      "and lose the frames colocompare holds")
     chains = parse_pipeline(argv)
     factories = {e.factory for c in chains for e in c}
     with tempfile.TemporaryDirectory() as scratch:
@@ -557,6 +633,10 @@ def check_line(argv, gst_launch, env, top):
             else:
                 raise Failure("no driver for a line with %s"
                               % ", ".join(sorted(factories)))
+            for launch in launches:
+                warnings = check_output(launch.output())
+                if warnings:
+                    raise Failure("output warns:\n" + "\n".join(warnings))
         except Failure as e:
             out = launches[-1].output() if launches else ""
             raise Failure("%s\n--- gst-launch-1.0 output ---\n%s"
@@ -613,11 +693,24 @@ def main():
             time.sleep(0.2)
 
     failed = 0
+    for problem in plugin_path_problems(args.top):
+        failed += 1
+        print("FAIL " + problem)
+    # the build tree: the parent of the first plugin directory
+    build_root = os.path.dirname(env["GST_PLUGIN_PATH"].split(os.pathsep)[0])
     for path, lineno, cmd in lines:
         where = "%s:%d" % (path, lineno)
         argv = shlex.split(cmd)
+        line_env = env
+        if argv[0].startswith("GST_PLUGIN_PATH="):
+            # the documented plugin path, in this build tree
+            line_env = dict(env)
+            line_env["GST_PLUGIN_PATH"] = os.pathsep.join(
+                re.sub(r"^(\$PWD/|\$\{PWD\}/)?build(?=/|$)", build_root, e)
+                for e in argv[0].partition("=")[2].split(":"))
+            argv = argv[1:]
         try:
-            check_line(argv, args.gst_launch, env, args.top)
+            check_line(argv, args.gst_launch, line_env, args.top)
             print("ok   %s: %s" % (where, cmd))
         except Failure as e:
             failed += 1

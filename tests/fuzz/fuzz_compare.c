@@ -10,9 +10,14 @@
 /* libFuzzer target for the comparator: the input is a little program of
  * operations (push a TCP/UDP/raw frame on either side, advance time and
  * scan, checkpoint-done, failover), OP_SIZE bytes each.  Checked: no crash
- * or leak, every frame is handed back exactly once, and a primary frame is
- * only ever released, never dropped, unless the whole comparator is
+ * or leak, every frame is handed back exactly once with the bytes it was
+ * pushed with, a secondary frame is never released, and a primary frame
+ * is only ever released, never dropped, unless the whole comparator is
  * discarded.
+ *
+ * Speed: the frames' bookkeeping is one allocation per input, and the
+ * inputs are kept short (tests/fuzz/run.sh: -max_len=1024, about 140
+ * operations); ASan's allocator is most of an execution's cost.
  *
  * A pushed frame's side and protocol come from op[0], its payload length
  * from a byte of its own (op[6]): a primary and a secondary frame can have
@@ -23,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "colo-bytes.h"
 #include "colo-compare.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
@@ -32,10 +38,18 @@ int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
 
 typedef struct
 {
-  guint8 *bytes;
+  guint8 *bytes;                /* its own allocation: ASan sees overreads */
+  gsize size;
   gboolean primary;
   gboolean is_tcp;
+  gboolean queued;              /* pushed, not handed back yet */
 } Frame;
+
+/* The input's frames, one allocation per input (at most one per
+ * operation) rather than one per frame: the allocator is a good part of
+ * an execution's cost under ASan */
+static Frame *frames;
+static guint n_frames;
 
 static gboolean discarding;
 static guint outstanding;
@@ -48,11 +62,17 @@ static gboolean failed_over;
 guint64 fuzz_compare_released_by_push_udp;
 guint64 fuzz_compare_released_by_push_tcp;
 
+/* Every frame is handed back exactly once, with its own bytes */
 static void
-done (Frame * f)
+done (Frame * f, const guint8 * data, gsize size)
 {
+  if (!f->queued)
+    abort ();                   /* handed back twice */
+  if (data != f->bytes || size != f->size)
+    abort ();                   /* not the bytes it was pushed with */
+  f->queued = FALSE;
   g_free (f->bytes);
-  g_free (f);
+  f->bytes = NULL;
   outstanding--;
 }
 
@@ -70,7 +90,7 @@ on_release (gpointer handle, const guint8 * data, gsize size,
     else
       fuzz_compare_released_by_push_udp++;
   }
-  done (f);
+  done (f, data, size);
 }
 
 static void
@@ -80,7 +100,7 @@ on_drop (gpointer handle, const guint8 * data, gsize size, gpointer user_data)
 
   if (f->primary && !discarding)
     abort ();                   /* a primary frame was lost */
-  done (f);
+  done (f, data, size);
 }
 
 static void
@@ -94,20 +114,6 @@ static const ColoCompareOps ops = {
   .request_checkpoint = on_request,
 };
 
-static void
-put16 (guint8 * p, guint v)
-{
-  p[0] = v >> 8;
-  p[1] = v;
-}
-
-static void
-put32 (guint8 * p, guint32 v)
-{
-  put16 (p, v >> 16);
-  put16 (p + 2, v & 0xffff);
-}
-
 /* Builds an IPv4 TCP or UDP frame from an operation's bytes. */
 static guint8 *
 make_frame (gboolean is_tcp, const uint8_t * in, gsize * out_size)
@@ -120,22 +126,22 @@ make_frame (gboolean is_tcp, const uint8_t * in, gsize * out_size)
 
   f[12] = 0x08;
   ip[0] = 0x45;
-  put16 (ip + 2, 20 + hl + payload);
+  colo_write_be16 (ip + 2, 20 + hl + payload);
   ip[9] = is_tcp ? 6 : 17;
   ip[12] = 10;
   ip[15] = 1 + (in[1] & 1);     /* two hosts: two connections */
   ip[16] = 10;
   ip[19] = 9;
-  put16 (l4, 80);
-  put16 (l4 + 2, 1000);
+  colo_write_be16 (l4, 80);
+  colo_write_be16 (l4 + 2, 1000);
   if (is_tcp) {
     /* sequence numbers near 2^32 so that wrap-around is exercised */
-    put32 (l4 + 4, 0xffffff00u + in[2] * 8u);
-    put32 (l4 + 8, 0xfffffff0u + in[3]);
+    colo_write_be32 (l4 + 4, 0xffffff00u + in[2] * 8u);
+    colo_write_be32 (l4 + 8, 0xfffffff0u + in[3]);
     l4[12] = 5 << 4;
     l4[13] = in[4] & 0x17;      /* FIN SYN RST ACK */
   } else {
-    put16 (l4 + 4, 8 + payload);
+    colo_write_be16 (l4 + 4, 8 + payload);
   }
   for (i = 0; i < payload; i++)
     l4[hl + i] = (in[5] & 0x80) ? in[5] : (guint8) i;
@@ -157,6 +163,8 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   outstanding = 0;
   discarding = FALSE;
   failed_over = FALSE;
+  n_frames = 0;
+  frames = g_new0 (Frame, size / OP_SIZE + 1);
   if (size > 0)
     cfg.auto_release = data[0] & 1;
   colo_comparator_set_config (c, &cfg);
@@ -171,28 +179,29 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
       case 1:
       case 2:
       case 3:{
-        gsize fs;
-        f = g_new (Frame, 1);
+        f = &frames[n_frames++];
         f->primary = (op[0] % 2) == 0;
         f->is_tcp = op[0] % 4 < 2;
-        f->bytes = make_frame (f->is_tcp, op, &fs);
+        f->bytes = make_frame (f->is_tcp, op, &f->size);
+        f->queued = TRUE;
         outstanding++;
         in_push = !cfg.auto_release;
         colo_comparator_push (c, f->primary ? COLO_SIDE_PRIMARY :
-            COLO_SIDE_SECONDARY, f->bytes, fs, 0, f, now);
+            COLO_SIDE_SECONDARY, f->bytes, f->size, 0, f, now);
         in_push = FALSE;
         break;
       }
       case 4:{                 /* raw bytes as a frame */
-        gsize fs = MIN (op[1], size - i);
-        f = g_new (Frame, 1);
+        f = &frames[n_frames++];
+        f->size = MIN (op[1], size - i);
         f->primary = op[2] & 1;
         f->is_tcp = FALSE;
-        f->bytes = g_memdup2 (data + i, fs);
-        i += fs;
+        f->bytes = g_memdup2 (data + i, f->size);
+        f->queued = TRUE;
+        i += f->size;
         outstanding++;
         colo_comparator_push (c, f->primary ? COLO_SIDE_PRIMARY :
-            COLO_SIDE_SECONDARY, f->bytes, fs, op[3] % 21, f, now);
+            COLO_SIDE_SECONDARY, f->bytes, f->size, op[3] % 21, f, now);
         break;
       }
       case 5:
@@ -220,5 +229,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   colo_comparator_free (c);
   if (outstanding != 0)
     abort ();
+  g_free (frames);
+  frames = NULL;
   return 0;
 }

@@ -4,19 +4,16 @@
 # headers are on], payload.  Notify records: be32 length + payload (Xen's
 # userspace-proxy protocol), never with a vnet word from either comparator.
 
+import os
 import struct
+import sys
 import threading
 
 from frames import describe
 
-
-def encode(payload, vnet_hdr=b"", vnet=False):
-    """One record; vnet_hdr is the virtio-net header before the frame."""
-    if vnet:
-        return struct.pack(">II", len(payload) + len(vnet_hdr),
-                           len(vnet_hdr)) + vnet_hdr + payload
-    assert not vnet_hdr, "vnet header given with vnet headers off"
-    return struct.pack(">I", len(payload)) + payload
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "common"))
+from qemurecord import encode  # noqa: E402  (re-exported)
 
 
 class Record:

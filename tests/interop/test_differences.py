@@ -348,8 +348,7 @@ class Differences(InteropTestCase):
                 c.send_primary(*pairs[i:i + chunk])
                 c.send_secondary(*pairs[i:i + chunk])
                 matched += c.barrier()
-            c.checkpoint_done()
-            c.wait_released(1, c.answer_bound(qemu=False, gst=True))
+            c.checkpoint()
             flushed = c.barrier()
             return {"waiting_flushed": any(r.frame == waiting
                                            for r in flushed),

@@ -1,6 +1,12 @@
 # Minimal Ethernet/IPv4/TCP/UDP frame builders for the gst-colo-compare
 # tests (plain struct: no checksums, colocompare ignores them).
+import os
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "common"))
+import qemurecord  # noqa: E402
 
 ETH_SRC = b"\x52\x54\x00\x00\x00\x01"
 ETH_DST = b"\x52\x54\x00\x00\x00\x02"
@@ -33,11 +39,12 @@ def tcp(sport, dport, seq, ack, data, flags=TCP_ACK | TCP_PSH, **ip):
 
 
 def record(frame, vnet_hdr_len=None):
-    """QEMU chardev record: be32 len [be32 vnet_hdr_len] payload."""
-    out = struct.pack("!I", len(frame))
-    if vnet_hdr_len is not None:
-        out += struct.pack("!I", vnet_hdr_len)
-    return out + frame
+    """QEMU chardev record: be32 len [be32 vnet_hdr_len] payload; with
+    vnet_hdr_len, frame starts with that many bytes of virtio-net header."""
+    if vnet_hdr_len is None:
+        return qemurecord.encode(frame)
+    return qemurecord.encode(frame[vnet_hdr_len:], frame[:vnet_hdr_len],
+                             vnet=True)
 
 
 def pattern(n, seed=0):

@@ -25,6 +25,9 @@ import frames  # noqa: E402
 
 TIMEOUT = float(os.environ.get("GST_COLO_COMPARE_TEST_TIMEOUT", "60"))
 WRAPPER = shlex.split(os.environ.get("GST_COLO_COMPARE_WRAPPER", ""))
+# The build's -Db_sanitize (tests/tools/meson.build): under AddressSanitizer
+# the program's memory is ASan's (redzones, a quarantine of freed blocks)
+SANITIZED = os.environ.get("GST_COLO_SANITIZE", "none") != "none"
 PROGRAM = None
 
 INIT = b"COLO_USERSPACE_PROXY_INIT"
@@ -396,13 +399,20 @@ def case_notify_checkpoint():
     pri = diverge(p)
     check(recv_exact(n, 4 + len(DO_CHECKPOINT), "DO_CHECKPOINT")
           == b"\x00\x00\x00\x0d" + DO_CHECKPOINT, "expected DO_CHECKPOINT")
+    # with --notify-dev too, every request is a JSON line on stdout
+    ev = p.next_json("the checkpoint request")
+    check(ev.get("event") == "checkpoint-request"
+          and ev.get("reason") == "miscompare" and ev.get("src-port") == 6000,
+          "line %r" % ev)
+    check_wall_time(ev)
     n.sendall(frames.record(COLO_CHECKPOINT))
     p.expect_out(pri)
     stats = p.terminate()
     check(stats["flushed"] == 1 and stats["miscompares"] >= 1
           and stats["notify-checkpoints-sent"] >= 1, "stats: %r" % stats)
-    # with --notify-dev, requests do not go to stdout
-    check(p.other_lines == [], "stdout lines %r" % p.other_lines)
+    check(all(o.get("event") == "checkpoint-request" for o in p.other_lines)
+          and len(p.other_lines) + 1 == stats["checkpoints-requested"],
+          "stdout lines %r, stats %r" % (p.other_lines, stats))
 
 
 def case_notify_garbage():
@@ -703,11 +713,25 @@ def case_outdev_peer_gone():
           in p.stderr_text(), "the loss is not said: %s" % p.stderr_text())
 
 
+WALL_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+
+
+def check_wall_time(ev):
+    """@ev has a "wall-time": UTC, ISO 8601 with microseconds, within
+    a day of now (a sanity check of the clock, not of timing)."""
+    wt = ev.get("wall-time")
+    check(isinstance(wt, str) and WALL_TIME.match(wt), "wall-time in %r" % ev)
+    import calendar
+    t = calendar.timegm(time.strptime(wt[:19], "%Y-%m-%dT%H:%M:%S"))
+    check(abs(t - time.time()) < 86400, "wall-time %s is not now" % wt)
+
+
 def case_json_checkpoint():
     p = Program()
     pri = diverge(p)
     ev = p.next_json("the checkpoint request")
     check(ev.get("event") == "checkpoint-request", "line %r" % ev)
+    check_wall_time(ev)
     check(ev.get("reason") == "miscompare" and ev.get("ip-protocol") == 17
           and ev.get("src") == "10.0.0.1" and ev.get("dst") == "10.0.0.2"
           and ev.get("src-port") == 6000 and ev.get("dst-port") == 53
@@ -740,6 +764,162 @@ def case_json_failover():
     p.expect_out(alone)
     stats = p.terminate()
     check(stats["passed-through"] >= 1, "stats: %r" % stats)
+
+
+def next_stats(p, what):
+    """The next stats line on stdout (checkpoint requests before it are
+    kept in p.other_lines)."""
+    while True:
+        ev = p.next_json(what)
+        if ev.get("event") == "stats":
+            check_wall_time(ev)
+            return ev
+        p.other_lines.append(ev)
+
+
+def stats_on_request(request, *extra, notify=False):
+    """@request(p) asks for the stats: a stats line comes, with the
+    counters so far, and the program goes on."""
+    p = Program(*extra, notify=notify)
+
+    def ask(released):
+        # outdev-records is counted once the write returned, which may be
+        # just after the driver read the frame: ask again until it is
+        # (a retry bounded by TIMEOUT, not a timing assumption)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            request(p)
+            stats = next_stats(p, "the stats asked for")
+            check(stats["released"] == released
+                  and stats["primary-in-records"] == released
+                  and stats["outdev-records"] <= released, "stats: %r" % stats)
+            if stats["outdev-records"] == released:
+                break
+            check(time.monotonic() < deadline, "outdev-records: %r" % stats)
+            threading.Event().wait(0.05)
+        check(p.proc.poll() is None, "the program ended after the stats")
+
+    for i in range(2):
+        pri, sec = udp_pair(b"stats round %d" % i)
+        p.send_primary(pri)
+        p.send_secondary(sec)
+        p.expect_out(pri)
+        ask(i + 1)
+    stats = p.terminate()
+    check(stats["released"] == 2, "final stats: %r" % stats)
+
+
+def case_stats_sigusr1():
+    stats_on_request(lambda p: p.proc.send_signal(signal.SIGUSR1))
+
+
+def case_stats_sigusr1_notify():
+    stats_on_request(lambda p: p.proc.send_signal(signal.SIGUSR1),
+                     notify=True)
+
+
+def case_stats_stdin():
+    stats_on_request(lambda p: p.stdin_line("stats"))
+
+
+def case_stats_interval():
+    # --stats-interval 1: stats lines come by themselves, with the counters
+    # so far (waiting for them is bounded by TIMEOUT, no timing assertion)
+    p = Program("--stats-interval", "1")
+    pri, sec = udp_pair(b"counted")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    seen = 0
+    while seen < 2:
+        stats = next_stats(p, "a periodic stats line")
+        if stats["released"] == 1:
+            seen += 1
+    check(p.proc.poll() is None, "the program ended")
+    p.terminate()
+
+
+def http_get(port, path="/metrics", method="GET"):
+    """One request on a new connection: (status line, headers, body)."""
+    s = connect(port)
+    s.sendall(("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+               % (method, path)).encode())
+    data = b""
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            raise Failure("timed out waiting for the metrics answer")
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, body = data.decode().partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    check(int(headers.get("Content-Length", -1)) == len(body.encode()),
+          "Content-Length in %r" % data)
+    return lines[0], headers, body
+
+
+def metric_values(body):
+    """{name: value} of a Prometheus text body, checking that every sample
+    has its HELP and TYPE lines."""
+    values, typed = {}, set()
+    for line in body.splitlines():
+        if line.startswith("# TYPE "):
+            name, kind = line.split()[2:4]
+            check(kind == ("counter" if name.endswith("_total") else "gauge"),
+                  "type of %s: %s" % (name, kind))
+            typed.add(name)
+        elif line and not line.startswith("#"):
+            name, value = line.split(" ")
+            check(name in typed and name.startswith("gst_colo_compare_"),
+                  "sample %r" % line)
+            values[name] = int(value)
+    return values
+
+
+def case_metrics():
+    # --metrics tcp-listen: the counters in Prometheus text format, one
+    # GET per connection, while the program goes on; a client that sends
+    # nothing does not hold up the others
+    port = free_port()
+    p = Program("--metrics", "tcp-listen:127.0.0.1:%d" % port)
+    idle = connect(port)
+    pri, sec = udp_pair(b"counted in the metrics")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        status, headers, body = http_get(port)
+        check(status == "HTTP/1.0 200 OK", "status %r" % status)
+        check(headers["Content-Type"].startswith("text/plain; version=0.0.4"),
+              "headers %r" % headers)
+        values = metric_values(body)
+        check(values.get("gst_colo_compare_released_total") == 1
+              and values.get("gst_colo_compare_primary_in_records_total") == 1
+              and "gst_colo_compare_queued_primary" in values
+              and values.get("gst_colo_compare_peak_rss_bytes", 0) > 0,
+              "metrics %r" % values)
+        # outdev-records is counted once the write returned (see
+        # stats_on_request): ask again until it is
+        if values.get("gst_colo_compare_outdev_records_total") == 1:
+            break
+        check(time.monotonic() < deadline, "metrics %r" % values)
+        threading.Event().wait(0.05)
+    check(http_get(port, "/")[0] == "HTTP/1.0 200 OK", "GET / refused")
+    check(http_get(port, "/other")[0].startswith("HTTP/1.0 404"),
+          "no 404 for another path")
+    check(http_get(port, "/metrics", "POST")[0].startswith("HTTP/1.0 405"),
+          "no 405 for POST")
+    # the idle client is still connected at SIGTERM: dropped
+    stats = p.terminate()
+    expect_closed(idle, "the idle metrics client")
+    check(stats["released"] == 1, "stats: %r" % stats)
+    check("metrics: serving the stats" in p.stderr_text(),
+          "stderr: %s" % p.stderr_text())
 
 
 def case_stdin_eof():
@@ -969,7 +1149,8 @@ def case_sigterm_under_load():
     # Memory (the program's peak RSS, a stats field) stays within the
     # bound: each input's frames waiting, and one released batch being
     # written (it does not grow with the load, nor at SIGTERM).  The
-    # memory figures are not checked under valgrind (its own memory).
+    # memory figures are not checked under valgrind (its own memory) nor
+    # AddressSanitizer (up to 256 MiB of freed blocks held in quarantine).
     p = Program(outdev_listen=True)
     base = vm_rss(p.proc.pid)
     body = frames.pattern(100)
@@ -1013,11 +1194,119 @@ def case_sigterm_under_load():
     check(stats["outdev-records"] == got
           and stats["primary-in-records"] == got
           and stats["outdev-lost"] == 0, "%d frames; stats %r" % (got, stats))
-    if not WRAPPER:
+    if not WRAPPER and not SANITIZED:
         peak = stats["peak-rss"] - base
         check(peak <= 3 * IN_FLIGHT + 8 * MiB,
               "peak RSS %.1f MiB above the start, more than the bound (3 x "
               "%d MiB and 8 MiB)" % (peak / MiB, IN_FLIGHT // MiB))
+
+
+def start_program(args):
+    """gst-colo-compare with exactly @args, its stdout and stderr read as
+    Program reads them; the caller sets primary, secondary and out."""
+    p = Program.__new__(Program)
+    p.vnet = False
+    p.proc = subprocess.Popen(WRAPPER + [PROGRAM] + args,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    p.lines = queue.Queue()
+    p.other_lines = []
+    p.stderr = []
+    threading.Thread(target=p._read_stdout, daemon=True).start()
+    threading.Thread(target=p._read_stderr, daemon=True).start()
+    return p
+
+
+def connect_unix(path):
+    """Connects to a program's UNIX listen endpoint, retrying until it
+    listens."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(TIMEOUT)
+        try:
+            s.connect(path)
+            return s
+        except (FileNotFoundError, ConnectionRefusedError):
+            s.close()
+            check(time.monotonic() < deadline, "nothing listens on %s" % path)
+            threading.Event().wait(0.05)
+
+
+def case_unix_endpoints():
+    # unix-listen:PATH, unix:PATH (connect) and QEMU's unix:PATH,server
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        pri_path, sec_path, out_path, notify_path = (
+            os.path.join(d, n) for n in ("pri", "sec", "out", "notify"))
+        sl = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sl.bind(sec_path)
+        sl.listen(1)
+        # a stale socket file where the program listens: replaced
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(pri_path)
+        stale.close()
+        p = start_program(["--primary-in", "unix-listen:" + pri_path,
+                           "--secondary-in", "unix:" + sec_path,
+                           "--outdev", "unix:%s,server" % out_path,
+                           "--notify-dev", "unix-listen:" + notify_path])
+        try:
+            p.secondary = p._accept(sl, "secondary-in")
+            p.primary = connect_unix(pri_path)
+            p.out = connect_unix(out_path)
+            n = connect_unix(notify_path)
+            n.sendall(frames.record(INIT))
+            check(recv_exact(n, 4 + len(XEN_INIT), "the handshake answer")[4:]
+                  == XEN_INIT, "no handshake answer on notify-dev")
+            pri, sec = udp_pair(b"over UNIX sockets")
+            p.send_primary(pri)
+            p.send_secondary(sec)
+            p.expect_out(pri)
+            pri = diverge(p)
+            check(recv_exact(n, 17, "DO_CHECKPOINT")[4:] == DO_CHECKPOINT,
+                  "no DO_CHECKPOINT")
+            n.sendall(frames.record(COLO_CHECKPOINT))
+            p.expect_out(pri)
+            stats = p.terminate()
+            check(stats["released"] == 1 and stats["flushed"] == 1,
+                  "stats: %r" % stats)
+            for text in ("primary-in: listening on " + pri_path,
+                         "outdev: listening on " + out_path,
+                         "secondary-in: connected to " + sec_path):
+                check(text in p.stderr_text(), "no '%s' on stderr: %s"
+                      % (text, p.stderr_text()))
+            check("warning" not in p.stderr_text(),
+                  "a warning: %s" % p.stderr_text())
+        finally:
+            p.kill()
+
+
+def case_qemu_tcp_endpoints():
+    # QEMU's spellings: tcp::PORT connects to localhost, and
+    # tcp:HOST:PORT,server[,nowait] listens (tests stay on 127.0.0.1)
+    pl = socket.socket(socket.AF_INET)
+    pl.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    pl.bind(("127.0.0.1", 0))
+    pl.listen(1)
+    sec_port, out_port = free_port(), free_port()
+    p = start_program(["--primary-in", "tcp::%d" % pl.getsockname()[1],
+                       "--secondary-in",
+                       "tcp:127.0.0.1:%d,server,nowait" % sec_port,
+                       "--outdev", "tcp:127.0.0.1:%d,server=on" % out_port])
+    try:
+        p.primary = p._accept(pl, "primary-in")
+        p.secondary = connect(sec_port)
+        p.out = connect(out_port)
+        pri, sec = udp_pair(b"QEMU-style endpoints")
+        p.send_primary(pri)
+        p.send_secondary(sec)
+        p.expect_out(pri)
+        stats = p.terminate()
+        check(stats["released"] == 1, "stats: %r" % stats)
+        check("secondary-in: listening on 127.0.0.1:%d" % sec_port
+              in p.stderr_text(), "stderr: %s" % p.stderr_text())
+    finally:
+        p.kill()
 
 
 def expect_exit_2(args, what):
@@ -1029,6 +1318,7 @@ def expect_exit_2(args, what):
     lines = [line for line in err.splitlines()
              if line.startswith("gst-colo-compare: error:")]
     check(len(lines) == 1, "%s: expected one error line, stderr %r" % (what, err))
+    return lines[0]
 
 
 def base_args():
@@ -1042,6 +1332,9 @@ def case_exit_bad_option():
     expect_exit_2(base_args() + ["--compare-timeout", "0"], "compare-timeout 0")
     expect_exit_2(base_args() + ["--max-queue-size", "x"], "max-queue-size x")
     expect_exit_2(base_args() + ["--idle-timeout", "-1"], "idle-timeout -1")
+    expect_exit_2(base_args() + ["--stats-interval", "-1"],
+                  "stats-interval -1")
+    expect_exit_2(base_args() + ["--stats-interval", "x"], "stats-interval x")
     expect_exit_2(base_args()[2:], "missing --primary-in")
 
 
@@ -1051,17 +1344,39 @@ def case_exit_bad_endpoint():
                 "tcp:127.0.0.1:65536", "tcp-listen::5", "tcp:[::1:5"]:
         expect_exit_2(["--primary-in", bad] + args[2:], bad)
     expect_exit_2(args[:4] + ["--outdev", args[1]], "equal endpoints")
+    expect_exit_2(args + ["--metrics", "tcp:127.0.0.1:5"],
+                  "--metrics not a listen endpoint")
+    expect_exit_2(args + ["--metrics", args[5]], "--metrics equal to --outdev")
+    for bad in ["unix:", "tcp::5,bogus", "tcp::5,wait=on", "unix:/x,",
+                "tcp-listen:127.0.0.1:5,server"]:
+        expect_exit_2(["--primary-in", bad] + args[2:], bad)
+    # one socket file, whether connected to or listened on
+    expect_exit_2(args[:4] + ["--notify-dev", "unix:/tmp/x.sock",
+                              "--outdev", "unix-listen:/tmp/x.sock"],
+                  "equal UNIX endpoints")
 
 
 def case_exit_port_in_use():
     busy = listener()
     args = base_args()
     args[1] = "tcp-listen:127.0.0.1:%d" % busy.getsockname()[1]
-    expect_exit_2(args, "port in use")
+    line = expect_exit_2(args, "port in use")
+    # the error names the option and its endpoint
+    check(("--primary-in %s: " % args[1]) in line, "port in use: %r" % line)
     # and a tcp: endpoint nobody listens on
     args = base_args()
     args[5] = "tcp:127.0.0.1:%d" % free_port()
-    expect_exit_2(args, "connection refused")
+    line = expect_exit_2(args, "connection refused")
+    check(("--outdev %s: " % args[5]) in line, "connection refused: %r" % line)
+    args = base_args()
+    args[3] = "tcp:127.0.0.1:%d" % free_port()
+    line = expect_exit_2(args, "connection refused")
+    check(("--secondary-in %s: " % args[3]) in line,
+          "connection refused: %r" % line)
+    args = base_args() + ["--notify-dev", "tcp:127.0.0.1:%d" % free_port()]
+    line = expect_exit_2(args, "connection refused")
+    check(("--notify-dev %s: " % args[7]) in line,
+          "connection refused: %r" % line)
 
 
 def case_manpage():
@@ -1086,6 +1401,29 @@ def case_manpage():
     for opt in options:
         check(opt.replace("-", "\\-") in source, "%s is not in the man page"
               % opt)
+
+
+def case_plugin_metadata():
+    """The colo plugin's version is the project's, with its release date;
+    gst-colo-compare --version says the same version."""
+    out = subprocess.run(["gst-inspect-1.0", os.environ["GST_COLO_PLUGIN"]],
+                         capture_output=True, timeout=TIMEOUT,
+                         env=dict(os.environ, GST_REGISTRY_UPDATE="no"))
+    text = out.stdout.decode()
+    check(out.returncode == 0, "gst-inspect-1.0: %r" % out.stderr)
+    fields = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1)
+                  for line in text.split("\n\n")[0].splitlines()[1:])
+    version = os.environ["GST_COLO_VERSION"]
+    check(fields.get("Version") == version, "Version in %r" % fields)
+    check(fields.get("Source release date")
+          == os.environ["GST_COLO_RELEASE_DATE"],
+          "Release date in %r" % fields)
+    check(fields.get("Origin URL", "").startswith("http"),
+          "Origin URL in %r" % fields)
+    v = subprocess.run(WRAPPER + [PROGRAM, "--version"], capture_output=True,
+                       timeout=TIMEOUT)
+    check(v.stdout.decode().startswith("gst-colo-compare %s " % version),
+          "--version: %r" % v.stdout)
 
 
 def main():

@@ -11,6 +11,7 @@
  * conservation.h; the rules modelled are docs/design.md's). */
 
 #include <string.h>
+#include "colo-bytes.h"
 #include "conservation.h"
 #include "frames.h"
 
@@ -261,15 +262,6 @@ get64 (const guint8 * p)
   for (i = 0; i < 8; i++)
     v = (v << 8) | p[i];
   return v;
-}
-
-static void
-put32 (guint8 * p, guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
 }
 
 static guint8
@@ -544,8 +536,8 @@ gen_datagram (CsModel * m, Conn * c, gint side, guint vnet_hdr_len)
   FrameOpts o;
   GBytes *b;
 
-  put32 (d, c->index);
-  put32 (d + 4, k);
+  colo_write_be32 (d, c->index);
+  colo_write_be32 (d + 4, k);
   for (i = 8; i < len; i++)
     d[i] = (guint8) ((h >> (i % 56)) ^ i);
   if (side == CS_SECONDARY && cs_chance (m, m->p.divergence_permille)) {

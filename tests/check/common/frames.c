@@ -9,6 +9,7 @@
 
 #include <string.h>
 #include <arpa/inet.h>
+#include "colo-bytes.h"
 #include "frames.h"
 
 void
@@ -19,22 +20,6 @@ frame_opts_init (FrameOpts * opts)
   opts->dst = "10.0.0.2";
   opts->ttl = 64;
   opts->ip_id = 1;
-}
-
-static void
-put16 (guint8 * p, guint16 v)
-{
-  p[0] = v >> 8;
-  p[1] = v & 0xff;
-}
-
-static void
-put32 (guint8 * p, guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = (v >> 16) & 0xff;
-  p[2] = (v >> 8) & 0xff;
-  p[3] = v & 0xff;
 }
 
 static guint16
@@ -67,16 +52,16 @@ wrap_ip (const FrameOpts * opts, guint8 proto, const guint8 * l4, gsize l4_len)
   }
   g_byte_array_append (a, eth, 12);
   for (i = 0; i < opts->n_vlan; i++) {
-    put16 (tag, (opts->n_vlan == 2 && i == 0) ? 0x88a8 : 0x8100);
-    put16 (tag + 2, opts->vlan_id[i] & 0x0fff);
+    colo_write_be16 (tag, (opts->n_vlan == 2 && i == 0) ? 0x88a8 : 0x8100);
+    colo_write_be16 (tag + 2, opts->vlan_id[i] & 0x0fff);
     g_byte_array_append (a, tag, 4);
   }
-  put16 (tag, opts->ipv6 ? 0x86dd : 0x0800);
+  colo_write_be16 (tag, opts->ipv6 ? 0x86dd : 0x0800);
   g_byte_array_append (a, tag, 2);
 
   if (opts->ipv6) {
     guint8 ip[40] = { 0x60 };
-    put16 (ip + 4, l4_len);
+    colo_write_be16 (ip + 4, l4_len);
     ip[6] = proto;
     ip[7] = opts->ttl;
     g_assert (inet_pton (AF_INET6, opts->src, ip + 8) == 1);
@@ -87,14 +72,14 @@ wrap_ip (const FrameOpts * opts, guint8 proto, const guint8 * l4, gsize l4_len)
     guint8 ip[60] = { 0 };
     g_assert (opts->ip_options_len % 4 == 0 && hl <= 60);
     ip[0] = 0x40 | (hl / 4);
-    put16 (ip + 2, hl + l4_len);
-    put16 (ip + 4, opts->ip_id);
+    colo_write_be16 (ip + 2, hl + l4_len);
+    colo_write_be16 (ip + 4, opts->ip_id);
     ip[8] = opts->ttl;
     ip[9] = proto;
     g_assert (inet_pton (AF_INET, opts->src, ip + 12) == 1);
     g_assert (inet_pton (AF_INET, opts->dst, ip + 16) == 1);
     memset (ip + 20, 1, opts->ip_options_len);  /* NOP options */
-    put16 (ip + 10, checksum (ip, hl, 0));
+    colo_write_be16 (ip + 10, checksum (ip, hl, 0));
     g_byte_array_append (a, ip, hl);
   }
   g_byte_array_append (a, l4, l4_len);
@@ -115,17 +100,17 @@ frame_tcp (const FrameOpts * opts, guint16 sport, guint16 dport, guint32 seq,
   GBytes *b;
 
   g_assert (tcp_options_len % 4 == 0 && hl <= 60);
-  put16 (l4, sport);
-  put16 (l4 + 2, dport);
-  put32 (l4 + 4, seq);
-  put32 (l4 + 8, ack);
+  colo_write_be16 (l4, sport);
+  colo_write_be16 (l4 + 2, dport);
+  colo_write_be32 (l4 + 4, seq);
+  colo_write_be32 (l4 + 8, ack);
   l4[12] = (hl / 4) << 4;
   l4[13] = flags;
-  put16 (l4 + 14, 65535);
+  colo_write_be16 (l4 + 14, 65535);
   memset (l4 + 20, 1, tcp_options_len);
   if (len)
     memcpy (l4 + hl, payload, len);
-  put16 (l4 + 16, checksum (l4, total, 0));     /* not a real pseudo-header sum */
+  colo_write_be16 (l4 + 16, checksum (l4, total, 0));   /* not a real pseudo-header sum */
   b = wrap_ip (opts, 6, l4, total);
   g_free (l4);
   return b;
@@ -138,12 +123,12 @@ frame_udp (const FrameOpts * opts, guint16 sport, guint16 dport,
   guint8 *l4 = g_malloc0 (8 + len);
   GBytes *b;
 
-  put16 (l4, sport);
-  put16 (l4 + 2, dport);
-  put16 (l4 + 4, 8 + len);
+  colo_write_be16 (l4, sport);
+  colo_write_be16 (l4 + 2, dport);
+  colo_write_be16 (l4 + 4, 8 + len);
   if (len)
     memcpy (l4 + 8, payload, len);
-  put16 (l4 + 6, checksum (l4, 8 + len, 0));
+  colo_write_be16 (l4 + 6, checksum (l4, 8 + len, 0));
   b = wrap_ip (opts, 17, l4, 8 + len);
   g_free (l4);
   return b;
@@ -157,11 +142,11 @@ frame_icmp_echo (const FrameOpts * opts, guint16 id, guint16 seq,
   GBytes *b;
 
   l4[0] = opts->ipv6 ? 128 : 8;
-  put16 (l4 + 4, id);
-  put16 (l4 + 6, seq);
+  colo_write_be16 (l4 + 4, id);
+  colo_write_be16 (l4 + 6, seq);
   if (len)
     memcpy (l4 + 8, payload, len);
-  put16 (l4 + 2, checksum (l4, 8 + len, 0));
+  colo_write_be16 (l4 + 2, checksum (l4, 8 + len, 0));
   b = wrap_ip (opts, opts->ipv6 ? 58 : 1, l4, 8 + len);
   g_free (l4);
   return b;

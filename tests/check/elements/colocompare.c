@@ -21,6 +21,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/app/gstappsink.h>
 
+#include "colo-flow.h"
 #include "frames.h"
 
 #define CAPS "application/x-ethernet, vnet-hdr-len=(int)0"
@@ -957,16 +958,10 @@ check_stale (gint side)
   ctx_free (c);
 }
 
-GST_START_TEST (test_stale_primary)
+/* A frame waiting on either side goes stale (loop: __i__ is the side) */
+GST_START_TEST (test_stale)
 {
-  check_stale (0);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_stale_secondary)
-{
-  check_stale (1);
+  check_stale (__i__);
 }
 
 GST_END_TEST;
@@ -2242,8 +2237,8 @@ colocompare_suite (void)
   tcase_add_test (tc, test_tcp_miscompare);
   tcase_add_test (tc, test_once_per_episode);
   tcase_add_test (tc, test_repost_per_scan_cycle);
-  tcase_add_test (tc, test_stale_primary);
-  tcase_add_test (tc, test_stale_secondary);
+  tcase_add_loop_test (tc, test_stale, COLO_SIDE_PRIMARY,
+      COLO_SIDE_SECONDARY + 1);
   tcase_add_test (tc, test_queue_full);
   tcase_add_test (tc, test_queue_full_judged_per_batch);
   tcase_add_test (tc, test_auto_release);

@@ -12,6 +12,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 
+#include "colo-bytes.h"
 #include "gstcolocaps.h"
 
 /* A record to put on the wire and the frame expected back */
@@ -599,9 +600,9 @@ reparse_records (GstBuffer * buf, gboolean vnet, GByteArray * acc)
 
     fail_unless (map.size - pos >= hsize, "partial header at %"
         G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT, pos, map.size);
-    len = GST_READ_UINT32_BE (map.data + pos);
+    len = colo_read_be32 (map.data + pos);
     if (vnet)
-      vnet_hdr_len = GST_READ_UINT32_BE (map.data + pos + 4);
+      vnet_hdr_len = colo_read_be32 (map.data + pos + 4);
     fail_unless (len > 0 && len <= 69632, "bad len %u", len);
     fail_unless (vnet_hdr_len <= 20 && vnet_hdr_len <= len);
     fail_unless (map.size - pos - hsize >= len, "partial record at %"

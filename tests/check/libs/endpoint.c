@@ -14,6 +14,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <glib/gstdio.h>
+
 #include "colo-endpoint.h"
 
 static void
@@ -46,6 +48,48 @@ test_parse_valid (void)
       "tcp:localhost:65535");
   check_ok ("tcp-listen:[::1]:9001", COLO_ENDPOINT_LISTEN, "::1", 9001,
       "tcp-listen:[::1]:9001");
+  /* QEMU's spellings */
+  check_ok ("tcp::9000", COLO_ENDPOINT_CONNECT, "localhost", 9000,
+      "tcp:localhost:9000");
+  check_ok ("tcp::9000,server", COLO_ENDPOINT_LISTEN, "0.0.0.0", 9000,
+      "tcp-listen:0.0.0.0:9000");
+  check_ok ("tcp::9000,server=on,wait=off", COLO_ENDPOINT_LISTEN, "0.0.0.0",
+      9000, "tcp-listen:0.0.0.0:9000");
+  check_ok ("tcp:127.0.0.1:9000,server,nowait", COLO_ENDPOINT_LISTEN,
+      "127.0.0.1", 9000, "tcp-listen:127.0.0.1:9000");
+  check_ok ("tcp:[::1]:9000,server=off", COLO_ENDPOINT_CONNECT, "::1", 9000,
+      "tcp:[::1]:9000");
+}
+
+static void
+check_unix (const gchar * str, ColoEndpointKind kind, const gchar * path,
+    const gchar * canonical)
+{
+  GError *err = NULL;
+  ColoEndpoint *ep = colo_endpoint_parse (str, &err);
+  gchar *back;
+
+  g_assert_no_error (err);
+  g_assert_cmpint (ep->kind, ==, kind);
+  g_assert_cmpstr (ep->path, ==, path);
+  g_assert_null (ep->host);
+  back = colo_endpoint_to_string (ep);
+  g_assert_cmpstr (back, ==, canonical);
+  g_free (back);
+  colo_endpoint_free (ep);
+}
+
+static void
+test_parse_unix (void)
+{
+  check_unix ("unix:/run/a.sock", COLO_ENDPOINT_CONNECT, "/run/a.sock",
+      "unix:/run/a.sock");
+  check_unix ("unix-listen:/run/a.sock", COLO_ENDPOINT_LISTEN, "/run/a.sock",
+      "unix-listen:/run/a.sock");
+  check_unix ("unix:rel:a.sock,server", COLO_ENDPOINT_LISTEN, "rel:a.sock",
+      "unix-listen:rel:a.sock");
+  check_unix ("unix:/run/a.sock,server=off", COLO_ENDPOINT_CONNECT,
+      "/run/a.sock", "unix:/run/a.sock");
 }
 
 static void
@@ -53,10 +97,14 @@ test_parse_invalid (void)
 {
   const gchar *bad[] = {
     "", "127.0.0.1:9000", "udp:127.0.0.1:9000", "tcp:", "tcp:127.0.0.1",
-    "tcp:127.0.0.1:", "tcp::9000", "tcp-listen::9000", "tcp:127.0.0.1:0",
+    "tcp:127.0.0.1:", "tcp-listen::9000", "tcp:127.0.0.1:0",
     "tcp:127.0.0.1:65536", "tcp:127.0.0.1:9x", "tcp:127.0.0.1:-1",
     "tcp:127.0.0.1: 9", "tcp:::1:9000", "tcp:[::1:9000", "tcp:[::1]9000",
-    "tcp:[]:9000", "TCP:127.0.0.1:9000", "unix:/tmp/sock",
+    "tcp:[]:9000", "TCP:127.0.0.1:9000", "unix:", "unix-listen:",
+    "tcp::9000,server,bogus", "tcp-listen:127.0.0.1:9000,server",
+    "unix:/tmp/sock,wait=on", "tcp::9000,",
+    "unix:/tmp/0123456789012345678901234567890123456789012345678901234567890"
+        "123456789012345678901234567890123456789012345678901234567890",
   };
   guint i;
 
@@ -163,6 +211,57 @@ test_nodelay (void)
   g_object_unref (sock);
 }
 
+/* A unix-listen endpoint binds its path, a unix: endpoint connects to
+ * it; a stale socket file is replaced, a live one is not; a connect and a
+ * listen endpoint on one path are equal. */
+static void
+test_unix (void)
+{
+  gchar *dir = g_dir_make_tmp ("colo-endpoint-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "s.sock", NULL);
+  gchar *lstr = g_strconcat ("unix-listen:", path, NULL);
+  gchar *cstr = g_strconcat ("unix:", path, NULL);
+  ColoEndpoint *lep = colo_endpoint_parse (lstr, NULL);
+  ColoEndpoint *cep = colo_endpoint_parse (cstr, NULL);
+  GSocket *first, *second;
+  GSocketConnection *conn;
+  GError *err = NULL;
+  gchar *addr;
+
+  g_assert_true (colo_endpoint_equal (lep, cep));
+  first = colo_endpoint_listen (lep, &err);
+  g_assert_no_error (err);
+  addr = colo_endpoint_socket_address (first, FALSE);
+  g_assert_cmpstr (addr, ==, path);
+  g_free (addr);
+  /* in use: not replaced */
+  second = colo_endpoint_listen (lep, &err);
+  g_assert_null (second);
+  g_assert_error (err, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&err);
+  conn = colo_endpoint_connect (cep, NULL, &err);
+  g_assert_no_error (err);
+  /* no TCP options on a UNIX socket, and no warning */
+  colo_endpoint_setup_connection (g_socket_connection_get_socket (conn),
+      "test");
+  g_object_unref (conn);
+  /* closed: the file is a stale socket now, and replaced */
+  g_object_unref (first);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  second = colo_endpoint_listen (lep, &err);
+  g_assert_no_error (err);
+  g_object_unref (second);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  colo_endpoint_free (lep);
+  colo_endpoint_free (cep);
+  g_free (lstr);
+  g_free (cstr);
+  g_free (path);
+  g_free (dir);
+}
+
 static int
 get_option (GSocket * sock, int level, int name)
 {
@@ -249,7 +348,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/endpoint/parse-valid", test_parse_valid);
   g_test_add_func ("/endpoint/parse-invalid", test_parse_invalid);
+  g_test_add_func ("/endpoint/parse-unix", test_parse_unix);
   g_test_add_func ("/endpoint/equal", test_equal);
+  g_test_add_func ("/endpoint/unix", test_unix);
   g_test_add_func ("/endpoint/listen-twice", test_listen_twice);
   g_test_add_func ("/endpoint/nodelay", test_nodelay);
   g_test_add_func ("/endpoint/keepalive", test_keepalive);

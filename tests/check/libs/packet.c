@@ -855,93 +855,185 @@ test_ipv4_fragment (void)
 
 /* ---- malformed ---- */
 
+/* Malformed IPv4, TCP and UDP frames, one named case each: a well-formed
+ * frame, one field broken, and the reason the parser must give. */
+typedef struct
+{
+  const char *name;
+  void (*build) (Frame * f);
+  ColoMalformed why;
+} MalformedCase;
+
 static void
-test_malformed_ipv4 (void)
+ipv4_ihl_short (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  f->d[14] = 0x44;
+}
+
+static void
+ipv4_version_6 (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  f->d[14] = 0x67;
+}
+
+/* IHL beyond the buffer: 15 words = 60 bytes, the buffer holds 28 */
+static void
+ipv4_ihl_beyond (Frame * f)
+{
+  make_ipv4_udp (f, 0, 0);
+  f->d[14] = 0x4f;
+}
+
+static void
+ipv4_total_beyond (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  set_u16 (f, 16, f->len - 14 + 1);
+}
+
+static void
+ipv4_total_below_ihl (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  set_u16 (f, 16, 27);
+}
+
+/* total length == IHL * 4: an empty IP payload, but TCP needs a header */
+static void
+ipv4_empty_tcp (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  set_u16 (f, 16, 28);
+}
+
+static void
+tcp_doff_0 (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  f->d[14 + 28 + 12] = 0 << 4;
+}
+
+static void
+tcp_doff_1 (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  f->d[14 + 28 + 12] = 1 << 4;
+}
+
+static void
+tcp_doff_2 (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  f->d[14 + 28 + 12] = 2 << 4;
+}
+
+static void
+tcp_doff_3 (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  f->d[14 + 28 + 12] = 3 << 4;
+}
+
+static void
+tcp_doff_4 (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  f->d[14 + 28 + 12] = 4 << 4;
+}
+
+/* data offset beyond the IP payload: 15 * 4 = 60 > 42 */
+static void
+tcp_doff_beyond (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  f->d[14 + 28 + 12] = 15 << 4;
+}
+
+/* ... also when the bytes exist in the frame as Ethernet padding */
+static void
+tcp_doff_into_padding (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  set_u16 (f, 16, 28 + 20);
+  f->d[14 + 28 + 12] = 6 << 4;
+}
+
+/* TCP header cut by the IP length */
+static void
+tcp_cut_by_ip_len (Frame * f)
+{
+  make_ipv4_tcp (f, 0);
+  set_u16 (f, 16, 28 + 19);
+}
+
+static void
+udp_cut_by_ip_len (Frame * f)
+{
+  make_ipv4_udp (f, 0, 10);
+  set_u16 (f, 16, 20 + 7);
+}
+
+static void
+udp_len_below_8 (Frame * f)
+{
+  make_ipv4_udp (f, 0, 10);
+  set_u16 (f, 34 + 4, 7);
+}
+
+static void
+udp_len_beyond (Frame * f)
+{
+  make_ipv4_udp (f, 0, 10);
+  set_u16 (f, 34 + 4, 19);
+}
+
+static const MalformedCase malformed_cases[] = {
+  {"ipv4/ihl-short", ipv4_ihl_short, COLO_MALFORMED_IPV4_HDR_LEN_SHORT},
+  {"ipv4/version-6", ipv4_version_6, COLO_MALFORMED_IPV4_VERSION},
+  {"ipv4/ihl-beyond", ipv4_ihl_beyond, COLO_MALFORMED_IPV4_OPTIONS_TRUNCATED},
+  {"ipv4/total-beyond", ipv4_total_beyond,
+      COLO_MALFORMED_IPV4_PACKET_TRUNCATED},
+  {"ipv4/total-below-ihl", ipv4_total_below_ihl,
+      COLO_MALFORMED_IPV4_TOTAL_LEN_SHORT},
+  {"ipv4/empty-tcp", ipv4_empty_tcp, COLO_MALFORMED_TCP_TRUNCATED},
+  {"tcp/doff-0", tcp_doff_0, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT},
+  {"tcp/doff-1", tcp_doff_1, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT},
+  {"tcp/doff-2", tcp_doff_2, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT},
+  {"tcp/doff-3", tcp_doff_3, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT},
+  {"tcp/doff-4", tcp_doff_4, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT},
+  {"tcp/doff-beyond", tcp_doff_beyond, COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND},
+  {"tcp/doff-into-padding", tcp_doff_into_padding,
+      COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND},
+  {"tcp/cut-by-ip-length", tcp_cut_by_ip_len, COLO_MALFORMED_TCP_TRUNCATED},
+  {"udp/cut-by-ip-length", udp_cut_by_ip_len, COLO_MALFORMED_UDP_TRUNCATED},
+  {"udp/length-below-8", udp_len_below_8, COLO_MALFORMED_UDP_LEN_SHORT},
+  {"udp/length-beyond", udp_len_beyond, COLO_MALFORMED_UDP_LEN_BEYOND},
+};
+
+static void
+test_malformed_case (gconstpointer data)
+{
+  const MalformedCase *c = data;
+  Frame f;
+
+  c->build (&f);
+  assert_malformed (&f, f.len, 0, c->why);
+}
+
+/* An IP payload of length 0 is fine for protocols without a header */
+static void
+test_empty_ip_payload (void)
 {
   Frame f;
   ColoPacketInfo info;
 
-  /* IHL < 5 */
-  make_ipv4_tcp (&f, 0);
-  f.d[14] = 0x44;
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_HDR_LEN_SHORT);
-
-  /* version 6 under ethertype 0x0800 */
-  make_ipv4_tcp (&f, 0);
-  f.d[14] = 0x67;
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_VERSION);
-
-  /* IHL beyond the buffer: 15 words = 60 bytes, the buffer holds 28 */
-  make_ipv4_udp (&f, 0, 0);
-  f.d[14] = 0x4f;
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_OPTIONS_TRUNCATED);
-
-  /* total length > buffer */
-  make_ipv4_tcp (&f, 0);
-  set_u16 (&f, 16, f.len - 14 + 1);
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_PACKET_TRUNCATED);
-
-  /* total length < IHL * 4 */
-  make_ipv4_tcp (&f, 0);
-  set_u16 (&f, 16, 27);
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_IPV4_TOTAL_LEN_SHORT);
-
-  /* total length == IHL * 4: valid, empty payload, but TCP needs a header */
-  make_ipv4_tcp (&f, 0);
-  set_u16 (&f, 16, 28);
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_TRUNCATED);
+  ipv4_empty_tcp (&f);
   f.d[14 + 9] = 1;
   g_assert_cmpint (parse (&f, 0, &info), ==, COLO_PARSE_OK);
   g_assert_cmpuint (info.l4_len, ==, 0);
   g_assert_cmpuint (info.payload_len, ==, 0);
-}
-
-static void
-test_malformed_tcp (void)
-{
-  Frame f;
-  guint doff;
-
-  /* data offset < 5 */
-  for (doff = 0; doff < 5; doff++) {
-    make_ipv4_tcp (&f, 0);
-    f.d[14 + 28 + 12] = doff << 4;
-    assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_DATA_OFFSET_SHORT);
-  }
-
-  /* data offset beyond the IP payload: 15 * 4 = 60 > 42 */
-  make_ipv4_tcp (&f, 0);
-  f.d[14 + 28 + 12] = 15 << 4;
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND);
-
-  /* ... also when the bytes exist in the frame as Ethernet padding */
-  make_ipv4_tcp (&f, 0);
-  set_u16 (&f, 16, 28 + 20);
-  f.d[14 + 28 + 12] = 6 << 4;
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_DATA_OFFSET_BEYOND);
-
-  /* TCP header cut by the IP length */
-  make_ipv4_tcp (&f, 0);
-  set_u16 (&f, 16, 28 + 19);
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_TCP_TRUNCATED);
-}
-
-static void
-test_malformed_udp (void)
-{
-  Frame f;
-
-  make_ipv4_udp (&f, 0, 10);
-  set_u16 (&f, 16, 20 + 7);
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_UDP_TRUNCATED);
-
-  make_ipv4_udp (&f, 0, 10);
-  set_u16 (&f, 34 + 4, 7);
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_UDP_LEN_SHORT);
-
-  make_ipv4_udp (&f, 0, 10);
-  set_u16 (&f, 34 + 4, 19);
-  assert_malformed (&f, f.len, 0, COLO_MALFORMED_UDP_LEN_BEYOND);
 }
 
 static void
@@ -1191,6 +1283,8 @@ test_addr_to_string (void)
 int
 main (int argc, char **argv)
 {
+  guint i;
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/packet/ipv4/tcp", test_ipv4_tcp);
@@ -1215,9 +1309,14 @@ main (int argc, char **argv)
   g_test_add_func ("/packet/ipv6/routing-ah", test_ipv6_routing_ah);
   g_test_add_func ("/packet/ipv6/esp-no-next", test_ipv6_esp_no_next);
   g_test_add_func ("/packet/ipv6/fragment", test_ipv6_fragment);
-  g_test_add_func ("/packet/malformed/ipv4", test_malformed_ipv4);
-  g_test_add_func ("/packet/malformed/tcp", test_malformed_tcp);
-  g_test_add_func ("/packet/malformed/udp", test_malformed_udp);
+  for (i = 0; i < G_N_ELEMENTS (malformed_cases); i++) {
+    gchar *path = g_strconcat ("/packet/malformed/", malformed_cases[i].name,
+        NULL);
+
+    g_test_add_data_func (path, &malformed_cases[i], test_malformed_case);
+    g_free (path);
+  }
+  g_test_add_func ("/packet/empty-ip-payload", test_empty_ip_payload);
   g_test_add_func ("/packet/malformed/ipv6", test_malformed_ipv6);
   g_test_add_func ("/packet/malformed/empty-and-tiny", test_empty_and_tiny);
   g_test_add_func ("/packet/malformed/truncation", test_truncation);
