@@ -72,8 +72,9 @@ typedef struct _Conn Conn;
 typedef struct
 {
   guint32 inst, seq, end, ack, rank, div_at;
+  guint32 L;                    /* the instance's data length, as sent */
   guint8 flags;
-  gboolean first, has_div;
+  gboolean first, has_div, end_div;
 } Seg;
 
 typedef struct
@@ -83,6 +84,7 @@ typedef struct
                                  * failover) */
   guint8 side, how, flags;
   gboolean first, malformed;
+  gboolean end_div;             /* TCP secondary: its instance ends otherwise */
   guint32 rank, inst, seq, end, ack;    /* TCP */
   guint32 k;                    /* datagram: message number */
   gboolean div;
@@ -124,6 +126,11 @@ typedef struct
    * the same send buffer) */
   gboolean has_div;
   guint32 div_pos;
+  /* the secondary: this instance ends otherwise than the primary's (a
+   * shorter stream, RST for FIN, FIN for RST...) */
+  gboolean end_div;
+  guint32 end_len;
+  guint end_term;
 } TcpGen;
 
 struct _Conn
@@ -186,6 +193,7 @@ struct _CsModel
   guint64 pred_dgram, pred_tcp, pred_pass, pred_bulk, tcp_early;
   guint64 order_checked, uncompared_checked, checks;
   guint64 tcp_segments, retrans, reordered, divergences, instances;
+  guint64 end_divergences;
   guint64 conns_created, taints, untaints, others;
 
   gchar *error;
@@ -411,13 +419,24 @@ prune (CsModel * m)
   }
 }
 
+/* The current instance as this side sends it */
+static guint32
+gen_len (CsModel * m, const Conn * c, const TcpGen * g)
+{
+  return g->end_div ? g->end_len : inst_len (m, c, g->inst);
+}
+
+static guint
+gen_term (const Conn * c, const TcpGen * g)
+{
+  return g->end_div ? g->end_term : inst_term (c, g->inst);
+}
+
 static gboolean
 tcp_finished (CsModel * m, const Conn * c, const TcpGen * g)
 {
-  guint term = inst_term (c, g->inst);
-
-  return g->off >= 1 + inst_len (m, c, g->inst)
-      && (term == TERM_ABANDON || g->term_sent);
+  return g->off >= 1 + gen_len (m, c, g)
+      && (gen_term (c, g) == TERM_ABANDON || g->term_sent);
 }
 
 static gboolean
@@ -546,7 +565,7 @@ build_segment (CsModel * m, Conn * c, gint side, const Seg * sg,
     guint vnet_hdr_len)
 {
   Rec *r = g_new0 (Rec, 1);
-  guint32 L = inst_len (m, c, sg->inst);
+  guint32 L = sg->L;
   guint32 ds = MAX (sg->seq, 1), de = MIN (sg->end, 1 + L), o;
   gsize len = de > ds ? de - ds : 0;
   guint8 *d = g_malloc (len + 1);
@@ -571,6 +590,7 @@ build_segment (CsModel * m, Conn * c, gint side, const Seg * sg,
   r->rank = sg->rank;
   r->div = sg->has_div;
   r->div_at = sg->div_at;
+  r->end_div = sg->end_div;
   m->tcp_segments++;
   return frame_new (m, side, b, vnet_hdr_len, r);
 }
@@ -595,9 +615,15 @@ static CsFrame *
 build_tcp (CsModel * m, Conn * c, gint side, const TcpGen * g, Seg * sg,
     guint vnet_hdr_len)
 {
-  guint32 L = inst_len (m, c, sg->inst);
-  guint32 ds = MAX (sg->seq, 1), de = MIN (sg->end, 1 + L);
+  guint32 ds, de;
 
+  if (sg->inst == g->inst)
+    sg->L = gen_len (m, c, g);
+  else
+    sg->L = inst_len (m, c, sg->inst);
+  ds = MAX (sg->seq, 1);
+  de = MIN (sg->end, 1 + sg->L);
+  sg->end_div = g->end_div && sg->inst == g->inst;
   if (g->has_div && sg->inst == g->inst && g->div_pos >= ds && g->div_pos < de) {
     sg->has_div = TRUE;
     sg->div_at = g->div_pos;
@@ -618,9 +644,9 @@ gen_tcp (CsModel * m, Conn * c, gint side, guint vnet_hdr_len)
     return build_tcp (m, c, side, g, &g->held, vnet_hdr_len);
   }
   if (tcp_finished (m, c, g)) {
-    if (inst_term (c, g->inst) == TERM_RST && cs_chance (m, 100)) {
+    if (gen_term (c, g) == TERM_RST && cs_chance (m, 100)) {
       /* the stack answers a late segment with another RST */
-      L = inst_len (m, c, g->inst);
+      L = gen_len (m, c, g);
       sg.inst = g->inst;
       sg.seq = sg.end = 1 + L;
       sg.flags = TH_RST | TH_ACK;
@@ -634,10 +660,26 @@ gen_tcp (CsModel * m, Conn * c, gint side, guint vnet_hdr_len)
     g->off = 0;
     g->term_sent = FALSE;
     g->has_div = FALSE;
+    g->end_div = FALSE;
     m->instances++;
   }
-  L = inst_len (m, c, g->inst);
-  term = inst_term (c, g->inst);
+  if (side == CS_SECONDARY && g->off == 0 && !g->end_div
+      && cs_chance (m, m->p.ending_permille)) {
+    /* this connection ends otherwise on the secondary */
+    guint32 nl = inst_len (m, c, g->inst);
+    guint nt = inst_term (c, g->inst);
+
+    g->end_div = TRUE;
+    g->end_len = nl;
+    g->end_term = nt;
+    if (nl > 0 && cs_chance (m, 500))
+      g->end_len = cs_rand (m, nl);
+    else
+      g->end_term = nt == TERM_FIN ? TERM_RST : TERM_FIN;
+    m->end_divergences++;
+  }
+  L = gen_len (m, c, g);
+  term = gen_term (c, g);
   sg.inst = g->inst;
 
   if (MIN (g->off, 1 + L) > 1 && cs_chance (m, 50)) {
@@ -1019,20 +1061,29 @@ static void
 push_tcp_secondary (CsModel * m, Conn * c, Rec * r)
 {
   SecInst *I = sec_inst (c, r->inst, TRUE);
+  guint32 L = inst_len (m, c, r->inst), okb = r->div ? r->div_at : r->end;
+  guint term = inst_term (c, r->inst);
 
   if (r->flags & TH_ACK) {
     if (!I->ack_valid || SEQ_GT (r->ack, I->ack_max))
       I->ack_max = r->ack;
     I->ack_valid = TRUE;
   }
-  if (r->flags & TH_RST)
-    I->rst_sent = TRUE;
-  if (r->end > r->seq)
-    sec_extend (I, r->seq, r->end, r->div ? r->div_at : r->end);
-  if (r->div) {
-    c->div_pending = TRUE;
-    m->divergences++;
+  /* a FIN or RST where the primary has none */
+  if ((r->flags & TH_FIN) && (term != TERM_FIN || r->end - 1 != 1 + L))
+    okb = MIN (okb, r->end - 1);
+  if (r->flags & TH_RST) {
+    if (term == TERM_RST && r->seq == 1 + L)
+      I->rst_sent = TRUE;
+    else
+      I->capped = TRUE;
   }
+  if (r->end > r->seq)
+    sec_extend (I, r->seq, r->end, okb);
+  if (r->div)
+    m->divergences++;
+  if (r->div || r->end_div)
+    c->div_pending = TRUE;
 }
 
 void
@@ -1074,7 +1125,9 @@ cs_pushed (CsModel * m, CsFrame * f, GBytes * out, guint tag, guint64 stamp)
       && stamp - c->last_seen >= m->p.forget_after)
     taint (m, c);
   c->seen = TRUE;
-  c->last_seen = MAX (c->last_seen, stamp);
+  /* colocompare's own stamps: they restart from 0 with a new comparator
+   * (a frame taken while PAUSED after READY is stamped 0) */
+  c->last_seen = stamp;
 
   if (c->kind != KIND_TCP) {
     if (side == CS_PRIMARY) {
@@ -1193,7 +1246,15 @@ cs_released (CsModel * m, const guint8 * unit, gsize size,
     }
     if (r->how == HOW_QUEUED) {
       m->tcp_early++;
-      if (!c->tainted && r->end != r->seq) {
+      if (!c->tainted && (r->flags & TH_RST)) {
+        SecInst *I = sec_inst (c, r->inst, FALSE);
+
+        m->uncompared_checked++;
+        if (!I || !I->rst_sent)
+          fail (m, "tcp connection %u: RST at %u of instance %u (frame %"
+              G_GUINT64_FORMAT ") released, but the secondary sent none there",
+              c->index, r->seq, r->inst, id);
+      } else if (!c->tainted && r->end != r->seq) {
         SecInst *I = sec_inst (c, r->inst, FALSE);
 
         m->uncompared_checked++;
@@ -1497,7 +1558,8 @@ cs_summary (CsModel * m)
       G_GUINT64_FORMAT "; connections %" G_GUINT64_FORMAT ", TCP segments %"
       G_GUINT64_FORMAT " (retransmitted %" G_GUINT64_FORMAT ", reordered %"
       G_GUINT64_FORMAT "), TCP instances %" G_GUINT64_FORMAT
-      ", divergences %" G_GUINT64_FORMAT ", other frames %" G_GUINT64_FORMAT
+      ", divergences %" G_GUINT64_FORMAT " (connection endings %"
+      G_GUINT64_FORMAT "), other frames %" G_GUINT64_FORMAT
       "; predicted releases verified: datagram %" G_GUINT64_FORMAT
       ", TCP %" G_GUINT64_FORMAT ", bulk %" G_GUINT64_FORMAT
       ", passed %" G_GUINT64_FORMAT "; TCP released before the model could "
@@ -1508,9 +1570,9 @@ cs_summary (CsModel * m)
       m->in[CS_PRIMARY], m->in[CS_SECONDARY], m->n_out, m->out_released,
       m->out_flushed, m->out_passed, m->n_dropped_p, m->conns_created,
       m->tcp_segments, m->retrans, m->reordered, m->instances,
-      m->divergences, m->others, m->pred_dgram, m->pred_tcp, m->pred_bulk,
-      m->pred_pass, m->tcp_early, m->uncompared_checked, m->order_checked,
-      m->taints, m->untaints, m->checks);
+      m->divergences, m->end_divergences, m->others, m->pred_dgram, m->pred_tcp,
+      m->pred_bulk, m->pred_pass, m->tcp_early, m->uncompared_checked,
+      m->order_checked, m->taints, m->untaints, m->checks);
 }
 
 /* --- life ------------------------------------------------------------------ */
@@ -1521,6 +1583,7 @@ cs_params_init (CsParams * p)
   memset (p, 0, sizeof (*p));
   p->conns = 32;
   p->divergence_permille = 8;
+  p->ending_permille = 100;
   p->other_permille = 10;
   p->max_segment = 1400;
   p->max_stream = 12000;

@@ -63,6 +63,8 @@ typedef struct
 {
   guint conns;                  /* connections active at a time */
   guint divergence_permille;    /* secondary first transmissions that differ */
+  guint ending_permille;        /* secondary TCP connections that end
+                                 * otherwise (RST for FIN, shorter...) */
   guint other_permille;         /* frames that are ARP or truncated */
   guint max_segment;            /* largest TCP payload */
   guint max_stream;             /* largest TCP connection, bytes */

@@ -27,7 +27,14 @@
  *
  *   COLO_SEED=n     seed (default 1; the failure message prints it)
  *   COLO_FRAMES=n   frames to push (default 20000, 4000 under valgrind)
- *   COLO_CONNS=n    connections active at a time (default 24) */
+ *   COLO_CONNS=n    connections active at a time (default 24)
+ *   COLO_BATCH=n    most frames in a records buffer (default 6; a large
+ *                   value pins input buffers with held frames, so that
+ *                   colocompare compacts them: docs/design.md, "Batches")
+ *   COLO_ANSWER=n   chance (per mille, each step) that the application
+ *                   answers a pending checkpoint request (default 60)
+ *   COLO_DISRUPT=n  percent of the usual rate of checkpoint-done, failover,
+ *                   flushes, EOS and state changes (default 100) */
 
 #include <string.h>
 #include <gst/check/gstcheck.h>
@@ -74,6 +81,8 @@ typedef struct
 
   guint32 seed;
   guint64 frames, ops;
+  guint batch, answer, disrupt;
+  guint64 compactions;
   const gchar *op;
 
   /* the bus */
@@ -110,9 +119,11 @@ env_u64 (const gchar * name, guint64 def)
 /* --- the element's clock ----------------------------------------------------- */
 
 /* Lets the element's src thread go on: the test clock blocks even waits
- * that are due now, so process those (never moving the time). */
+ * that are due now, so process those (never moving the time).  The thread
+ * often works without waiting on the clock (a pad EOS, PAUSED): the first
+ * rounds of a wait only yield, later ones wait for a clock wait a little. */
 static void
-pump_once (Run * r)
+pump_once (Run * r, guint round)
 {
   GstClockID id = gst_test_clock_process_next_clock_id (r->clock);
 
@@ -120,15 +131,17 @@ pump_once (Run * r)
     gst_clock_id_unref (id);
     return;
   }
-  gst_test_clock_timed_wait_for_multiple_pending_ids (r->clock, 1, 2, NULL);
+  if (round >= 200)
+    gst_test_clock_timed_wait_for_multiple_pending_ids (r->clock, 1, 1, NULL);
   g_thread_yield ();
 }
 
 #define PUMP_UNTIL(r, cond) G_STMT_START {                              \
   gint64 _end = g_get_monotonic_time () + WAIT_US;                      \
+  guint _round = 0;                                                     \
   while (!(cond)) {                                                     \
     RUN_CHECK (r, g_get_monotonic_time () < _end, "timed out: %s", #cond); \
-    pump_once (r);                                                      \
+    pump_once (r, _round++);                                            \
   }                                                                     \
 } G_STMT_END
 
@@ -203,6 +216,19 @@ read_stats (Run * r, CsStats * st, guint64 * requests, guint64 * stale)
   if (stale)
     *stale = r->base_stale + field (r, s, "stale");
   gst_structure_free (s);
+}
+
+/* colocompare's `compactions`, over every comparator */
+static guint64
+compactions (Run * r)
+{
+  GstStructure *s = NULL;
+  guint64 v;
+
+  g_object_get (r->e, "stats", &s, NULL);
+  v = r->compactions + field (r, s, "compactions");
+  gst_structure_free (s);
+  return v;
 }
 
 static guint64
@@ -288,6 +314,19 @@ out_count (Run * r)
   n = cs_out (r->m);
   g_mutex_unlock (&r->lock);
   return n;
+}
+
+/* Whether the model or the probe already found a violation: then waiting
+ * for the output to add up is pointless */
+static gboolean
+violated (Run * r)
+{
+  gboolean v;
+
+  g_mutex_lock (&r->lock);
+  v = r->probe_error || cs_error (r->m);
+  g_mutex_unlock (&r->lock);
+  return v;
 }
 
 static guint64
@@ -390,8 +429,8 @@ sync_check (Run * r)
   g_mutex_unlock (&r->lock);
   PUMP_UNTIL (r, (read_stats (r, &st, NULL, NULL),
           st.primary_packets >= in_p && st.secondary_packets >= in_s));
-  PUMP_UNTIL (r, (read_stats (r, &st, NULL, NULL),
-          out_count (r) >= st.released + st.flushed + st.passed_through));
+  PUMP_UNTIL (r, (read_stats (r, &st, NULL, NULL), violated (r)
+          || out_count (r) >= st.released + st.flushed + st.passed_through));
   /* the messages of the passes counted (posted right after the counters
    * are updated) */
   PUMP_UNTIL (r, (read_stats (r, &st, &requests, NULL), drain_bus (r),
@@ -456,7 +495,7 @@ push (Run * r, gint side)
         TAG_FRAMES (caps->vnet_hdr_len), t);
   } else {
     GByteArray *a = g_byte_array_new ();
-    guint n = 1 + cs_rand (r->m, 6), i;
+    guint n = 1 + cs_rand (r->m, r->batch), i;
 
     for (i = 0; i < n; i++) {
       guint v = cs_rand (r->m, 3);
@@ -609,6 +648,7 @@ ready_cycle (Run * r)
   g_mutex_unlock (&r->lock);
   expect_discard_warning (r, lost);
   set_state (r, GST_STATE_READY);
+  r->compactions = compactions (r);
   read_stats (r, &st, &requests, &stale);
   drain_bus (r);
   r->base = st;
@@ -770,6 +810,9 @@ run_new (void)
   fail_unless (e != NULL);
   r->seed = (guint32) env_u64 ("COLO_SEED", 1);
   r->frames = env_u64 ("COLO_FRAMES", RUNNING_ON_VALGRIND ? 4000 : 20000);
+  r->batch = MAX (1, (guint) env_u64 ("COLO_BATCH", 6));
+  r->answer = (guint) env_u64 ("COLO_ANSWER", 60);
+  r->disrupt = (guint) env_u64 ("COLO_DISRUPT", 100);
   g_mutex_init (&r->lock);
   g_queue_init (&r->discard_warnings);
 
@@ -816,18 +859,22 @@ GST_START_TEST (test_conservation)
 {
   Run *r = run_new ();
   gint64 t0 = g_get_monotonic_time ();
+  gboolean trace_ops = g_getenv ("COLO_TRACE_CONN") != NULL;
   gchar *summary;
 
   while (cs_in (r->m, CS_PRIMARY) + cs_in (r->m, CS_SECONDARY) < r->frames) {
     guint op = cs_rand (r->m, 1000);
 
     r->ops++;
-    if (r->request_pending && cs_chance (r->m, 60))
+    if (trace_ops && r->op)
+      g_printerr ("op %" G_GUINT64_FORMAT " done: %s\n", r->ops - 1, r->op);
+    if (r->request_pending && cs_chance (r->m, r->answer))
       op = 1000;                /* the application answers */
-    else if (cs_failover_on (r->m) && cs_chance (r->m, 30))
+    else if (cs_failover_on (r->m) && cs_chance (r->m, 30 * r->disrupt / 100))
       op = 1001;                /* the secondary is back: a restart */
     else if ((op >= 866 && op < 868 && cs_failover_on (r->m))
-        || (op >= 935 && op < 995))
+        || (op >= 935 && op < 995)
+        || (op >= 860 && op < 886 && !cs_chance (r->m, 10 * r->disrupt)))
       op = 0;
     if (op < 860) {
       gint side = cs_rand (r->m, 2);
@@ -902,12 +949,14 @@ GST_START_TEST (test_conservation)
       ", caps changes %" G_GUINT64_FORMAT ", records buffers %"
       G_GUINT64_FORMAT ", time steps %" G_GUINT64_FORMAT ", stale checks %"
       G_GUINT64_FORMAT "); requests %" G_GUINT64_FORMAT " (stale %"
-      G_GUINT64_FORMAT "); %s\n", r->seed, r->frames,
+      G_GUINT64_FORMAT "), compactions %" G_GUINT64_FORMAT "; %s\n", r->seed,
+      r->frames,
       g_getenv ("COLO_CONNS") ? g_getenv ("COLO_CONNS") : "24",
       (g_get_monotonic_time () - t0) / 1e6, r->ops, r->n_checkpoints,
       r->n_failovers, r->n_pad_flushes, r->n_full_flushes, r->n_eos,
       r->n_eos_both, r->n_pause, r->n_ready, r->n_caps, r->n_records,
-      r->n_time, r->n_stale, r->requests, r->requests_stale, summary);
+      r->n_time, r->n_stale, r->requests, r->requests_stale,
+      compactions (r), summary);
   g_free (summary);
   run_free (r);
 }
