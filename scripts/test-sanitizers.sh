@@ -31,6 +31,9 @@ if [ ! -f "$asan_rt" ]; then
   exit 1
 fi
 
+# for tests that start such a program themselves (tests/tools)
+export GST_COLO_ASAN_RUNTIME="$asan_rt"
+
 # GStreamer's plugin scanner is a program of its own (not built with ASan)
 # that cannot load an ASan plugin: scan in the process itself.
 export GST_REGISTRY_FORK=no

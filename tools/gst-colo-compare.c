@@ -128,8 +128,24 @@ register_colo_plugin (void)
   factory = gst_element_factory_find ("colocompare");
   if (factory != NULL)
     plugin = gst_plugin_feature_get_plugin (GST_PLUGIN_FEATURE (factory));
-  if (plugin != NULL && gst_plugin_get_filename (plugin) == NULL)
+  if (plugin != NULL && gst_plugin_get_filename (plugin) == NULL) {
     klass = g_type_class_ref (gst_element_factory_get_element_type (factory));
+  } else if (factory != NULL) {
+    /* The plugin's types were registered before ours could be: a registry
+     * scanned in this process (GST_REGISTRY_FORK=no) loads the plugin
+     * files it finds.  Run that plugin, and say so. */
+    GstPluginFeature *loaded =
+        gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
+
+    if (loaded != NULL) {
+      g_printerr ("gst-colo-compare: warning: running the colo plugin "
+          "%s, loaded before this program's own\n",
+          plugin ? gst_plugin_get_filename (plugin) : "(unknown)");
+      klass = g_type_class_ref (gst_element_factory_get_element_type
+          (GST_ELEMENT_FACTORY (loaded)));
+      gst_object_unref (loaded);
+    }
+  }
   g_clear_object (&plugin);
   g_clear_object (&factory);
   return klass;
