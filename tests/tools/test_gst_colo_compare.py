@@ -56,13 +56,22 @@ def listener():
     return s
 
 
+_given_ports = set()
+
+
 def free_port():
-    """A port nobody listens on (for the program's tcp-listen endpoints)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port nobody listens on (for the program's tcp-listen endpoints),
+    never one this process gave out before: the kernel may hand a port out
+    again once its socket is closed, and a program's endpoints must
+    differ."""
+    while True:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in _given_ports:
+            _given_ports.add(port)
+            return port
 
 
 def connect(port, rcvbuf=None):
