@@ -26,6 +26,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "common"))
+from ports import free_port  # noqa: E402
+
 OCF_ROOT = "/usr/lib/ocf"
 TIMEOUT = 60
 OCF_SUCCESS, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED, \
@@ -46,21 +50,6 @@ def check(cond, what):
         raise Failure(what)
 
 
-_given_ports = set()
-
-
-def free_port():
-    """A free port of 127.0.0.1, never one this process gave out before:
-    the kernel may hand out a port again once its socket is closed, and
-    two endpoints of one program must differ."""
-    while True:
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        if port not in _given_ports:
-            _given_ports.add(port)
-            return port
 
 
 def connect(port):

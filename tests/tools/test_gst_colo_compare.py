@@ -22,6 +22,9 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import frames  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "common"))
+from ports import free_port  # noqa: E402
 
 TIMEOUT = float(os.environ.get("GST_COLO_COMPARE_TEST_TIMEOUT", "60"))
 WRAPPER = shlex.split(os.environ.get("GST_COLO_COMPARE_WRAPPER", ""))
@@ -56,22 +59,6 @@ def listener():
     return s
 
 
-_given_ports = set()
-
-
-def free_port():
-    """A port nobody listens on (for the program's tcp-listen endpoints),
-    never one this process gave out before: the kernel may hand a port out
-    again once its socket is closed, and a program's endpoints must
-    differ."""
-    while True:
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        if port not in _given_ports:
-            _given_ports.add(port)
-            return port
 
 
 def connect(port, rcvbuf=None):
