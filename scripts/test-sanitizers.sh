@@ -72,11 +72,12 @@ env -u GST_REGISTRY_FORK meson test -C "$dir" --no-rebuild --print-errorlogs \
 
 # 3. The tests that load the ASan plugins into programs built without it:
 #    gst-launch-1.0 and gst-inspect-1.0 (docs, the demo) and python3 (the
-#    Python example and the replica-pair test, through gi).  The runtime is preloaded into them; their
-#    leaks are not ours to report (GStreamer's tools and Python free little
-#    at exit), so LeakSanitizer is off there, and only there (and so are
-#    the slow full stacks, which only the leak suppressions need).  The
-#    same plugin code runs with LeakSanitizer on in the element tests.
+#    Python example and the replica-pair test, through gi).  The runtime
+#    is preloaded into them (and so into what they start); their leaks are
+#    not ours to report (GStreamer's tools and Python free little at
+#    exit), so LeakSanitizer is off there, and only there (and so are the
+#    slow full stacks, which only the leak suppressions need).  The same
+#    plugin code runs with LeakSanitizer on in the element tests.
 echo "== tests loading the plugins into gst-launch-1.0 and python3 (ASan preloaded, no leak check)"
 # shellcheck disable=SC2086
 meson test -C "$dir" --no-rebuild --print-errorlogs \
