@@ -13,8 +13,8 @@ dir=${1:-build-sanitize}
 cc=${CC:-gcc}
 
 if [ ! -f "$dir/build.ninja" ]; then
-  # b_lundef=false: the plugins leave the sanitizer runtime's symbols to
-  # the program that loads them (with gcc the runtime is a shared library)
+  # b_lundef=false: the plugins may leave sanitizer symbols undefined, to
+  # be found in the runtime of the program that loads them
   CC=$cc meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false
 fi
 ninja -C "$dir"
