@@ -13,8 +13,8 @@ dir=${1:-build-sanitize}
 cc=${CC:-gcc}
 
 if [ ! -f "$dir/build.ninja" ]; then
-  # b_lundef=false: the plugins leave the sanitizer runtime's symbols to
-  # the program that loads them (with gcc the runtime is a shared library)
+  # b_lundef=false: the plugins may leave sanitizer symbols undefined, to
+  # be found in the runtime of the program that loads them
   CC=$cc meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false
 fi
 ninja -C "$dir"
@@ -72,11 +72,12 @@ env -u GST_REGISTRY_FORK meson test -C "$dir" --no-rebuild --print-errorlogs \
 
 # 3. The tests that load the ASan plugins into programs built without it:
 #    gst-launch-1.0 and gst-inspect-1.0 (docs, the demo) and python3 (the
-#    Python example and the replica-pair test, through gi).  The runtime is preloaded into them; their
-#    leaks are not ours to report (GStreamer's tools and Python free little
-#    at exit), so LeakSanitizer is off there, and only there (and so are
-#    the slow full stacks, which only the leak suppressions need).  The
-#    same plugin code runs with LeakSanitizer on in the element tests.
+#    Python example and the replica-pair test, through gi).  The runtime
+#    is preloaded into them (and so into what they start); their leaks are
+#    not ours to report (GStreamer's tools and Python free little at
+#    exit), so LeakSanitizer is off there, and only there (and so are the
+#    slow full stacks, which only the leak suppressions need).  The same
+#    plugin code runs with LeakSanitizer on in the element tests.
 echo "== tests loading the plugins into gst-launch-1.0 and python3 (ASan preloaded, no leak check)"
 # shellcheck disable=SC2086
 meson test -C "$dir" --no-rebuild --print-errorlogs \

@@ -45,7 +45,10 @@
  *   released / flushed / passed-through / dropped / secondary-dropped /
  *   malformed as observed; miscompares exactly as the datagram rule
  *   predicts and never on a TCP connection where both sides sent the same
- *   stream. */
+ *   stream.
+ *
+ * COLO_TRACE_CONN=n prints, on stderr, what the model sees of connection n
+ * (each frame pushed, each release it expects, each release seen). */
 
 #ifndef __TEST_CONSERVATION_H__
 #define __TEST_CONSERVATION_H__

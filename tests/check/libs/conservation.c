@@ -220,8 +220,9 @@ run (gconstpointer data)
   k.frames = env_u64 ("COLO_FRAMES", RUNNING_ON_VALGRIND ? 60000 : 300000);
   cs_params_init (&p);
   p.conns = (guint) env_u64 ("COLO_CONNS", 64);
+  /* The comparator's settings come from the seed too; the model is then
+   * made again, knowing after how long a connection may be forgotten. */
   k.m = cs_model_new (k.seed, &p);
-
   colo_compare_config_init (&k.cfg);
   k.cfg.compare_timeout = (20 + cs_rand (k.m, 300)) * MS;
   k.cfg.scan_cycle = (5 + cs_rand (k.m, 50)) * MS;
