@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "colo-options.h"
+#include "colo-passthrough.h"
+#include "colo-evidence.h"
 
 /* An option that sets the colocompare property of the same name */
 typedef struct
@@ -41,6 +43,11 @@ static const UintOption uint_options[] = {
         .arg_description = "MS",
       .description = "Forget a connection with nothing queued after this "
         "many ms without a frame",.note = "0: never; "},
+  {.name = "max-divergence-files",
+        .offset = G_STRUCT_OFFSET (ColoOptions, max_divergence_files),
+        .arg_description = "N",
+      .description = "Bound on the files written through "
+        "--divergence-location"},
 };
 
 #define UINT_OPTION(opts, o) G_STRUCT_MEMBER (guint, opts, (o)->offset)
@@ -52,6 +59,34 @@ typedef struct
   GParamSpecUInt *specs[G_N_ELEMENTS (uint_options)];
   gchar *primary_in, *secondary_in, *outdev, *notify_dev, *metrics;
 } Parser;
+
+/* Checks the string options with the parsers colocompare uses, so that a
+ * bad value stops the program at startup with the parser's message. */
+static gboolean
+check_strings (const ColoOptions * opts, GError ** error)
+{
+  GError *err = NULL;
+  ColoPassthrough *pt;
+
+  if (opts->passthrough) {
+    pt = colo_passthrough_parse (opts->passthrough, &err);
+    if (!pt) {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+          "--passthrough: %s", err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+    colo_passthrough_free (pt);
+  }
+  if (opts->divergence_location
+      && !colo_evidence_template_valid (opts->divergence_location, &err)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--divergence-location: %s", err->message);
+    g_error_free (err);
+    return FALSE;
+  }
+  return TRUE;
+}
 
 gboolean
 colo_options_init_gstreamer (int argc, char **argv, GError ** error)
@@ -221,6 +256,17 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
           .arg_data = &opts->auto_release,
         .description = "Answer every checkpoint request with "
           "checkpoint-done at once"},
+    {.long_name = "passthrough",.arg = G_OPTION_ARG_STRING,
+          .arg_data = &opts->passthrough,
+          .description = "Flows forwarded from the primary uncompared and "
+          "dropped from the secondary, e.g. tcp:3389,udp:*:5353,icmp "
+          "(colocompare's passthrough property)",
+        .arg_description = "RULES"},
+    {.long_name = "divergence-location",.arg = G_OPTION_ARG_FILENAME,
+          .arg_data = &opts->divergence_location,
+          .description = "Write the frames of each miscompare to a pcap "
+          "named by this template, e.g. /var/lib/colo/div-%05d.pcap",
+        .arg_description = "TEMPLATE"},
     {.long_name = "stats-interval",.arg = G_OPTION_ARG_INT,
           .arg_data = &opts->stats_interval,
           .description = "Print the stats line every SECONDS too (0: only "
@@ -285,7 +331,7 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
         "unexpected argument '%s'", (*argv)[1]);
     goto done;
   }
-  ok = parse_endpoints (&p, error);
+  ok = check_strings (opts, error) && parse_endpoints (&p, error);
 
 done:
   if (ctx != NULL)
@@ -308,6 +354,8 @@ colo_options_clear (ColoOptions * opts)
   g_clear_pointer (&opts->endpoints.outdev, colo_endpoint_free);
   g_clear_pointer (&opts->endpoints.notify_dev, colo_endpoint_free);
   g_clear_pointer (&opts->endpoints.metrics, colo_endpoint_free);
+  g_clear_pointer (&opts->passthrough, g_free);
+  g_clear_pointer (&opts->divergence_location, g_free);
 }
 
 void
@@ -319,4 +367,9 @@ colo_options_apply (const ColoOptions * opts, GstElement * compare)
     g_object_set (compare, uint_options[i].name,
         UINT_OPTION (opts, &uint_options[i]), NULL);
   g_object_set (compare, "auto-release", opts->auto_release, NULL);
+  if (opts->passthrough)
+    g_object_set (compare, "passthrough", opts->passthrough, NULL);
+  if (opts->divergence_location)
+    g_object_set (compare, "divergence-location", opts->divergence_location,
+        NULL);
 }

@@ -39,7 +39,10 @@ typedef struct
   guint expired_scan_cycle;     /* ms */
   guint max_queue_size;
   guint idle_timeout;           /* ms, 0: never */
+  guint max_divergence_files;
   gboolean auto_release;
+  gchar *passthrough;           /* rules, NULL: none */
+  gchar *divergence_location;   /* file name template, NULL: none */
   /* seconds between two periodic stats lines, 0: none */
   gint stats_interval;
   /* records carry the vnet_hdr_len word */

@@ -1,6 +1,7 @@
 #include <string.h>
 #include "colo-compare.h"
 #include "colo-rules.h"
+#include "colo-passthrough.h"
 
 #define MS (G_GUINT64_CONSTANT (1000000))
 
@@ -15,6 +16,7 @@ struct _ColoComparator
   guint64 forget_at;            /* no idle connection is due before */
   guint pool_size;
   gboolean failover;
+  ColoPassthrough *passthrough; /* NULL: no rule */
   ColoStats stats;
 
   /* checkpoint request episode (docs/design.md, "Checkpoint requests") */
@@ -24,10 +26,23 @@ struct _ColoComparator
   ColoTrigger trigger;
   guint64 now;
 
+  /* frames handed back lately, per side: a ring of config.history */
+  GPtrArray *history[COLO_N_SIDES];     /* HistoryFrame */
+  guint history_next[COLO_N_SIDES];
+
   /* inside colo_comparator_begin_batch () .. end_batch () */
   gboolean in_batch;
   GArray *full_in_batch;        /* FullQueue: reached max_queue_size */
 };
+
+/* A frame kept for divergence evidence after it went out */
+typedef struct
+{
+  ColoConnKey key;
+  guint64 arrival;
+  gsize size;
+  guint8 data[];                /* from the Ethernet header on */
+} HistoryFrame;
 
 /* A queue that reached max_queue_size during a batch (by key: the
  * connection may be forgotten before the batch ends) */
@@ -59,6 +74,8 @@ colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
   colo_compare_config_init (&c->config);
   c->conns = colo_conn_table_new ();
   c->full_in_batch = g_array_new (FALSE, FALSE, sizeof (FullQueue));
+  c->history[COLO_SIDE_PRIMARY] = g_ptr_array_new_with_free_func (g_free);
+  c->history[COLO_SIDE_SECONDARY] = g_ptr_array_new_with_free_func (g_free);
   return c;
 }
 
@@ -69,7 +86,10 @@ colo_comparator_free (ColoComparator * c)
     return;
   colo_comparator_discard (c);
   colo_conn_table_free (c->conns);
+  colo_passthrough_free (c->passthrough);
   g_array_unref (c->full_in_batch);
+  g_ptr_array_unref (c->history[COLO_SIDE_PRIMARY]);
+  g_ptr_array_unref (c->history[COLO_SIDE_SECONDARY]);
   while (c->pool) {
     ColoPacket *p = c->pool;
 
@@ -83,6 +103,13 @@ void
 colo_comparator_set_config (ColoComparator * c,
     const ColoCompareConfig * config)
 {
+  guint side;
+
+  if (config->history != c->config.history)
+    for (side = 0; side < COLO_N_SIDES; side++) {
+      g_ptr_array_set_size (c->history[side], 0);
+      c->history_next[side] = 0;
+    }
   c->config = *config;
   if (c->config.max_queue_size == 0)
     c->config.max_queue_size = 1;
@@ -165,6 +192,27 @@ packet_free (ColoComparator * c, ColoPacket * p)
   c->pool_size++;
 }
 
+/* Keeps a copy of p in its side's history ring (divergence evidence). */
+static void
+remember (ColoComparator * c, const ColoPacket * p)
+{
+  GPtrArray *ring = c->history[p->side];
+  gsize size = p->size - p->vnet_len;
+  HistoryFrame *h = g_malloc (sizeof (HistoryFrame) + size);
+
+  h->key = p->conn->key;
+  h->arrival = p->arrival;
+  h->size = size;
+  memcpy (h->data, p->data + p->vnet_len, size);
+  if (ring->len < c->config.history) {
+    g_ptr_array_add (ring, h);
+    return;
+  }
+  g_free (g_ptr_array_index (ring, c->history_next[p->side]));
+  g_ptr_array_index (ring, c->history_next[p->side]) = h;
+  c->history_next[p->side] = (c->history_next[p->side] + 1) % ring->len;
+}
+
 /* Unlinks a queued packet, returns it to the pool and hands its frame back
  * through the release (primary) or drop callback. */
 static void
@@ -173,6 +221,9 @@ hand_back (ColoComparator * c, ColoPacket * p, gboolean release)
   gpointer handle = p->handle;
   const guint8 *data = p->data;
   gsize size = p->size;
+
+  if (G_UNLIKELY (c->config.history))
+    remember (c, p);
 
   colo_queue_remove (&p->conn->queue[p->side], p);
   age_list_remove (c, p);
@@ -234,9 +285,37 @@ act_drop (gpointer ctx, ColoPacket * p)
   hand_back (c, p, FALSE);
 }
 
+/* Copies the evidence around the first difference into the trigger: the
+ * same number of bytes before it on both sides, so that the excerpts line
+ * up byte for byte. */
 static void
-act_diverged (gpointer ctx, ColoConn * conn, guint32 offset,
-    gboolean has_tcp_seq, guint32 tcp_seq)
+note_excerpts (ColoTrigger * t, const ColoPacket * p, guint32 p_at,
+    const ColoPacket * s, guint32 s_at)
+{
+  guint32 before = MIN (MIN (p_at, COLO_EXCERPT_MAX / 2), p->payload_len);
+
+  if (s)
+    before = MIN (before, MIN (s_at, s->payload_len));
+  t->excerpt_before = before;
+  t->excerpt_len[COLO_SIDE_PRIMARY] =
+      MIN (COLO_EXCERPT_MAX, p->payload_len - (p_at - before));
+  memcpy (t->excerpt[COLO_SIDE_PRIMARY],
+      p->data + p->payload_offset + p_at - before,
+      t->excerpt_len[COLO_SIDE_PRIMARY]);
+  t->excerpt_len[COLO_SIDE_SECONDARY] = 0;
+  if (s) {
+    t->excerpt_len[COLO_SIDE_SECONDARY] =
+        MIN (COLO_EXCERPT_MAX, s->payload_len - (s_at - before));
+    memcpy (t->excerpt[COLO_SIDE_SECONDARY],
+        s->data + s->payload_offset + s_at - before,
+        t->excerpt_len[COLO_SIDE_SECONDARY]);
+  }
+}
+
+static void
+act_diverged (gpointer ctx, ColoConn * conn, const ColoPacket * p,
+    guint32 p_at, const ColoPacket * s, guint32 s_at, gboolean has_tcp_seq,
+    guint32 tcp_seq)
 {
   ColoComparator *c = ctx;
 
@@ -244,9 +323,10 @@ act_diverged (gpointer ctx, ColoConn * conn, guint32 offset,
   note_trigger (c, COLO_TRIGGER_MISCOMPARE, conn, COLO_SIDE_PRIMARY);
   if (c->trigger.reason == COLO_TRIGGER_MISCOMPARE && !c->trigger.has_offset) {
     c->trigger.has_offset = TRUE;
-    c->trigger.offset = offset;
+    c->trigger.offset = p_at;
     c->trigger.has_tcp_seq = has_tcp_seq;
     c->trigger.tcp_seq = tcp_seq;
+    note_excerpts (&c->trigger, p, p_at, s, s_at);
   }
 }
 
@@ -415,6 +495,12 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
   }
 
   colo_conn_key_from_info (&key, &info);
+  if (G_UNLIKELY (c->passthrough)
+      && colo_passthrough_matches (c->passthrough, &key)) {
+    c->stats.passthrough[side]++;
+    forward_uncompared (c, side, handle, data, size);
+    return;
+  }
   conn = colo_conn_table_lookup (c->conns, &key, &created);
   /* Off the idle lists while we work on it: it cannot be forgotten. */
   colo_conn_table_set_idle (c->conns, conn, COLO_IDLE_NONE, now);
@@ -434,6 +520,7 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
   p->payload_len = info.payload_len;
   p->side = side;
   p->rst_matched = FALSE;
+  p->vnet_len = vnet_hdr_len;
 
   if (rule->admit (conn, p, &info)) {
     age_list_append (c, p);
@@ -480,12 +567,10 @@ colo_comparator_end_batch (ColoComparator * c)
   c->in_batch = FALSE;
   for (i = 0; i < c->full_in_batch->len; i++) {
     FullQueue *f = &g_array_index (c->full_in_batch, FullQueue, i);
-    gboolean created;
-    ColoConn *conn = colo_conn_table_lookup (c->conns, &f->key, &created);
+    ColoConn *conn = colo_conn_table_find (c->conns, &f->key);
 
-    if (created)                /* forgotten since: nothing was queued */
-      colo_conn_table_remove (c->conns, conn);
-    else if (conn->queue[f->side].length >= c->config.max_queue_size)
+    /* (forgotten since: nothing is queued) */
+    if (conn && conn->queue[f->side].length >= c->config.max_queue_size)
       note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, f->side);
   }
   g_array_set_size (c->full_in_batch, 0);
@@ -501,6 +586,93 @@ colo_comparator_foreach_queued (ColoComparator * c, ColoQueuedFunc func,
   /* The parse offsets are relative to the frame's start: they stay. */
   for (p = c->age_head; p; p = p->age_next)
     func (&p->handle, &p->data, p->size, user_data);
+}
+
+/* --- passthrough rules -------------------------------------------------- */
+
+/* A connection the new rules pass through: what it holds goes out as the
+ * rules now ask (the primary's frames forwarded, the secondary's dropped)
+ * and it is forgotten, so that it starts afresh if the rule goes away. */
+static gboolean
+pass_conn (ColoConn * conn, gpointer user_data)
+{
+  ColoComparator *c = user_data;
+  ColoQueue *pq = &conn->queue[COLO_SIDE_PRIMARY];
+  ColoQueue *sq = &conn->queue[COLO_SIDE_SECONDARY];
+
+  if (!colo_passthrough_matches (c->passthrough, &conn->key))
+    return FALSE;
+  while (pq->head) {
+    c->stats.passed_through++;
+    c->stats.passthrough[COLO_SIDE_PRIMARY]++;
+    hand_back (c, pq->head, TRUE);
+  }
+  while (sq->head) {
+    c->stats.secondary_dropped++;
+    c->stats.passthrough[COLO_SIDE_SECONDARY]++;
+    hand_back (c, sq->head, FALSE);
+  }
+  return TRUE;
+}
+
+gboolean
+colo_comparator_set_passthrough (ColoComparator * c, const char *rules,
+    GError ** error)
+{
+  ColoPassthrough *pt = colo_passthrough_parse (rules, error);
+
+  if (!pt)
+    return FALSE;
+  colo_passthrough_free (c->passthrough);
+  c->passthrough = NULL;
+  if (colo_passthrough_is_empty (pt)) {
+    colo_passthrough_free (pt);
+    return TRUE;
+  }
+  c->passthrough = pt;
+  colo_conn_table_foreach (c->conns, pass_conn, c);
+  return TRUE;
+}
+
+void
+colo_comparator_foreach_on_conn (ColoComparator * c, const ColoConnKey * key,
+    guint max_per_side, ColoFrameFunc func, gpointer user_data)
+{
+  ColoConn *conn = colo_conn_table_find (c->conns, key);
+  guint side;
+
+  for (side = 0; side < COLO_N_SIDES; side++) {
+    GPtrArray *ring = c->history[side];
+    const ColoPacket *p;
+    guint n = 0, i;
+
+    for (i = 0; i < ring->len; i++) {
+      const HistoryFrame *h = g_ptr_array_index (ring,
+          (c->history_next[side] + i) % ring->len);
+      ColoFrameInfo f = {
+        .side = side,
+        .queued = FALSE,
+        .data = h->data,
+        .size = h->size,
+        .arrival = h->arrival,
+      };
+
+      if (memcmp (&h->key, key, sizeof (*key)) == 0)
+        func (&f, user_data);
+    }
+    for (p = conn ? conn->queue[side].head : NULL; p && n < max_per_side;
+        p = p->next, n++) {
+      ColoFrameInfo f = {
+        .side = side,
+        .queued = TRUE,
+        .data = p->data + p->vnet_len,
+        .size = p->size - p->vnet_len,
+        .arrival = p->arrival,
+      };
+
+      func (&f, user_data);
+    }
+  }
 }
 
 /* --- time --------------------------------------------------------------- */

@@ -30,6 +30,10 @@ typedef enum
   COLO_TRIGGER_QUEUE_FULL,
 } ColoTriggerReason;
 
+/* Bytes of divergence evidence per side: up to half before the first
+ * differing byte, the rest from it on. */
+#define COLO_EXCERPT_MAX 32
+
 typedef struct
 {
   ColoTriggerReason reason;
@@ -40,6 +44,13 @@ typedef struct
   guint32 offset;               /* index in the primary's transport payload */
   gboolean has_tcp_seq;         /* TCP miscompare only */
   guint32 tcp_seq;
+  /* miscompare only: the bytes of each side's transport payload around
+   * the first difference, aligned: excerpt[side][i] is the byte at
+   * offset - excerpt_before + i (in the secondary's own payload for the
+   * secondary; empty where it has no bytes there) */
+  guint8 excerpt[COLO_N_SIDES][COLO_EXCERPT_MAX];
+  guint8 excerpt_len[COLO_N_SIDES];
+  guint8 excerpt_before;        /* bytes before the difference */
 } ColoTrigger;
 
 typedef struct
@@ -64,6 +75,9 @@ typedef struct
   guint64 secondary_packets;
   guint64 released;             /* primary frames released after comparison */
   guint64 passed_through;       /* primary frames forwarded uncompared */
+  guint64 passthrough[COLO_N_SIDES];    /* frames of passthrough flows
+                                         * (also in passed_through and
+                                         * secondary_dropped) */
   guint64 flushed;              /* primary frames released by checkpoint-done,
                                  * failover or the final drain */
   guint64 secondary_dropped;    /* secondary frames discarded unmatched */
@@ -101,6 +115,9 @@ typedef struct
    * when that is set), once retransmissions of its end have had time to
    * come and go (docs/design.md, "Connection lifecycle"). */
   guint64 tcp_linger;
+  /* Frames per side kept (copied) after they were released or dropped,
+   * so that divergence evidence shows what came before (0: none) */
+  guint history;
 } ColoCompareConfig;
 
 /* Fills config with the defaults. */
@@ -128,6 +145,28 @@ void colo_comparator_push (ColoComparator * c, ColoSide side,
 typedef void (*ColoQueuedFunc) (gpointer * handle, const guint8 ** data,
     gsize size, gpointer user_data);
 void colo_comparator_foreach_queued (ColoComparator * c, ColoQueuedFunc func,
+    gpointer user_data);
+
+/* A queued frame as colo_comparator_foreach_on_conn () shows it: from its
+ * Ethernet header on (any virtio-net header skipped). */
+typedef struct
+{
+  ColoSide side;
+  gboolean queued;              /* FALSE: from the history (already out) */
+  const guint8 *data;
+  gsize size;
+  guint64 arrival;
+} ColoFrameInfo;
+typedef void (*ColoFrameFunc) (const ColoFrameInfo * frame,
+    gpointer user_data);
+
+/* Calls func for the frames of key's connection: for each side, the
+ * primary first, those of the history (see ColoCompareConfig.history)
+ * then the queued ones (at most max_per_side), oldest first.  May be
+ * called from the request_checkpoint callback (the frames that diverged
+ * are still queued then). */
+void colo_comparator_foreach_on_conn (ColoComparator * c,
+    const ColoConnKey * key, guint max_per_side, ColoFrameFunc func,
     gpointer user_data);
 
 /* Batches: frames pushed between begin_batch and end_batch arrived
@@ -161,6 +200,15 @@ void colo_comparator_checkpoint_done (ColoComparator * c, guint64 now);
  * uncompared and drop secondary frames. */
 void colo_comparator_failover (ColoComparator * c);
 gboolean colo_comparator_is_failover (ColoComparator * c);
+
+/* Per-flow passthrough rules (grammar in colo-passthrough.h): the flows
+ * they match are forwarded from the primary uncompared and dropped from
+ * the secondary.  Replaces the current rules; what newly matching
+ * connections hold goes out at once (primary) or is dropped (secondary),
+ * and they are forgotten.  FALSE, with error set and the rules unchanged,
+ * when rules do not parse.  "" or NULL: no rule. */
+gboolean colo_comparator_set_passthrough (ColoComparator * c,
+    const char *rules, GError ** error);
 
 /* Flush / stop: drop everything queued (counted in `dropped`) and forget
  * every connection. Returns how many primary frames were discarded. */

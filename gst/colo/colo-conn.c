@@ -160,6 +160,18 @@ resize (ColoConnTable * t, guint32 n_buckets)
 }
 
 ColoConn *
+colo_conn_table_find (ColoConnTable * t, const ColoConnKey * key)
+{
+  guint32 h = key_hash (key);
+  ColoConn *c;
+
+  for (c = t->buckets[h & t->mask]; c; c = c->hash_next)
+    if (c->hash == h && key_equal (&c->key, key))
+      return c;
+  return NULL;
+}
+
+ColoConn *
 colo_conn_table_lookup (ColoConnTable * t, const ColoConnKey * key,
     gboolean * created)
 {
@@ -242,6 +254,31 @@ colo_conn_table_remove (ColoConnTable * t, ColoConn * c)
   /* Give memory back after a mass eviction, with hysteresis. */
   if (t->mask + 1 > MIN_BUCKETS && t->n < (t->mask + 1) / 8)
     resize (t, (t->mask + 1) / 2);
+}
+
+void
+colo_conn_table_foreach (ColoConnTable * t, ColoConnFunc func,
+    gpointer user_data)
+{
+  guint32 i;
+
+  for (i = 0; i <= t->mask; i++) {
+    ColoConn **link = &t->buckets[i];
+
+    while (*link) {
+      ColoConn *c = *link;
+
+      if (!func (c, user_data)) {
+        link = &c->hash_next;
+        continue;
+      }
+      /* Unlinked here: remove () could shrink the buckets under us. */
+      *link = c->hash_next;
+      idle_unlink (t, c);
+      t->n--;
+      g_free (c);
+    }
+  }
 }
 
 guint

@@ -48,6 +48,7 @@ struct _ColoPacket
   guint8 flags;                 /* TCP flags */
   guint8 side;                  /* ColoSide */
   guint8 rst_matched;
+  guint8 vnet_len;              /* virtio-net header before the Ethernet one */
 };
 
 /* A connection's queue of one side.  `next` ends in NULL; the head's `prev`
@@ -126,6 +127,8 @@ void colo_conn_table_clear (ColoConnTable * t);
  * new connection is on no idle list. */
 ColoConn *colo_conn_table_lookup (ColoConnTable * t, const ColoConnKey * key,
     gboolean * created);
+/* The connection for key, or NULL */
+ColoConn *colo_conn_table_find (ColoConnTable * t, const ColoConnKey * key);
 void colo_conn_table_remove (ColoConnTable * t, ColoConn * c);
 guint colo_conn_table_size (ColoConnTable * t);
 /* Bytes the table and its connections take (excluding queued packets). */
@@ -137,6 +140,13 @@ void colo_conn_table_set_idle (ColoConnTable * t, ColoConn * c,
     ColoIdleList list, guint64 now);
 /* The connection idle longest on `list`, or NULL */
 ColoConn *colo_conn_table_oldest_idle (ColoConnTable * t, ColoIdleList list);
+
+/* Calls func for every connection, in no particular order; func may not
+ * add connections, and may not remove any but the one it is given: it
+ * returns TRUE to have that one removed (its queues must be empty). */
+typedef gboolean (*ColoConnFunc) (ColoConn * conn, gpointer user_data);
+void colo_conn_table_foreach (ColoConnTable * t, ColoConnFunc func,
+    gpointer user_data);
 
 G_END_DECLS
 

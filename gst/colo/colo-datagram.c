@@ -70,7 +70,7 @@ datagram_compare (ColoConn * conn, const ColoRuleActions * a, gpointer ctx)
     guint32 offset;
 
     if (!datagrams_equal (p, s, &offset)) {
-      a->diverged (ctx, conn, offset, FALSE, 0);
+      a->diverged (ctx, conn, p, offset, s, offset, FALSE, 0);
       return;
     }
     a->drop (ctx, s);

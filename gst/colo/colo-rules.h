@@ -26,9 +26,12 @@ typedef struct
   void (*release) (gpointer ctx, ColoPacket * p);
   /* p, queued on the secondary, has been consumed. */
   void (*drop) (gpointer ctx, ColoPacket * p);
-  /* conn's outputs differ.  offset: index of the first differing byte in
-   * the primary's transport payload; tcp_seq: its sequence number. */
-  void (*diverged) (gpointer ctx, ColoConn * conn, guint32 offset,
+  /* conn's outputs differ: the first differing byte is byte p_at of p's
+   * transport payload (the miscompare's `offset`) and byte s_at of s's;
+   * s is NULL where the secondary has no byte there (it ended or reset
+   * the stream).  tcp_seq: the sequence number of that byte. */
+  void (*diverged) (gpointer ctx, ColoConn * conn, const ColoPacket * p,
+      guint32 p_at, const ColoPacket * s, guint32 s_at,
       gboolean has_tcp_seq, guint32 tcp_seq);
 } ColoRuleActions;
 

@@ -232,11 +232,16 @@ moved_on (const ColoConn * conn, ColoSide side)
   return conn->tcp.side_instance[side] != conn->tcp.instance;
 }
 
+/* The outputs differ at sequence position q; s: the secondary's segment
+ * there, if it has one. */
 static void
-report (ColoConn * conn, const ColoPacket * p, guint32 q,
-    const ColoRuleActions * a, gpointer ctx)
+report (ColoConn * conn, const ColoPacket * p, const ColoPacket * s,
+    guint32 q, const ColoRuleActions * a, gpointer ctx)
 {
-  a->diverged (ctx, conn, payload_offset_of (p, q), TRUE, q);
+  if (s && !covers (s, q))
+    s = NULL;
+  a->diverged (ctx, conn, p, payload_offset_of (p, q), s,
+      s ? payload_offset_of (s, q) : 0, TRUE, q);
 }
 
 /* Releases primary segments that are fully compared, in order.  Returns
@@ -329,7 +334,7 @@ compare_instance (ColoConn * conn, const ColoRuleActions * a, gpointer ctx)
         continue;
       }
       if ((s && covers (s, t->pos)) || sec_done)
-        report (conn, p, t->pos, a, ctx);
+        report (conn, p, s, t->pos, a, ctx);
       return;
     }
 
@@ -339,7 +344,7 @@ compare_instance (ColoConn * conn, const ColoRuleActions * a, gpointer ctx)
     /* The secondary reset the stream, or ended it, where the primary goes
      * on. */
     if (sec_rst || sec_done) {
-      report (conn, p, t->pos, a, ctx);
+      report (conn, p, s, t->pos, a, ctx);
       return;
     }
 
@@ -350,7 +355,7 @@ compare_instance (ColoConn * conn, const ColoRuleActions * a, gpointer ctx)
     n = end - t->pos;
     diff = compare_span (p, s, t->pos, n);
     if (diff < n) {
-      report (conn, p, t->pos + diff, a, ctx);
+      report (conn, p, s, t->pos + diff, a, ctx);
       return;
     }
     t->pos = end;

@@ -35,6 +35,16 @@
  * * `offset` (guint, miscompare only): index of the first differing byte
  *   in the primary packet's transport payload
  * * `tcp-seq` (guint, TCP miscompare only): sequence number of that byte
+ * * `primary-excerpt`, `secondary-excerpt` (string, miscompare only): the
+ *   bytes of each side's transport payload around the first difference,
+ *   in hex (up to 16 before it and 16 from it on, aligned: the same number
+ *   of bytes before the difference on both sides; the secondary's is
+ *   empty where it has no byte there, for instance when it reset the
+ *   stream)
+ * * `excerpt-offset` (guint, miscompare only): index in the primary's
+ *   transport payload of the excerpts' first byte
+ * * `divergence-file` (string, miscompare only): the pcap written through
+ *   #GstColoCompare:divergence-location, if any
  *
  * Queued frames stay queued until the application emits
  * #GstColoCompare::checkpoint-done (after the hypervisor's checkpoint):
@@ -77,6 +87,8 @@
 #include "gstcolocompare.h"
 #include "colo-compare.h"
 #include "colo-packet.h"
+#include "colo-passthrough.h"
+#include "colo-evidence.h"
 #include "gstcolocaps.h"
 #include "gstcoloframes.h"
 
@@ -89,6 +101,12 @@ GST_DEBUG_CATEGORY_STATIC (gst_colo_compare_debug);
 #define DEFAULT_MAX_QUEUE_SIZE COLO_DEFAULT_MAX_QUEUE_SIZE
 #define DEFAULT_AUTO_RELEASE FALSE
 #define DEFAULT_IDLE_TIMEOUT COLO_DEFAULT_IDLE_TIMEOUT_MS
+#define DEFAULT_MAX_DIVERGENCE_FILES 100
+
+/* Divergence evidence: frames per side written (the queued ones, and up
+ * to HISTORY_FRAMES of the connection's that went out just before) */
+#define EVIDENCE_QUEUED_FRAMES 16
+#define HISTORY_FRAMES 8
 
 #define WAKE_EVENT_NAME "GstColoCompareWake"
 
@@ -100,6 +118,9 @@ enum
   PROP_MAX_QUEUE_SIZE,
   PROP_AUTO_RELEASE,
   PROP_IDLE_TIMEOUT,
+  PROP_PASSTHROUGH,
+  PROP_DIVERGENCE_LOCATION,
+  PROP_MAX_DIVERGENCE_FILES,
   PROP_STATS,
 };
 
@@ -125,6 +146,10 @@ struct _GstColoCompare
   guint max_queue_size;
   gboolean auto_release;
   guint idle_timeout;
+  gchar *passthrough;           /* rules, valid */
+  guint passthrough_serial;     /* bumped by each change */
+  gchar *divergence_location;   /* valid template or NULL */
+  guint max_divergence_files;
 
   /* set from any thread, handled in aggregate () */
   gint checkpoint_done_pending;
@@ -147,6 +172,9 @@ struct _GstColoCompare
   guint64 malformed_seen;
   gchar *malformed_warning;
   GstClockTime last_now;
+  guint passthrough_applied;    /* the serial comp has */
+  guint divergence_files;       /* written since start */
+  gchar *evidence_warning;      /* to post once the lock is dropped */
 
   /* aggregate thread only (get_next_time reads next_deadline under the
    * object lock) */
@@ -215,6 +243,55 @@ malformed_cb (ColoSide side, const char *error, gpointer user_data)
 }
 
 static void
+collect_frame (const ColoFrameInfo * f, gpointer user_data)
+{
+  g_array_append_val ((GArray *) user_data, *f);
+}
+
+/* Writes the frames of a miscompare's connection to the next file of
+ * divergence-location, if set and below max-divergence-files, and names
+ * it in the message (lock held: the comparator is inside a call). */
+static void
+write_evidence (GstColoCompare * self, const ColoTrigger * t, GstStructure * s)
+{
+  GError *error = NULL;
+  gchar *location, *path;
+  guint max;
+  GArray *frames;
+
+  GST_OBJECT_LOCK (self);
+  location = g_strdup (self->divergence_location);
+  max = self->max_divergence_files;
+  GST_OBJECT_UNLOCK (self);
+  if (!location)
+    return;
+  if (self->divergence_files >= max) {
+    GST_LOG_OBJECT (self, "max-divergence-files (%u) reached: no evidence "
+        "file", max);
+    g_free (location);
+    return;
+  }
+
+  frames = g_array_new (FALSE, FALSE, sizeof (ColoFrameInfo));
+  colo_comparator_foreach_on_conn (self->comp, &t->key,
+      EVIDENCE_QUEUED_FRAMES, collect_frame, frames);
+  path = colo_evidence_file_name (location, self->divergence_files);
+  if (colo_evidence_write_pcap (path, (ColoFrameInfo *) frames->data,
+          frames->len, &error)) {
+    self->divergence_files++;
+    GST_INFO_OBJECT (self, "wrote %u frame(s) of the miscompare to %s",
+        frames->len, path);
+    gst_structure_set (s, "divergence-file", G_TYPE_STRING, path, NULL);
+  } else if (!self->evidence_warning) {
+    self->evidence_warning = g_strdup (error->message);
+  }
+  g_clear_error (&error);
+  g_array_unref (frames);
+  g_free (path);
+  g_free (location);
+}
+
+static void
 request_checkpoint_cb (const ColoTrigger * t, gpointer user_data)
 {
   GstColoCompare *self = user_data;
@@ -236,6 +313,20 @@ request_checkpoint_cb (const ColoTrigger * t, gpointer user_data)
     gst_structure_set (s, "offset", G_TYPE_UINT, t->offset, NULL);
   if (t->has_tcp_seq)
     gst_structure_set (s, "tcp-seq", G_TYPE_UINT, t->tcp_seq, NULL);
+  if (t->has_offset) {
+    gchar *p = colo_evidence_hex (t->excerpt[COLO_SIDE_PRIMARY],
+        t->excerpt_len[COLO_SIDE_PRIMARY]);
+    gchar *x = colo_evidence_hex (t->excerpt[COLO_SIDE_SECONDARY],
+        t->excerpt_len[COLO_SIDE_SECONDARY]);
+
+    gst_structure_set (s, "primary-excerpt", G_TYPE_STRING, p,
+        "secondary-excerpt", G_TYPE_STRING, x,
+        "excerpt-offset", G_TYPE_UINT, t->offset - t->excerpt_before, NULL);
+    g_free (p);
+    g_free (x);
+  }
+  if (t->reason == COLO_TRIGGER_MISCOMPARE)
+    write_evidence (self, t, s);
 
   GST_INFO_OBJECT (self, "requesting checkpoint: %" GST_PTR_FORMAT, s);
   self->messages = g_list_append (self->messages,
@@ -291,8 +382,34 @@ sync_config (GstColoCompare * self)
   config.max_queue_size = self->max_queue_size;
   config.auto_release = self->auto_release;
   config.idle_timeout = self->idle_timeout * GST_MSECOND;
+  config.history = self->divergence_location ? HISTORY_FRAMES : 0;
   GST_OBJECT_UNLOCK (self);
   colo_comparator_set_config (self->comp, &config);
+}
+
+/* Hands changed passthrough rules to the comparator (lock held). */
+static void
+sync_passthrough (GstColoCompare * self)
+{
+  GError *error = NULL;
+  gchar *rules = NULL;
+  guint serial;
+
+  GST_OBJECT_LOCK (self);
+  serial = self->passthrough_serial;
+  if (serial != self->passthrough_applied)
+    rules = g_strdup (self->passthrough);
+  GST_OBJECT_UNLOCK (self);
+  if (serial == self->passthrough_applied)
+    return;
+  self->passthrough_applied = serial;
+  GST_INFO_OBJECT (self, "passthrough rules: \"%s\"", rules ? rules : "");
+  /* set_property () let only valid rules in */
+  if (!colo_comparator_set_passthrough (self->comp, rules, &error)) {
+    GST_ERROR_OBJECT (self, "%s", error->message);
+    g_error_free (error);
+  }
+  g_free (rules);
 }
 
 /* Wakes the aggregate thread from an application thread: a serialized
@@ -348,6 +465,10 @@ stats_to_structure (const ColoStats * st, const GstColoFrames * f)
       "secondary-packets", G_TYPE_UINT64, st->secondary_packets,
       "released", G_TYPE_UINT64, st->released,
       "passed-through", G_TYPE_UINT64, st->passed_through,
+      "passthrough-primary", G_TYPE_UINT64,
+      st->passthrough[COLO_SIDE_PRIMARY],
+      "passthrough-secondary", G_TYPE_UINT64,
+      st->passthrough[COLO_SIDE_SECONDARY],
       "flushed", G_TYPE_UINT64, st->flushed,
       "secondary-dropped", G_TYPE_UINT64, st->secondary_dropped,
       "dropped", G_TYPE_UINT64, st->dropped,
@@ -479,13 +600,14 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
   GstClockTime now = running_time_now (self), t, deadline;
   GPtrArray *out;
   GList *messages, *l;
-  gchar *warning;
+  gchar *warning, *evidence_warning;
   gboolean eos, ok = TRUE;
   GstFlowReturn ret = GST_FLOW_OK;
   guint i;
 
   g_mutex_lock (&self->lock);
   sync_config (self);
+  sync_passthrough (self);
   if (GST_CLOCK_TIME_IS_VALID (now))
     self->last_now = now;
   t = self->last_now;
@@ -519,6 +641,8 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
   self->messages = NULL;
   warning = self->malformed_warning;
   self->malformed_warning = NULL;
+  evidence_warning = self->evidence_warning;
+  self->evidence_warning = NULL;
   g_mutex_unlock (&self->lock);
 
   if (GST_CLOCK_TIME_IS_VALID (deadline) && GST_CLOCK_TIME_IS_VALID
@@ -532,6 +656,11 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
     GST_ELEMENT_WARNING (self, STREAM, DECODE,
         (_("Malformed frames were not compared.")), ("%s", warning));
     g_free (warning);
+  }
+  if (evidence_warning) {
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_WRITE,
+        (_("Could not write divergence evidence.")), ("%s", evidence_warning));
+    g_free (evidence_warning);
   }
   for (l = messages; l; l = l->next)
     gst_element_post_message (GST_ELEMENT (self), l->data);
@@ -727,6 +856,9 @@ gst_colo_compare_start (GstAggregator * agg)
   self->comp = colo_comparator_new (&compare_ops, self);
   self->malformed_seen = 0;
   self->last_now = 0;
+  self->passthrough_applied = 0;
+  self->divergence_files = 0;
+  sync_passthrough (self);      /* the new comparator has no rule yet */
   g_mutex_unlock (&self->lock);
   g_atomic_int_set (&self->checkpoint_done_pending, 0);
   g_atomic_int_set (&self->failover_pending, 0);
@@ -749,6 +881,7 @@ gst_colo_compare_stop (GstAggregator * agg)
   g_list_free_full (self->messages, (GDestroyNotify) gst_message_unref);
   self->messages = NULL;
   g_clear_pointer (&self->malformed_warning, g_free);
+  g_clear_pointer (&self->evidence_warning, g_free);
   g_mutex_unlock (&self->lock);
   return TRUE;
 }
@@ -813,12 +946,67 @@ gst_colo_compare_send_event (GstElement * element, GstEvent * event)
   return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
 }
 
+/* Takes new passthrough rules if they are valid; warns and keeps the old
+ * ones otherwise.  A change while running is applied by the next pass,
+ * woken at once so that what the newly passed flows hold goes out. */
+static void
+set_passthrough (GstColoCompare * self, const gchar * rules)
+{
+  GError *error = NULL;
+  ColoPassthrough *pt = colo_passthrough_parse (rules, &error);
+
+  if (!pt) {
+    g_warning ("%s: %s; keeping the previous rules", GST_OBJECT_NAME (self),
+        error->message);
+    g_error_free (error);
+    return;
+  }
+  colo_passthrough_free (pt);
+  GST_OBJECT_LOCK (self);
+  g_free (self->passthrough);
+  self->passthrough = g_strdup (rules ? rules : "");
+  self->passthrough_serial++;
+  if (self->passthrough_serial == 0)    /* 0: "nothing applied yet" */
+    self->passthrough_serial = 1;
+  GST_OBJECT_UNLOCK (self);
+  if (GST_STATE (self) >= GST_STATE_PAUSED)
+    wake_aggregator (self);
+}
+
+/* Takes a file name template if it is valid (NULL or "": no evidence
+ * files); warns and keeps the old one otherwise. */
+static void
+set_divergence_location (GstColoCompare * self, const gchar * location)
+{
+  GError *error = NULL;
+
+  if (location && *location && !colo_evidence_template_valid (location, &error)) {
+    g_warning ("%s: %s; keeping the previous divergence-location",
+        GST_OBJECT_NAME (self), error->message);
+    g_error_free (error);
+    return;
+  }
+  GST_OBJECT_LOCK (self);
+  g_free (self->divergence_location);
+  self->divergence_location = location && *location ? g_strdup (location) :
+      NULL;
+  GST_OBJECT_UNLOCK (self);
+}
+
 static void
 gst_colo_compare_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstColoCompare *self = GST_COLO_COMPARE (object);
 
+  if (prop_id == PROP_PASSTHROUGH) {
+    set_passthrough (self, g_value_get_string (value));
+    return;
+  }
+  if (prop_id == PROP_DIVERGENCE_LOCATION) {
+    set_divergence_location (self, g_value_get_string (value));
+    return;
+  }
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_COMPARE_TIMEOUT:
@@ -835,6 +1023,9 @@ gst_colo_compare_set_property (GObject * object, guint prop_id,
       break;
     case PROP_IDLE_TIMEOUT:
       self->idle_timeout = g_value_get_uint (value);
+      break;
+    case PROP_MAX_DIVERGENCE_FILES:
+      self->max_divergence_files = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -875,6 +1066,21 @@ gst_colo_compare_get_property (GObject * object, guint prop_id,
       g_value_set_uint (value, self->idle_timeout);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_PASSTHROUGH:
+      GST_OBJECT_LOCK (self);
+      g_value_set_string (value, self->passthrough);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_DIVERGENCE_LOCATION:
+      GST_OBJECT_LOCK (self);
+      g_value_set_string (value, self->divergence_location);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_MAX_DIVERGENCE_FILES:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint (value, self->max_divergence_files);
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_STATS:{
       GstStructure *st;
       ColoStats cs;
@@ -882,6 +1088,8 @@ gst_colo_compare_get_property (GObject * object, guint prop_id,
       g_mutex_lock (&self->lock);
       colo_comparator_get_stats (self->comp, &cs);
       st = stats_to_structure (&cs, &self->frames);
+      gst_structure_set (st, "divergence-files", G_TYPE_UINT64,
+          (guint64) self->divergence_files, NULL);
       g_mutex_unlock (&self->lock);
       g_value_take_boxed (value, st);
       break;
@@ -899,6 +1107,8 @@ gst_colo_compare_finalize (GObject * object)
 
   colo_comparator_free (self->comp);
   gst_colo_frames_clear (&self->frames);
+  g_free (self->passthrough);
+  g_free (self->divergence_location);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -984,12 +1194,79 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   /**
+   * GstColoCompare:passthrough:
+   *
+   * Flows whose output is never the same on both replicas (a remote
+   * desktop, a protocol that embeds the time or random nonces): they are
+   * forwarded from the primary uncompared and dropped from the secondary,
+   * counted in `passthrough-primary` and `passthrough-secondary` (and in
+   * `passed-through` and `secondary-dropped`).  A comma-separated list of
+   * rules `PROTO[:PORTS[:PORTS]]`: PROTO is `tcp`, `udp`, `sctp`,
+   * `udplite`, `icmp`, `icmpv6`, a protocol number or `*` (every IP
+   * protocol); PORTS is a port, a range `LOW-HIGH` or `*`.  `PROTO` alone
+   * matches every flow of the protocol, `PROTO:P` a flow with a port in P
+   * at either end, `PROTO:S:D` a flow from a port in S to a port in D in
+   * the direction the guests send.  Example:
+   * `tcp:3389,udp:*:5353,icmp`.  May change while PLAYING: what a newly
+   * matching flow holds then goes out (primary) or is dropped (secondary)
+   * at once; a flow whose rule goes away is compared again from its next
+   * frames.  Invalid rules are refused with a warning, keeping the
+   * previous ones.  IP fragments that are not reassembled carry no ports:
+   * only rules without ports match them.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_PASSTHROUGH,
+      g_param_spec_string ("passthrough", "Passthrough rules",
+          "Flows forwarded from the primary uncompared and dropped from the "
+          "secondary: comma-separated PROTO[:PORTS[:PORTS]], e.g. "
+          "\"tcp:3389,udp:*:5353,icmp\" (see the element documentation)",
+          "", G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstColoCompare:divergence-location:
+   *
+   * Where to write the evidence of each miscompare: a file name template
+   * with one integer conversion for the file's number, counted from 0
+   * (e.g. `div-%05d.pcap`).  Each file is a classic pcap (Ethernet) of
+   * the connection's frames: the primary's first, then the secondary's,
+   * each side oldest first, with up to 8 frames per side that went out
+   * just before (already compared) and up to 16 still queued (the ones
+   * that diverged among them); timestamps are the frames' arrival running
+   * times.  The `colo-checkpoint` message names the file in
+   * `divergence-file`.  NULL or "": no files.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_DIVERGENCE_LOCATION,
+      g_param_spec_string ("divergence-location", "Divergence location",
+          "File name template (one integer conversion, e.g. div-%05d.pcap) "
+          "for a pcap of the frames of each miscompare (NULL: none)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstColoCompare:max-divergence-files:
+   *
+   * At most this many files are written through
+   * #GstColoCompare:divergence-location while the element runs (counted
+   * from its start); later miscompares write none.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_DIVERGENCE_FILES,
+      g_param_spec_uint ("max-divergence-files", "Max divergence files",
+          "Bound on the files written through divergence-location", 0,
+          G_MAXUINT, DEFAULT_MAX_DIVERGENCE_FILES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
    * GstColoCompare:stats:
    *
    * Counters (all #guint64): `primary-packets`, `secondary-packets`,
    * `released` (primary frames released after comparison), `passed-through`
-   * (primary frames forwarded uncompared: non-IP, malformed, after
-   * failover), `flushed` (primary frames released by checkpoint-done,
+   * (primary frames forwarded uncompared: non-IP, malformed, passthrough
+   * flows, after failover), `passthrough-primary` and
+   * `passthrough-secondary` (frames of #GstColoCompare:passthrough flows), `flushed` (primary frames released by checkpoint-done,
    * failover or the final drain), `secondary-dropped` (secondary frames
    * discarded unmatched), `dropped` (frames discarded by a flush or a
    * state change to READY), `malformed`, `miscompares`, `stale`,
@@ -999,7 +1276,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * `queued-secondary`; with records input, `empty-records` (zero-length
    * records skipped), `compactions` (held frames copied out of mostly
    * released input buffers) and `pinned-bytes` (input buffers kept alive by
-   * held frames).
+   * held frames); `divergence-files` (evidence files written through
+   * #GstColoCompare:divergence-location).
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics", "Comparison counters",
@@ -1071,6 +1349,8 @@ gst_colo_compare_init (GstColoCompare * self)
   self->max_queue_size = DEFAULT_MAX_QUEUE_SIZE;
   self->auto_release = DEFAULT_AUTO_RELEASE;
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  self->passthrough = g_strdup ("");
+  self->max_divergence_files = DEFAULT_MAX_DIVERGENCE_FILES;
   self->next_deadline = GST_CLOCK_TIME_NONE;
   self->src_caps_set = FALSE;
   g_mutex_init (&self->lock);

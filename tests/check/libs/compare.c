@@ -456,7 +456,124 @@ test_tcp_miscompare_offset_and_seq (void)
   g_assert_true (t->has_tcp_seq);
   g_assert_cmpuint (t->tcp_seq, ==, 6500);
   g_assert_cmpuint (t->key.ip_proto, ==, 6);
+  /* the excerpts line up on stream byte 1500, though it is byte 1500 of
+   * the primary's segment and byte 500 of the secondary's */
+  {
+    guint8 *want = pattern_bytes (1500 - 16, 32);
+
+    g_assert_cmpuint (t->excerpt_before, ==, 16);
+    g_assert_cmpmem (t->excerpt[P], t->excerpt_len[P], want, 32);
+    want[16] ^= 0xff;
+    g_assert_cmpmem (t->excerpt[S], t->excerpt_len[S], want, 32);
+    g_free (want);
+  }
   assert_released (&fx, 0);
+  fx_clear (&fx);
+}
+
+/* Near the start of a payload the excerpts hold fewer bytes before the
+ * difference (the same number on both sides); near the end, fewer after. */
+static void
+test_excerpt_bounds (void)
+{
+  Fx fx;
+  ColoTrigger *t;
+
+  fx_init (&fx);
+  push (&fx, P, udp (&fx, 1000, "abcdefghij"));
+  push (&fx, S, udp (&fx, 1000, "abcXefghijklm"));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpuint (t->offset, ==, 3);
+  g_assert_cmpuint (t->excerpt_before, ==, 3);
+  g_assert_cmpmem (t->excerpt[P], t->excerpt_len[P], "abcdefghij", 10);
+  g_assert_cmpmem (t->excerpt[S], t->excerpt_len[S], "abcXefghijklm", 13);
+  fx_clear (&fx);
+}
+
+/* A secondary RST where the primary sends data: the secondary has no byte
+ * there, its excerpt is empty. */
+static void
+test_excerpt_secondary_reset (void)
+{
+  Fx fx;
+  ColoTrigger *t;
+  guint8 *want;
+
+  fx_init (&fx);
+  push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 40));
+  push (&fx, S, tcp (&fx, 1040, 1, ACK | COLO_TCP_RST, 40, 0));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpuint (t->offset, ==, 40);
+  g_assert_cmpuint (t->excerpt_before, ==, 16);
+  want = pattern_bytes (24, 32);
+  g_assert_cmpmem (t->excerpt[P], t->excerpt_len[P], want, 32);
+  g_free (want);
+  g_assert_cmpuint (t->excerpt_len[S], ==, 0);
+  fx_clear (&fx);
+}
+
+typedef struct
+{
+  guint n[2][2];                /* [side][queued] */
+  guint64 last_arrival[2];
+} FrameCount;
+
+static void
+count_frame (const ColoFrameInfo * f, gpointer user_data)
+{
+  FrameCount *fc = user_data;
+
+  fc->n[f->side][f->queued]++;
+  g_assert_cmpuint (f->arrival, >=, fc->last_arrival[f->side]);
+  fc->last_arrival[f->side] = f->arrival;
+  /* from the Ethernet header on: IPv4 ethertype at 12 */
+  g_assert_cmpuint (f->data[12], ==, 0x08);
+}
+
+/* With a history, the frames of a diverged connection that went out
+ * before are shown with the ones still queued; other connections' are
+ * not. */
+static void
+test_history_on_conn (void)
+{
+  Fx fx;
+  ColoCompareConfig cfg;
+  FrameCount fc = { 0 };
+  ColoTrigger *t;
+  guint i;
+
+  fx_init (&fx);
+  fx.opts.vnet_hdr_len = 12;
+  colo_compare_config_init (&cfg);
+  cfg.history = 4;
+  colo_comparator_set_config (fx.c, &cfg);
+  for (i = 0; i < 6; i++) {
+    push_at (&fx, P, udp (&fx, 1000, "same"), i);
+    push_at (&fx, S, udp (&fx, 1000, "same"), i);
+  }
+  push_at (&fx, P, udp (&fx, 2000, "other"), 6);
+  push_at (&fx, S, udp (&fx, 2000, "other"), 6);
+  push_at (&fx, P, udp (&fx, 1000, "left"), 7);
+  push_at (&fx, S, udp (&fx, 1000, "right"), 7);
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  colo_comparator_foreach_on_conn (fx.c, &t->key, 16, count_frame, &fc);
+  /* history 4 per side: 3 of port 1000 (the 4th is port 2000's) */
+  g_assert_cmpuint (fc.n[P][FALSE], ==, 3);
+  g_assert_cmpuint (fc.n[S][FALSE], ==, 3);
+  g_assert_cmpuint (fc.n[P][TRUE], ==, 1);
+  g_assert_cmpuint (fc.n[S][TRUE], ==, 1);
+
+  /* max_per_side bounds the queued ones */
+  memset (&fc, 0, sizeof (fc));
+  cfg.history = 0;
+  colo_comparator_set_config (fx.c, &cfg);
+  colo_comparator_foreach_on_conn (fx.c, &t->key, 0, count_frame, &fc);
+  g_assert_cmpuint (fc.n[P][FALSE] + fc.n[P][TRUE] + fc.n[S][FALSE] +
+      fc.n[S][TRUE], ==, 0);
   fx_clear (&fx);
 }
 
@@ -1281,6 +1398,10 @@ main (int argc, char **argv)
   g_test_add_func ("/compare/tcp/out-of-order", test_tcp_out_of_order_primary);
   g_test_add_func ("/compare/tcp/miscompare",
       test_tcp_miscompare_offset_and_seq);
+  g_test_add_func ("/compare/excerpt/bounds", test_excerpt_bounds);
+  g_test_add_func ("/compare/excerpt/secondary-reset",
+      test_excerpt_secondary_reset);
+  g_test_add_func ("/compare/history-on-conn", test_history_on_conn);
   g_test_add_func ("/compare/tcp/headers-ignored",
       test_tcp_options_and_headers_ignored);
   g_test_add_func ("/compare/tcp/retransmission", test_tcp_retransmission);
