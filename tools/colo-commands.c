@@ -21,6 +21,8 @@ static const gchar *const command_names[] = {
   [COLO_COMMAND_CHECKPOINT_DONE] = "checkpoint-done",
   [COLO_COMMAND_FAILOVER] = "failover",
   [COLO_COMMAND_STATS] = "stats",
+  [COLO_COMMAND_RESUME] = "resume",
+  [COLO_COMMAND_CONNECTIONS] = "connections",
 };
 
 struct _ColoCommands
@@ -57,7 +59,7 @@ colo_commands_parse_line (const gchar * line, gsize len)
   line = strip (line, &len);
   if (len == 0)
     return COLO_COMMAND_NONE;
-  for (c = COLO_COMMAND_CHECKPOINT_DONE; c <= COLO_COMMAND_STATS; c++)
+  for (c = COLO_COMMAND_CHECKPOINT_DONE; c < COLO_COMMAND_UNKNOWN; c++)
     if (len == strlen (command_names[c])
         && memcmp (line, command_names[c], len) == 0)
       return c;
@@ -130,9 +132,9 @@ warn_unknown (ColoCommands * commands, const gchar * line, gsize len)
   line = strip (line, &len);
   escaped = escape (line, len);
   colo_log (commands->name, "warning: unknown command '%s' (expected "
-      "checkpoint-done, failover or stats; %" G_GUINT64_FORMAT
-      " so far, reported " "the 1st, 10th, 100th, ... time)", escaped,
-      commands->unknown);
+      "checkpoint-done, failover, resume, stats or connections; %"
+      G_GUINT64_FORMAT " so far, reported " "the 1st, 10th, 100th, ... time)",
+      escaped, commands->unknown);
   g_free (escaped);
 }
 

@@ -9,7 +9,8 @@
 
 /* gst-colo-compare's commands on standard input (without --notify-dev,
  * docs/gst-colo-compare.1, "STANDARD INPUT AND OUTPUT"): one per line,
- * `checkpoint-done`, `failover` or `stats`, ASCII whitespace around it ignored,
+ * `checkpoint-done`, `failover`, `resume`, `stats` or `connections`, ASCII
+ * whitespace around it ignored,
  * blank lines skipped.  Another line is counted (stdin-unknown) and
  * warned about, rate-limited (colo-log.h); so is a line longer than
  * COLO_COMMANDS_MAX_LINE bytes, which is discarded whole (whatever it
@@ -36,20 +37,23 @@ typedef enum
   COLO_COMMAND_CHECKPOINT_DONE,
   COLO_COMMAND_FAILOVER,
   COLO_COMMAND_STATS,           /* print the stats line now */
+  COLO_COMMAND_RESUME,          /* leave failover: compare again */
+  COLO_COMMAND_CONNECTIONS,     /* print the connection table now */
   COLO_COMMAND_UNKNOWN,
 } ColoCommand;
 
 /* What the line @line (@len bytes, without its newline) asks for. */
 ColoCommand colo_commands_parse_line (const gchar * line, gsize len);
 
-/* The command's text ("checkpoint-done", "failover", "stats"); for the
- * first two also the name of the colocompare action signal they stand
- * for.  NULL for COLO_COMMAND_NONE and COLO_COMMAND_UNKNOWN. */
+/* The command's text ("checkpoint-done", "failover", "stats", "resume",
+ * "connections"); for checkpoint-done, failover and resume also the name
+ * of the colocompare action signal they stand for.  NULL for
+ * COLO_COMMAND_NONE and COLO_COMMAND_UNKNOWN. */
 const gchar *colo_command_name (ColoCommand command);
 
 typedef struct _ColoCommands ColoCommands;
 
-/* Called for every checkpoint-done, failover and stats line, in order. */
+/* Called for every command line, in order. */
 typedef void (*ColoCommandFunc) (ColoCommand command, gpointer user_data);
 
 /* @name is where messages come from ("stdin"). */

@@ -26,9 +26,40 @@ colo_json_append_string (GString * out, const gchar * str)
   g_string_append_c (out, '"');
 }
 
+static gboolean append_field (GQuark field, const GValue * value,
+    gpointer user_data);
+
 static void
 append_value (GString * out, const GValue * value)
 {
+  /* arrays and lists as JSON arrays, structures as objects (the
+   * connections command) */
+  if (GST_VALUE_HOLDS_ARRAY (value) || GST_VALUE_HOLDS_LIST (value)) {
+    guint i, n = GST_VALUE_HOLDS_ARRAY (value) ?
+        gst_value_array_get_size (value) : gst_value_list_get_size (value);
+
+    g_string_append_c (out, '[');
+    for (i = 0; i < n; i++) {
+      if (i > 0)
+        g_string_append (out, ", ");
+      append_value (out, GST_VALUE_HOLDS_ARRAY (value) ?
+          gst_value_array_get_value (value, i) :
+          gst_value_list_get_value (value, i));
+    }
+    g_string_append_c (out, ']');
+    return;
+  }
+  if (GST_VALUE_HOLDS_STRUCTURE (value)) {
+    GString *fields = g_string_new (NULL);
+
+    gst_structure_foreach (gst_value_get_structure (value), append_field,
+        fields);
+    /* each field starts with ", " */
+    g_string_append_printf (out, "{%s}", fields->len > 2 ? fields->str + 2 :
+        "");
+    g_string_free (fields, TRUE);
+    return;
+  }
   switch (G_VALUE_TYPE (value)) {
     case G_TYPE_INT:
       g_string_append_printf (out, "%d", g_value_get_int (value));

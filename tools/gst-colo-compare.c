@@ -222,7 +222,18 @@ on_notify_checkpoint_done (gpointer user_data)
 static void print_stats (App * app);
 static GstStructure *collect_stats (gpointer user_data);
 
-/* checkpoint-done, failover: the commands are colocompare's signals */
+static void
+print_connections (App * app)
+{
+  GstStructure *conns = NULL;
+
+  g_signal_emit_by_name (app->compare, "get-connections", &conns);
+  print_event ("connections", conns);
+  gst_structure_free (conns);
+}
+
+/* checkpoint-done, failover, resume: the commands are colocompare's
+ * signals */
 static void
 on_command (ColoCommand command, gpointer user_data)
 {
@@ -230,6 +241,8 @@ on_command (ColoCommand command, gpointer user_data)
 
   if (command == COLO_COMMAND_STATS)
     print_stats (app);
+  else if (command == COLO_COMMAND_CONNECTIONS)
+    print_connections (app);
   else
     colo_control_emit (app->control, colo_command_name (command));
 }

@@ -16,6 +16,8 @@ struct _ColoComparator
   guint64 forget_at;            /* no idle connection is due before */
   guint pool_size;
   gboolean failover;
+  gboolean trace;               /* the decision log is on */
+  guint64 mode_since;           /* when the current mode began */
   ColoPassthrough *passthrough; /* NULL: no rule */
   ColoStats stats;
 
@@ -71,6 +73,7 @@ colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
 
   c->ops = *ops;
   c->user_data = user_data;
+  c->mode_since = 0;
   colo_compare_config_init (&c->config);
   c->conns = colo_conn_table_new ();
   c->full_in_batch = g_array_new (FALSE, FALSE, sizeof (FullQueue));
@@ -129,6 +132,76 @@ colo_trigger_reason_to_string (ColoTriggerReason reason)
   }
   return "unknown";
 }
+
+const char *
+colo_decision_to_string (ColoDecision decision)
+{
+  static const char *const names[] = {
+    [COLO_DECISION_QUEUED] = "queued",
+    [COLO_DECISION_HELD] = "held",
+    [COLO_DECISION_RELEASED] = "released",
+    [COLO_DECISION_CONSUMED] = "consumed",
+    [COLO_DECISION_PASSED] = "passed",
+    [COLO_DECISION_DIVERGED] = "diverged",
+    [COLO_DECISION_FLUSHED] = "flushed",
+    [COLO_DECISION_DISCARDED] = "discarded",
+  };
+
+  return (guint) decision < G_N_ELEMENTS (names) ? names[decision] : "unknown";
+}
+
+void
+colo_comparator_set_trace (ColoComparator * c, gboolean on)
+{
+  c->trace = on && c->ops.trace;
+}
+
+/* The decision log (docs/design.md, "Decision log"): one event per
+ * decision on a frame, only while it is on. */
+static void
+trace_frame (ColoComparator * c, ColoSide side, const ColoConnKey * key,
+    gpointer handle, gsize size, ColoDecision decision, const char *why)
+{
+  ColoTraceEvent ev = {
+    .side = side,
+    .decision = decision,
+    .why = why,
+    .key = key,
+    .handle = handle,
+    .size = size,
+  };
+
+  c->ops.trace (&ev, c->user_data);
+}
+
+#define TRACE_FRAME(c, side, key, handle, size, decision, why) G_STMT_START { \
+  if (G_UNLIKELY ((c)->trace))                                              \
+    trace_frame (c, side, key, handle, size, decision, why);                \
+} G_STMT_END
+
+static void
+trace_packet (ColoComparator * c, const ColoPacket * p, ColoDecision decision,
+    const char *why)
+{
+  ColoTraceEvent ev = {
+    .side = p->side,
+    .decision = decision,
+    .why = why,
+    .key = &p->conn->key,
+    .handle = p->handle,
+    .size = p->size,
+    .is_tcp = colo_conn_key_is_tcp (&p->conn->key),
+    .tcp_seq = p->seq,
+    .tcp_len = p->end - p->seq,
+  };
+
+  c->ops.trace (&ev, c->user_data);
+}
+
+#define TRACE_PACKET(c, p, decision, why) G_STMT_START {                    \
+  if (G_UNLIKELY ((c)->trace))                                              \
+    trace_packet (c, p, decision, why);                                     \
+} G_STMT_END
 
 static const ColoRule *
 rule_of (const ColoConn * conn)
@@ -274,6 +347,7 @@ act_release (gpointer ctx, ColoPacket * p)
 
   g_assert (p->side == COLO_SIDE_PRIMARY);
   c->stats.released++;
+  TRACE_PACKET (c, p, COLO_DECISION_RELEASED, "matched");
   hand_back (c, p, TRUE);
 }
 
@@ -282,7 +356,16 @@ act_drop (gpointer ctx, ColoPacket * p)
 {
   ColoComparator *c = ctx;
 
+  TRACE_PACKET (c, p, COLO_DECISION_CONSUMED, "matched");
   hand_back (c, p, FALSE);
+}
+
+static void
+act_held (gpointer ctx, const ColoPacket * p, const char *why)
+{
+  ColoComparator *c = ctx;
+
+  TRACE_PACKET (c, p, COLO_DECISION_HELD, why);
 }
 
 /* Copies the evidence around the first difference into the trigger: the
@@ -328,9 +411,10 @@ act_diverged (gpointer ctx, ColoConn * conn, const ColoPacket * p,
     c->trigger.tcp_seq = tcp_seq;
     note_excerpts (&c->trigger, p, p_at, s, s_at);
   }
+  TRACE_PACKET (c, p, COLO_DECISION_DIVERGED, "differs from the secondary");
 }
 
-static void release_all (ColoComparator * c);
+static void release_all (ColoComparator * c, const char *why);
 
 /* End of every public call (of the batch, inside one): post what was
  * triggered, once per episode, again at most once per scan cycle while
@@ -350,16 +434,18 @@ finish_call (ColoComparator * c)
   c->request_pending = TRUE;
   c->last_post = c->now;
   c->stats.checkpoints_requested++;
+  c->stats.requests[trigger.reason]++;
   c->ops.request_checkpoint (&trigger, c->user_data);
 
   if (c->config.auto_release)
-    release_all (c);
+    release_all (c, "auto-release");
 }
 
 static const ColoRuleActions actions = {
   .release = act_release,
   .drop = act_drop,
   .diverged = act_diverged,
+  .held = act_held,
 };
 
 /* --- connection lifetime ------------------------------------------------ */
@@ -445,9 +531,11 @@ forget_expired (ColoComparator * c, guint64 now)
 /* --- input -------------------------------------------------------------- */
 
 static void
-forward_uncompared (ColoComparator * c, ColoSide side, gpointer handle,
-    const guint8 * data, gsize size)
+forward_uncompared (ColoComparator * c, ColoSide side,
+    const ColoConnKey * key, gpointer handle, const guint8 * data, gsize size,
+    const char *why)
 {
+  TRACE_FRAME (c, side, key, handle, size, COLO_DECISION_PASSED, why);
   if (side == COLO_SIDE_PRIMARY) {
     c->stats.passed_through++;
     c->ops.release (handle, data, size, c->user_data);
@@ -476,7 +564,7 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
     c->stats.secondary_packets++;
 
   if (c->failover) {
-    forward_uncompared (c, side, handle, data, size);
+    forward_uncompared (c, side, NULL, handle, data, size, "failover");
     return;
   }
 
@@ -487,10 +575,11 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
       c->stats.malformed++;
       if (c->ops.malformed)
         c->ops.malformed (side, info.error, c->user_data);
-      /* fall through */
+      forward_uncompared (c, side, NULL, handle, data, size, "malformed");
+      return;
     case COLO_PARSE_NOT_IP:
     default:
-      forward_uncompared (c, side, handle, data, size);
+      forward_uncompared (c, side, NULL, handle, data, size, "not IP");
       return;
   }
 
@@ -498,7 +587,7 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
   if (G_UNLIKELY (c->passthrough)
       && colo_passthrough_matches (c->passthrough, &key)) {
     c->stats.passthrough[side]++;
-    forward_uncompared (c, side, handle, data, size);
+    forward_uncompared (c, side, &key, handle, data, size, "passthrough rule");
     return;
   }
   conn = colo_conn_table_lookup (c->conns, &key, &created);
@@ -523,6 +612,7 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
   p->vnet_len = vnet_hdr_len;
 
   if (rule->admit (conn, p, &info)) {
+    TRACE_PACKET (c, p, COLO_DECISION_QUEUED, "to compare");
     age_list_append (c, p);
     if (side == COLO_SIDE_PRIMARY)
       c->stats.queued_primary++;
@@ -539,6 +629,8 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
     }
   } else {
     /* Nothing to compare in it (a pure TCP ACK) */
+    TRACE_PACKET (c, p, side == COLO_SIDE_PRIMARY ? COLO_DECISION_RELEASED :
+        COLO_DECISION_CONSUMED, "nothing to compare (pure ACK)");
     packet_free (c, p);
     if (side == COLO_SIDE_PRIMARY) {
       c->stats.released++;
@@ -605,11 +697,13 @@ pass_conn (ColoConn * conn, gpointer user_data)
   while (pq->head) {
     c->stats.passed_through++;
     c->stats.passthrough[COLO_SIDE_PRIMARY]++;
+    TRACE_PACKET (c, pq->head, COLO_DECISION_FLUSHED, "passthrough rule");
     hand_back (c, pq->head, TRUE);
   }
   while (sq->head) {
     c->stats.secondary_dropped++;
     c->stats.passthrough[COLO_SIDE_SECONDARY]++;
+    TRACE_PACKET (c, sq->head, COLO_DECISION_FLUSHED, "passthrough rule");
     hand_back (c, sq->head, FALSE);
   }
   return TRUE;
@@ -718,7 +812,7 @@ colo_comparator_check_stale (ColoComparator * c, guint64 now)
 /* Releases conn's primary frames in order and drops its secondary ones;
  * the secondary now continues from the primary's state. */
 static void
-flush_conn (ColoComparator * c, ColoConn * conn)
+flush_conn (ColoComparator * c, ColoConn * conn, const char *why)
 {
   const ColoRule *rule = rule_of (conn);
   ColoQueue *pq = &conn->queue[COLO_SIDE_PRIMARY];
@@ -727,11 +821,13 @@ flush_conn (ColoComparator * c, ColoConn * conn)
   while (pq->head) {
     rule->resync (conn, pq->head);
     c->stats.flushed++;
+    TRACE_PACKET (c, pq->head, COLO_DECISION_FLUSHED, why);
     hand_back (c, pq->head, TRUE);
   }
   while (sq->head) {
     c->stats.secondary_dropped++;
-    act_drop (c, sq->head);
+    TRACE_PACKET (c, sq->head, COLO_DECISION_FLUSHED, why);
+    hand_back (c, sq->head, FALSE);
   }
   conn->diverged = FALSE;
   rule->resynced (conn);
@@ -741,10 +837,10 @@ flush_conn (ColoComparator * c, ColoConn * conn)
 /* Every connection that holds frames has one on the age list (a diverged
  * connection always holds the primary frame that diverged). */
 static void
-release_all (ColoComparator * c)
+release_all (ColoComparator * c, const char *why)
 {
   while (c->age_head)
-    flush_conn (c, c->age_head->conn);
+    flush_conn (c, c->age_head->conn, why);
   c->request_pending = FALSE;
   c->have_trigger = FALSE;
 }
@@ -753,14 +849,48 @@ void
 colo_comparator_checkpoint_done (ColoComparator * c, guint64 now)
 {
   c->now = now;
-  release_all (c);
+  release_all (c, "checkpoint-done");
+}
+
+/* Adds the time since the current mode began to its counter. */
+static void
+account_mode (ColoComparator * c)
+{
+  guint64 spent = c->now > c->mode_since ? c->now - c->mode_since : 0;
+
+  if (c->failover)
+    c->stats.time_failover += spent;
+  else
+    c->stats.time_compare += spent;
+  c->mode_since = MAX (c->now, c->mode_since);
 }
 
 void
-colo_comparator_failover (ColoComparator * c)
+colo_comparator_failover (ColoComparator * c, guint64 now)
 {
-  release_all (c);
+  c->now = MAX (c->now, now);
+  release_all (c, "failover");
+  if (c->failover)
+    return;
+  account_mode (c);
   c->failover = TRUE;
+}
+
+void
+colo_comparator_resume (ColoComparator * c, guint64 now)
+{
+  if (!c->failover)
+    return;
+  c->now = MAX (c->now, now);
+  account_mode (c);
+  c->failover = FALSE;
+  c->stats.resumes++;
+  /* Nothing is queued in failover: forget every connection, so each is
+   * aligned afresh on the new secondary's output. */
+  colo_conn_table_clear (c->conns);
+  c->forget_at = 0;
+  c->request_pending = FALSE;
+  c->have_trigger = FALSE;
 }
 
 gboolean
@@ -776,7 +906,8 @@ colo_comparator_discard (ColoComparator * c)
 
   while (c->age_head) {
     c->stats.dropped++;
-    act_drop (c, c->age_head);
+    TRACE_PACKET (c, c->age_head, COLO_DECISION_DISCARDED, "flush or stop");
+    hand_back (c, c->age_head, FALSE);
   }
   colo_conn_table_clear (c->conns);
   c->request_pending = FALSE;
@@ -794,8 +925,59 @@ colo_comparator_queued (ColoComparator * c, ColoSide side)
 void
 colo_comparator_get_stats (ColoComparator * c, ColoStats * stats)
 {
+  guint64 spent = c->now > c->mode_since ? c->now - c->mode_since : 0;
+
   *stats = c->stats;
   stats->connections = colo_conn_table_size (c->conns);
+  /* the current mode's time so far */
+  if (c->failover)
+    stats->time_failover += spent;
+  else
+    stats->time_compare += spent;
+}
+
+typedef struct
+{
+  ColoConnStatusFunc func;
+  gpointer user_data;
+} StatusWalk;
+
+static gboolean
+report_conn (ColoConn * conn, gpointer user_data)
+{
+  StatusWalk *w = user_data;
+  const ColoRule *rule = rule_of (conn);
+  ColoConnStatus st = {
+    .key = &conn->key,
+    .last_seen = conn->last_seen,
+    .diverged = conn->diverged,
+    .is_tcp = colo_conn_key_is_tcp (&conn->key),
+    .ended = rule->ended (conn),
+  };
+  guint side;
+
+  for (side = 0; side < COLO_N_SIDES; side++) {
+    const ColoQueue *q = &conn->queue[side];
+    const ColoPacket *p;
+
+    st.queued[side] = q->length;
+    st.oldest[side] = G_MAXUINT64;
+    /* the queue is in stream order for TCP, not arrival order */
+    for (p = q->head; p; p = p->next)
+      st.oldest[side] = MIN (st.oldest[side], p->arrival);
+  }
+  st.tcp_position_valid = rule->position (conn, &st.tcp_position);
+  w->func (&st, w->user_data);
+  return FALSE;
+}
+
+void
+colo_comparator_foreach_conn (ColoComparator * c, ColoConnStatusFunc func,
+    gpointer user_data)
+{
+  StatusWalk w = { func, user_data };
+
+  colo_conn_table_foreach (c->conns, report_conn, &w);
 }
 
 gsize

@@ -53,6 +53,36 @@ typedef struct
   guint8 excerpt_before;        /* bytes before the difference */
 } ColoTrigger;
 
+/* What became of a frame (the decision log, colo_comparator_set_trace) */
+typedef enum
+{
+  COLO_DECISION_QUEUED,         /* held for comparison */
+  COLO_DECISION_HELD,           /* compared, still held (why says why) */
+  COLO_DECISION_RELEASED,       /* primary, compared: goes downstream */
+  COLO_DECISION_CONSUMED,       /* secondary, compared: dropped */
+  COLO_DECISION_PASSED,         /* not compared: forwarded (primary) or
+                                 * dropped (secondary) */
+  COLO_DECISION_DIVERGED,       /* the first differing frame */
+  COLO_DECISION_FLUSHED,        /* released or dropped by checkpoint-done,
+                                 * failover or passthrough */
+  COLO_DECISION_DISCARDED,      /* colo_comparator_discard */
+} ColoDecision;
+
+typedef struct
+{
+  ColoSide side;
+  ColoDecision decision;
+  const char *why;              /* static text */
+  const ColoConnKey *key;       /* NULL: not an IP frame */
+  gpointer handle;
+  gsize size;
+  gboolean is_tcp;
+  guint32 tcp_seq;              /* TCP: the segment's sequence space */
+  guint32 tcp_len;
+} ColoTraceEvent;
+
+const char *colo_decision_to_string (ColoDecision decision);
+
 typedef struct
 {
   /* A primary frame goes downstream (ownership of handle passes); data and
@@ -67,6 +97,9 @@ typedef struct
   void (*malformed) (ColoSide side, const char *error, gpointer user_data);
   /* A checkpoint request must be posted now (once per episode). */
   void (*request_checkpoint) (const ColoTrigger * trigger, gpointer user_data);
+  /* The decision log (optional): what became of each frame, while
+   * colo_comparator_set_trace () has it on. */
+  void (*trace) (const ColoTraceEvent * event, gpointer user_data);
 } ColoCompareOps;
 
 typedef struct
@@ -87,6 +120,11 @@ typedef struct
   guint64 stale;
   guint64 queue_full;
   guint64 checkpoints_requested;
+  guint64 requests[3];          /* checkpoints_requested by the reason of
+                                 * the trigger posted (ColoTriggerReason) */
+  guint64 resumes;              /* colo_comparator_resume () after failover */
+  guint64 time_compare;         /* time spent comparing, ns (callers' time) */
+  guint64 time_failover;        /* time spent in failover, ns */
   guint64 connections;          /* connections tracked now */
   guint64 evicted;              /* idle connections forgotten */
   guint64 closed;               /* ended TCP connections forgotten */
@@ -197,9 +235,40 @@ guint64 colo_comparator_next_scan_time (ColoComparator * c, guint64 now);
 void colo_comparator_checkpoint_done (ColoComparator * c, guint64 now);
 
 /* failover: release everything queued, then forward primary frames
- * uncompared and drop secondary frames. */
-void colo_comparator_failover (ColoComparator * c);
+ * uncompared and drop secondary frames.  now: the caller's time (mode
+ * accounting). */
+void colo_comparator_failover (ColoComparator * c, guint64 now);
 gboolean colo_comparator_is_failover (ColoComparator * c);
+
+/* Leaves failover (nothing if not in it): a new secondary is in step with
+ * the primary, as after a checkpoint.  Every connection is forgotten, so
+ * each starts afresh from its next frames (TCP aligned from the next
+ * segments of both sides).  now: the caller's time (mode accounting). */
+void colo_comparator_resume (ColoComparator * c, guint64 now);
+
+/* The decision log on or off (ops.trace must be set for on). */
+void colo_comparator_set_trace (ColoComparator * c, gboolean on);
+
+/* A tracked connection as colo_comparator_foreach_conn () shows it */
+typedef struct
+{
+  const ColoConnKey *key;
+  guint queued[COLO_N_SIDES];
+  guint64 oldest[COLO_N_SIDES]; /* arrival of the oldest queued frame, or
+                                 * G_MAXUINT64 when none */
+  guint64 last_seen;            /* last frame (or when it became idle) */
+  gboolean diverged;            /* waiting for checkpoint-done */
+  gboolean is_tcp;
+  gboolean tcp_position_valid;
+  guint32 tcp_position;         /* everything before it matched */
+  gboolean ended;               /* TCP: FIN/RST matched, lingering */
+} ColoConnStatus;
+typedef void (*ColoConnStatusFunc) (const ColoConnStatus * status,
+    gpointer user_data);
+
+/* Calls func for every tracked connection (in no particular order). */
+void colo_comparator_foreach_conn (ColoComparator * c,
+    ColoConnStatusFunc func, gpointer user_data);
 
 /* Per-flow passthrough rules (grammar in colo-passthrough.h): the flows
  * they match are forwarded from the primary uncompared and dropped from

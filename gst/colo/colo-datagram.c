@@ -95,10 +95,17 @@ datagram_ended (const ColoConn * conn)
   return FALSE;
 }
 
+static gboolean
+datagram_position (const ColoConn * conn, guint32 * pos)
+{
+  return FALSE;
+}
+
 const ColoRule colo_datagram_rule = {
   .admit = datagram_admit,
   .compare = datagram_compare,
   .resync = datagram_resync,
   .resynced = datagram_resynced,
   .ended = datagram_ended,
+  .position = datagram_position,
 };

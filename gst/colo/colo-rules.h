@@ -33,6 +33,9 @@ typedef struct
   void (*diverged) (gpointer ctx, ColoConn * conn, const ColoPacket * p,
       guint32 p_at, const ColoPacket * s, guint32 s_at,
       gboolean has_tcp_seq, guint32 tcp_seq);
+  /* p, compared as far as the other side allows, must still wait: why
+   * (static text) is for the decision log. */
+  void (*held) (gpointer ctx, const ColoPacket * p, const char *why);
 } ColoRuleActions;
 
 typedef struct
@@ -54,6 +57,8 @@ typedef struct
   /* Whether conn's traffic is over: with nothing queued it is forgotten
    * after a short linger instead of the idle timeout. */
   gboolean (*ended) (const ColoConn * conn);
+  /* The position up to which conn's stream matched, if it has one (TCP) */
+  gboolean (*position) (const ColoConn * conn, guint32 * pos);
 } ColoRule;
 
 /* colo-tcp.c */

@@ -258,8 +258,10 @@ release_compared (ColoConn * conn, const ColoRuleActions * a, gpointer ctx)
         && !((t->flags & RST_DONE) && t->rst_pos == t->pos))
       return TRUE;              /* the caller matches the RST */
     if (SEG_HAS (p, COLO_TCP_ACK) && p->end != p->seq
-        && (!(t->flags & SEC_ACK_VALID) || COLO_SEQ_GT (p->ack, t->sec_ack)))
+        && (!(t->flags & SEC_ACK_VALID) || COLO_SEQ_GT (p->ack, t->sec_ack))) {
+      a->held (ctx, p, "its ACK is ahead of the secondary's");
       return FALSE;
+    }
     if (SEG_HAS (p, COLO_TCP_FIN | COLO_TCP_RST))
       t->flags |= ENDED;
     a->release (ctx, p);
@@ -338,8 +340,10 @@ compare_instance (ColoConn * conn, const ColoRuleActions * a, gpointer ctx)
       return;
     }
 
-    if (!covers (p, t->pos))
-      return;                   /* the primary has a gap: wait */
+    if (!covers (p, t->pos)) {
+      a->held (ctx, p, "a gap before it on the primary");
+      return;
+    }
 
     /* The secondary reset the stream, or ended it, where the primary goes
      * on. */
@@ -348,8 +352,10 @@ compare_instance (ColoConn * conn, const ColoRuleActions * a, gpointer ctx)
       return;
     }
 
-    if (!s || !covers (s, t->pos))
-      return;                   /* the secondary has not got here yet */
+    if (!s || !covers (s, t->pos)) {
+      a->held (ctx, p, "the secondary has not sent these bytes yet");
+      return;
+    }
 
     end = COLO_SEQ_LT (p->end, s->end) ? p->end : s->end;
     n = end - t->pos;
@@ -453,10 +459,18 @@ tcp_ended (const ColoConn * conn)
   return (conn->tcp.flags & ENDED) != 0;
 }
 
+static gboolean
+tcp_position (const ColoConn * conn, guint32 * pos)
+{
+  *pos = conn->tcp.pos;
+  return (conn->tcp.flags & POS_VALID) != 0;
+}
+
 const ColoRule colo_tcp_rule = {
   .admit = tcp_admit,
   .compare = tcp_compare,
   .resync = tcp_resync,
   .resynced = tcp_resynced,
   .ended = tcp_ended,
+  .position = tcp_position,
 };

@@ -121,6 +121,7 @@ enum
   PROP_PASSTHROUGH,
   PROP_DIVERGENCE_LOCATION,
   PROP_MAX_DIVERGENCE_FILES,
+  PROP_START_IN_FAILOVER,
   PROP_STATS,
 };
 
@@ -128,6 +129,8 @@ enum
 {
   SIGNAL_CHECKPOINT_DONE,
   SIGNAL_FAILOVER,
+  SIGNAL_RESUME,
+  SIGNAL_GET_CONNECTIONS,
   LAST_SIGNAL
 };
 
@@ -150,10 +153,12 @@ struct _GstColoCompare
   guint passthrough_serial;     /* bumped by each change */
   gchar *divergence_location;   /* valid template or NULL */
   guint max_divergence_files;
+  gboolean start_in_failover;
 
   /* set from any thread, handled in aggregate () */
   gint checkpoint_done_pending;
   gint failover_pending;
+  gint resume_pending;
 
   /* the thread running aggregate () or a serialized sink event (our src
    * task), NULL outside them; atomic (see wake_aggregator ()) */
@@ -333,11 +338,37 @@ request_checkpoint_cb (const ColoTrigger * t, gpointer user_data)
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
+/* The decision log: GST_DEBUG=colocompare:6 (LOG) */
+static void
+trace_cb (const ColoTraceEvent * ev, gpointer user_data)
+{
+  GstColoCompare *self = user_data;
+  gchar src[64], dst[64], seq[48] = "";
+
+  if (!ev->key) {
+    GST_LOG_OBJECT (self, "%s frame %p (%" G_GSIZE_FORMAT " bytes): %s (%s)",
+        colo_side_name (ev->side), ev->handle, ev->size,
+        colo_decision_to_string (ev->decision), ev->why);
+    return;
+  }
+  colo_packet_addr_to_string (ev->key->ip_version, ev->key->src, src,
+      sizeof (src));
+  colo_packet_addr_to_string (ev->key->ip_version, ev->key->dst, dst,
+      sizeof (dst));
+  if (ev->is_tcp)
+    g_snprintf (seq, sizeof (seq), " seq %u+%u", ev->tcp_seq, ev->tcp_len);
+  GST_LOG_OBJECT (self, "%s frame %p (%" G_GSIZE_FORMAT " bytes, proto %u "
+      "%s:%u > %s:%u%s): %s (%s)", colo_side_name (ev->side), ev->handle,
+      ev->size, ev->key->ip_proto, src, ev->key->src_port, dst,
+      ev->key->dst_port, seq, colo_decision_to_string (ev->decision), ev->why);
+}
+
 static const ColoCompareOps compare_ops = {
   .release = frame_release_cb,
   .drop = frame_drop_cb,
   .malformed = malformed_cb,
   .request_checkpoint = request_checkpoint_cb,
+  .trace = trace_cb,
 };
 
 /* --- helpers ------------------------------------------------------------ */
@@ -457,6 +488,85 @@ gst_colo_compare_failover (GstColoCompare * self)
   wake_aggregator (self);
 }
 
+static void
+gst_colo_compare_resume (GstColoCompare * self)
+{
+  GST_INFO_OBJECT (self, "resume: comparing again");
+  g_atomic_int_set (&self->resume_pending, 1);
+  wake_aggregator (self);
+}
+
+static void
+add_connection (const ColoConnStatus * st, gpointer user_data)
+{
+  GstColoCompare *self = ((gpointer *) user_data)[0];
+  GValue *list = ((gpointer *) user_data)[1];
+  GValue v = G_VALUE_INIT;
+  gchar src[64], dst[64];
+  GstStructure *s;
+  guint side;
+
+  colo_packet_addr_to_string (st->key->ip_version, st->key->src, src,
+      sizeof (src));
+  colo_packet_addr_to_string (st->key->ip_version, st->key->dst, dst,
+      sizeof (dst));
+  s = gst_structure_new ("connection",
+      "ip-version", G_TYPE_UINT, (guint) st->key->ip_version,
+      "ip-protocol", G_TYPE_UINT, (guint) st->key->ip_proto,
+      "src", G_TYPE_STRING, src, "dst", G_TYPE_STRING, dst,
+      "src-port", G_TYPE_UINT, (guint) st->key->src_port,
+      "dst-port", G_TYPE_UINT, (guint) st->key->dst_port,
+      "queued-primary", G_TYPE_UINT, st->queued[COLO_SIDE_PRIMARY],
+      "queued-secondary", G_TYPE_UINT, st->queued[COLO_SIDE_SECONDARY],
+      "idle", G_TYPE_UINT64, self->last_now > st->last_seen ?
+      self->last_now - st->last_seen : 0,
+      "diverged", G_TYPE_BOOLEAN, st->diverged, NULL);
+  if (st->key->n_vlan > 0)
+    gst_structure_set (s, "vlan", G_TYPE_UINT, (guint) st->key->vlan_id[0],
+        NULL);
+  if (st->key->fragment)
+    gst_structure_set (s, "fragments", G_TYPE_BOOLEAN, TRUE, NULL);
+  for (side = 0; side < COLO_N_SIDES; side++) {
+    gchar *field;
+
+    if (st->oldest[side] == G_MAXUINT64)
+      continue;
+    field = g_strdup_printf ("%s-age", colo_side_name (side));
+    gst_structure_set (s, field, G_TYPE_UINT64,
+        self->last_now > st->oldest[side] ?
+        self->last_now - st->oldest[side] : 0, NULL);
+    g_free (field);
+  }
+  if (st->is_tcp) {
+    gst_structure_set (s, "tcp-ended", G_TYPE_BOOLEAN, st->ended, NULL);
+    if (st->tcp_position_valid)
+      gst_structure_set (s, "tcp-position", G_TYPE_UINT, st->tcp_position,
+          NULL);
+  }
+  g_value_init (&v, GST_TYPE_STRUCTURE);
+  g_value_take_boxed (&v, s);
+  gst_value_array_append_and_take_value (list, &v);
+}
+
+static GstStructure *
+gst_colo_compare_get_connections (GstColoCompare * self)
+{
+  GValue list = G_VALUE_INIT;
+  gpointer walk[2] = { self, &list };
+  GstStructure *s;
+
+  g_value_init (&list, GST_TYPE_ARRAY);
+  g_mutex_lock (&self->lock);
+  colo_comparator_foreach_conn (self->comp, add_connection, walk);
+  s = gst_structure_new ("colo-connections",
+      "running-time", G_TYPE_UINT64, (guint64) self->last_now,
+      "mode", G_TYPE_STRING,
+      colo_comparator_is_failover (self->comp) ? "failover" : "compare", NULL);
+  g_mutex_unlock (&self->lock);
+  gst_structure_take_value (s, "connections", &list);
+  return s;
+}
+
 static GstStructure *
 stats_to_structure (const ColoStats * st, const GstColoFrames * f)
 {
@@ -477,6 +587,14 @@ stats_to_structure (const ColoStats * st, const GstColoFrames * f)
       "stale", G_TYPE_UINT64, st->stale,
       "queue-full", G_TYPE_UINT64, st->queue_full,
       "checkpoints-requested", G_TYPE_UINT64, st->checkpoints_requested,
+      "requests-miscompare", G_TYPE_UINT64,
+      st->requests[COLO_TRIGGER_MISCOMPARE],
+      "requests-stale", G_TYPE_UINT64, st->requests[COLO_TRIGGER_STALE],
+      "requests-queue-full", G_TYPE_UINT64,
+      st->requests[COLO_TRIGGER_QUEUE_FULL],
+      "resumes", G_TYPE_UINT64, st->resumes,
+      "time-compare", G_TYPE_UINT64, st->time_compare,
+      "time-failover", G_TYPE_UINT64, st->time_failover,
       "connections", G_TYPE_UINT64, st->connections,
       "evicted", G_TYPE_UINT64, st->evicted,
       "closed", G_TYPE_UINT64, st->closed,
@@ -608,6 +726,8 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
   g_mutex_lock (&self->lock);
   sync_config (self);
   sync_passthrough (self);
+  colo_comparator_set_trace (self->comp,
+      gst_debug_category_get_threshold (GST_CAT_DEFAULT) >= GST_LEVEL_LOG);
   if (GST_CLOCK_TIME_IS_VALID (now))
     self->last_now = now;
   t = self->last_now;
@@ -615,7 +735,9 @@ aggregate_once (GstColoCompare * self, gboolean * eos_out)
   if (g_atomic_int_compare_and_exchange (&self->checkpoint_done_pending, 1, 0))
     colo_comparator_checkpoint_done (self->comp, t);
   if (g_atomic_int_compare_and_exchange (&self->failover_pending, 1, 0))
-    colo_comparator_failover (self->comp);
+    colo_comparator_failover (self->comp, t);
+  if (g_atomic_int_compare_and_exchange (&self->resume_pending, 1, 0))
+    colo_comparator_resume (self->comp, t);
 
   /* One batch: every primary frame taken before any secondary one, so a
    * queue is judged full only once both sides' are in. */
@@ -705,7 +827,8 @@ static gboolean
 action_pending (GstColoCompare * self)
 {
   return g_atomic_int_get (&self->checkpoint_done_pending)
-      || g_atomic_int_get (&self->failover_pending);
+      || g_atomic_int_get (&self->failover_pending)
+      || g_atomic_int_get (&self->resume_pending);
 }
 
 static GstFlowReturn
@@ -850,6 +973,7 @@ static gboolean
 gst_colo_compare_start (GstAggregator * agg)
 {
   GstColoCompare *self = GST_COLO_COMPARE (agg);
+  gboolean start_in_failover;
 
   g_mutex_lock (&self->lock);
   colo_comparator_free (self->comp);
@@ -859,9 +983,17 @@ gst_colo_compare_start (GstAggregator * agg)
   self->passthrough_applied = 0;
   self->divergence_files = 0;
   sync_passthrough (self);      /* the new comparator has no rule yet */
+  GST_OBJECT_LOCK (self);
+  start_in_failover = self->start_in_failover;
+  GST_OBJECT_UNLOCK (self);
+  if (start_in_failover) {
+    GST_INFO_OBJECT (self, "starting in failover: the primary alone");
+    colo_comparator_failover (self->comp, 0);
+  }
   g_mutex_unlock (&self->lock);
   g_atomic_int_set (&self->checkpoint_done_pending, 0);
   g_atomic_int_set (&self->failover_pending, 0);
+  g_atomic_int_set (&self->resume_pending, 0);
   self->next_deadline = GST_CLOCK_TIME_NONE;
   self->src_started = FALSE;
   self->src_caps_set = FALSE;
@@ -1027,6 +1159,9 @@ gst_colo_compare_set_property (GObject * object, guint prop_id,
     case PROP_MAX_DIVERGENCE_FILES:
       self->max_divergence_files = g_value_get_uint (value);
       break;
+    case PROP_START_IN_FAILOVER:
+      self->start_in_failover = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1081,6 +1216,11 @@ gst_colo_compare_get_property (GObject * object, guint prop_id,
       g_value_set_uint (value, self->max_divergence_files);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_START_IN_FAILOVER:
+      GST_OBJECT_LOCK (self);
+      g_value_set_boolean (value, self->start_in_failover);
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_STATS:{
       GstStructure *st;
       ColoStats cs;
@@ -1089,7 +1229,9 @@ gst_colo_compare_get_property (GObject * object, guint prop_id,
       colo_comparator_get_stats (self->comp, &cs);
       st = stats_to_structure (&cs, &self->frames);
       gst_structure_set (st, "divergence-files", G_TYPE_UINT64,
-          (guint64) self->divergence_files, NULL);
+          (guint64) self->divergence_files, "mode", G_TYPE_STRING,
+          colo_comparator_is_failover (self->comp) ? "failover" : "compare",
+          NULL);
       g_mutex_unlock (&self->lock);
       g_value_take_boxed (value, st);
       break;
@@ -1260,6 +1402,22 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   /**
+   * GstColoCompare:start-in-failover:
+   *
+   * Begin each run (READY→PAUSED) in failover, as for a primary that runs
+   * alone before its first secondary is synchronised: frames from
+   * `primary` go out uncompared and frames from `secondary` are dropped
+   * until #GstColoCompare::resume.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_START_IN_FAILOVER,
+      g_param_spec_boolean ("start-in-failover", "Start in failover",
+          "Begin in failover (the primary alone, forwarded uncompared) "
+          "until the resume signal", FALSE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
    * GstColoCompare:stats:
    *
    * Counters (all #guint64): `primary-packets`, `secondary-packets`,
@@ -1304,6 +1462,45 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
       g_signal_new_class_handler ("failover",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (gst_colo_compare_failover), NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * GstColoCompare::resume:
+   *
+   * A new secondary is in step with the primary (synchronised as after a
+   * checkpoint): leave failover and compare again.  Every connection starts
+   * afresh from its next frames on both sides (TCP is aligned from the next
+   * segments).  Nothing happens when the element is not in failover.
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_RESUME] =
+      g_signal_new_class_handler ("resume",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_colo_compare_resume), NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * GstColoCompare::get-connections:
+   *
+   * The tracked connections: a #GstStructure `colo-connections` with
+   * `running-time` (guint64), `mode` (string: `compare` or `failover`) and
+   * `connections`, an array of `connection` structures, each with
+   * `ip-version`, `ip-protocol`, `src`, `dst`, `src-port`, `dst-port`,
+   * `vlan` (when tagged), `queued-primary`, `queued-secondary` (guint),
+   * `primary-age`, `secondary-age` (guint64 ns, the age of the oldest
+   * queued frame, when there is one), `idle` (guint64 ns since its last
+   * frame), `diverged` (gboolean: waiting for checkpoint-done) and, for
+   * TCP, `tcp-ended` (gboolean) and `tcp-position` (guint: the sequence
+   * number up to which both outputs matched, once known).  It walks the
+   * whole table under the element's lock: with a million connections it
+   * takes a while and holds comparison for it.
+   *
+   * Returns: (transfer full): the connections
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_GET_CONNECTIONS] =
+      g_signal_new_class_handler ("get-connections",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_colo_compare_get_connections), NULL, NULL, NULL,
+      GST_TYPE_STRUCTURE, 0);
 
   gst_element_class_add_static_pad_template_with_gtype (element_class,
       &src_template, GST_TYPE_AGGREGATOR_PAD);

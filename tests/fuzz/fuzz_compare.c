@@ -213,7 +213,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
         break;
       case 7:
         if (op[1] == 0xff) {
-          colo_comparator_failover (c);
+          colo_comparator_failover (c, now);
           failed_over = TRUE;
         }
         break;

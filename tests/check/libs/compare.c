@@ -1213,7 +1213,7 @@ test_failover (void)
 
   fx_init (&fx);
   p1 = push (&fx, P, udp (&fx, 1, "a"));
-  colo_comparator_failover (fx.c);
+  colo_comparator_failover (fx.c, 0);
   assert_released (&fx, p1, 0);
   p2 = push (&fx, P, udp (&fx, 1, "b"));
   assert_released (&fx, p2, 0);

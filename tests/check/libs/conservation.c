@@ -278,7 +278,7 @@ run (gconstpointer data)
     } else if (op < 969 && cs_chance (k.m, 100) && !cs_failover_on (k.m)) {
       k.op = "failover";
       cs_failover (k.m, queued_secondary (&k));
-      colo_comparator_failover (k.c);
+      colo_comparator_failover (k.c, k.now);
       k.failovers++;
     } else if (op < 980 && cs_failover_on (k.m)) {
       k.op = "restart after failover";

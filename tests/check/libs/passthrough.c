@@ -103,12 +103,12 @@ static const MatchCase match_cases[] = {
   {"", 6, 3389, 50000, FALSE, FALSE},
   {"tcp", 6, 1, 2, FALSE, TRUE},
   {"tcp", 17, 1, 2, FALSE, FALSE},
-  {"tcp:3389", 6, 3389, 50000, FALSE, TRUE},        /* server's output */
-  {"tcp:3389", 6, 50000, 3389, FALSE, TRUE},        /* client's output */
+  {"tcp:3389", 6, 3389, 50000, FALSE, TRUE},    /* server's output */
+  {"tcp:3389", 6, 50000, 3389, FALSE, TRUE},    /* client's output */
   {"tcp:3389", 6, 3390, 50000, FALSE, FALSE},
   {"tcp:3389", 17, 3389, 50000, FALSE, FALSE},
   {"udp:*:5353", 17, 5353, 5353, FALSE, TRUE},
-  {"udp:*:5353", 17, 5353, 53, FALSE, FALSE},       /* direction counts */
+  {"udp:*:5353", 17, 5353, 53, FALSE, FALSE},   /* direction counts */
   {"udp:5000-5010", 17, 40000, 5010, FALSE, TRUE},
   {"udp:5000-5010", 17, 40000, 5011, FALSE, FALSE},
   {"udp:5000-5010", 17, 4999, 40000, FALSE, FALSE},
