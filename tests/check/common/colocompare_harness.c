@@ -190,8 +190,7 @@ compare_harness_push (CompareHarness * ch, ColoSide side, GstBuffer * buf,
 }
 
 GstBuffer *
-compare_harness_push_frame (CompareHarness * ch, ColoSide side,
-    GBytes * frame)
+compare_harness_push_frame (CompareHarness * ch, ColoSide side, GBytes * frame)
 {
   GstBuffer *buf = gst_buffer_new_wrapped_bytes (frame);
 
@@ -220,8 +219,7 @@ compare_harness_pull (CompareHarness * ch)
 }
 
 GByteArray *
-compare_harness_pull_bytes (CompareHarness * ch, gsize bytes,
-    guint * n_buffers)
+compare_harness_pull_bytes (CompareHarness * ch, gsize bytes, guint * n_buffers)
 {
   GstHarness *h = ch->h[COLO_SIDE_PRIMARY];
   GByteArray *a = g_byte_array_new ();
