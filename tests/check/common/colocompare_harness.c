@@ -69,7 +69,21 @@ compare_harness_free (CompareHarness * ch)
   gst_harness_teardown (ch->h[COLO_SIDE_SECONDARY]);
   gst_harness_teardown (ch->h[COLO_SIDE_PRIMARY]);
   g_list_free_full (ch->kept, (GDestroyNotify) gst_buffer_unref);
+  g_free (ch->prefix);
   g_free (ch);
+}
+
+void
+compare_harness_set_case (CompareHarness * ch, const gchar * name)
+{
+  g_free (ch->prefix);
+  ch->prefix = g_strdup_printf ("%s: ", name);
+}
+
+const gchar *
+compare_harness_case (CompareHarness * ch)
+{
+  return ch->prefix ? ch->prefix : "";
 }
 
 void
@@ -108,7 +122,8 @@ compare_harness_advance_to (CompareHarness * ch, GstClockTime t)
   for (;;) {
     GstClockID id = NULL;
 
-    fail_if (g_get_monotonic_time () > end, "timed out advancing clock");
+    fail_if (g_get_monotonic_time () > end, "%stimed out advancing clock",
+        compare_harness_case (ch));
     if (!gst_test_clock_timed_wait_for_multiple_pending_ids (ch->clock, 1,
             200, NULL))
       return;                   /* nothing scheduled */
@@ -183,7 +198,11 @@ void
 compare_harness_push (CompareHarness * ch, ColoSide side, GstBuffer * buf,
     guint n_frames)
 {
-  fail_unless_equals_int (gst_harness_push (ch->h[side], buf), GST_FLOW_OK);
+  GstFlowReturn ret = gst_harness_push (ch->h[side], buf);
+
+  fail_unless (ret == GST_FLOW_OK, "%spush on %s: %s",
+      compare_harness_case (ch), colo_side_name (side),
+      gst_flow_get_name (ret));
   ch->pushed[side] += n_frames;
   compare_harness_wait_stat (ch, side == COLO_SIDE_PRIMARY ?
       "primary-packets" : "secondary-packets", ch->pushed[side]);
@@ -213,7 +232,7 @@ compare_harness_pull (CompareHarness * ch)
 {
   GstBuffer *out = gst_harness_pull (ch->h[COLO_SIDE_PRIMARY]);
 
-  fail_unless (out != NULL, "nothing released");
+  fail_unless (out != NULL, "%snothing released", compare_harness_case (ch));
   ch->pulled++;
   return out;
 }
@@ -247,18 +266,23 @@ compare_harness_expect_out (CompareHarness * ch, GstBuffer * expected)
 {
   GstBuffer *out = compare_harness_pull (ch);
 
-  fail_unless (out == expected, "released %p, expected %p", out, expected);
+  fail_unless (out == expected, "%sreleased %p, expected %p",
+      compare_harness_case (ch), out, expected);
   gst_buffer_unref (out);
 }
 
 void
 compare_harness_expect_none (CompareHarness * ch)
 {
+  guint64 released = compare_released_total (ch->e);
   GstBuffer *out;
 
-  fail_unless_equals_uint64 (compare_released_total (ch->e), ch->pulled);
+  fail_unless (released == ch->pulled, "%s%" G_GUINT64_FORMAT
+      " frames released, %" G_GUINT64_FORMAT " pulled",
+      compare_harness_case (ch), released, ch->pulled);
   out = gst_harness_try_pull (ch->h[COLO_SIDE_PRIMARY]);
-  fail_unless (out == NULL, "unexpected frame released");
+  fail_unless (out == NULL, "%sunexpected frame released",
+      compare_harness_case (ch));
 }
 
 gboolean
@@ -290,7 +314,8 @@ compare_harness_pop_checkpoint (CompareHarness * ch)
   for (;;) {
     m = gst_bus_timed_pop_filtered (ch->bus, 10 * GST_SECOND,
         GST_MESSAGE_ELEMENT);
-    fail_unless (m != NULL, "no colo-checkpoint message");
+    fail_unless (m != NULL, "%sno colo-checkpoint message",
+        compare_harness_case (ch));
     if (gst_message_has_name (m, "colo-checkpoint"))
       return m;
     gst_message_unref (m);
@@ -302,7 +327,8 @@ compare_harness_no_checkpoint (CompareHarness * ch)
 {
   GstMessage *m = gst_bus_pop_filtered (ch->bus, GST_MESSAGE_ELEMENT);
 
-  fail_unless (m == NULL, "unexpected message %" GST_PTR_FORMAT, m);
+  fail_unless (m == NULL, "%sunexpected message %" GST_PTR_FORMAT,
+      compare_harness_case (ch), m);
 }
 
 const gchar *

@@ -41,6 +41,7 @@ typedef struct
   guint64 pulled;               /* buffers pulled from src */
   GList *kept;                  /* refs on the frames pushed as buffers */
   gboolean src_eos;             /* EOS came out of src */
+  gchar *prefix;                /* "case: " before every failure message */
 } CompareHarness;
 
 /* colocompare (@element, a new colocompare whose reference this takes, or
@@ -56,6 +57,13 @@ CompareHarness *compare_harness_new_with_properties (const gchar * caps,
     const gchar * first_property, ...);
 
 void compare_harness_free (CompareHarness * ch);
+
+/* Names the case a table-driven test runs: every failure message of this
+ * harness starts with it */
+void compare_harness_set_case (CompareHarness * ch, const gchar * name);
+
+/* "name: " as set by compare_harness_set_case, or "" */
+const gchar *compare_harness_case (CompareHarness * ch);
 
 /* Frees every harness not freed yet.  A failed assertion leaves the test
  * function at once (with CK_FORK=no, as under valgrind, by longjmp): call
@@ -76,7 +84,8 @@ void compare_harness_pump (CompareHarness * ch, guint round);
   gint64 _end = g_get_monotonic_time () + COMPARE_HARNESS_WAIT_US;      \
   guint _round = 0;                                                     \
   while (!(cond)) {                                                     \
-    fail_if (g_get_monotonic_time () > _end, "timed out: %s", #cond);   \
+    fail_if (g_get_monotonic_time () > _end, "%stimed out: %s",         \
+        compare_harness_case (ch), #cond);                              \
     compare_harness_pump (ch, _round++);                                \
   }                                                                     \
 } G_STMT_END

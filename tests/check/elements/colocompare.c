@@ -271,46 +271,13 @@ GST_START_TEST (test_icmp)
 
 GST_END_TEST;
 
-GST_START_TEST (test_tcp_in_order)
+/* UDP: several secondaries queued first, then the primaries at once */
+GST_START_TEST (test_batched_release_udp)
 {
   CompareHarness *c = ctx_new (NULL);
-  GstBuffer *p[3];
-  guint i;
-
-  for (i = 0; i < 3; i++)
-    p[i] = push_p (c, tcp_seg (40000, i * 100, 100, PEER_ISN));
-  compare_harness_expect_none (c);
-  for (i = 0; i < 3; i++) {
-    push_s (c, tcp_seg (40000, i * 100, 100, PEER_ISN));
-    compare_harness_expect_out (c, p[i]);
-    compare_harness_expect_none (c);
-  }
-  fail_unless_equals_int (compare_harness_requests (c), 0);
-  compare_harness_free (c);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_batched_release)
-{
-  CompareHarness *c = ctx_new (NULL);
-  GstBuffer *p[5];
   GstBuffer *ps;
-  FrameOpts o;
   guint i;
 
-  frame_opts_init (&o);
-  /* secondary sends one 500-byte segment, primary five of 100 */
-  for (i = 0; i < 5; i++)
-    p[i] = push_p (c, tcp_seg (40000, i * 100, 100, PEER_ISN));
-  compare_harness_expect_none (c);
-  push_s (c, tcp_seg (40000, 0, 500, PEER_ISN));
-  for (i = 0; i < 5; i++)
-    compare_harness_expect_out (c, p[i]);
-  compare_harness_expect_none (c);
-
-  /* UDP: several secondaries queued first, then the primaries at once
-   * from a second connection interleaved */
   for (i = 0; i < 3; i++)
     push_s (c, udp_def (2000, i));
   ps = push_p (c, udp_def (2000, 0));
@@ -320,6 +287,69 @@ GST_START_TEST (test_batched_release)
   ps = push_p (c, udp_def (2000, 2));
   compare_harness_expect_out (c, ps);
   compare_harness_expect_none (c);
+  compare_harness_free (c);
+}
+
+GST_END_TEST;
+
+/* One TCP stream segmented differently on each side: the primary sends
+ * n_primary segments of primary_len bytes, then the secondary n_secondary
+ * of secondary_len; once the secondary's segment i is in, exactly
+ * released_after[i] primary segments are out, in order, and nothing
+ * else.  No checkpoint request, nothing left queued. */
+typedef struct
+{
+  const gchar *name;
+  guint n_primary, primary_len;
+  guint n_secondary, secondary_len;
+  guint released_after[3];
+} ResegmentCase;
+
+static const ResegmentCase resegment_cases[] = {
+  {.name = "same segments",.n_primary = 3,.primary_len = 100,
+      .n_secondary = 3,.secondary_len = 100,.released_after = {1, 2, 3}},
+  {.name = "primary one big",.n_primary = 1,.primary_len = 3000,
+      .n_secondary = 3,.secondary_len = 1000,.released_after = {0, 0, 1}},
+  {.name = "secondary one big",.n_primary = 3,.primary_len = 1000,
+      .n_secondary = 1,.secondary_len = 3000,.released_after = {3}},
+  {.name = "five primaries in one",.n_primary = 5,.primary_len = 100,
+      .n_secondary = 1,.secondary_len = 500,.released_after = {5}},
+};
+
+GST_START_TEST (test_tcp_resegment)
+{
+  const ResegmentCase *rc = &resegment_cases[__i__];
+  CompareHarness *c = ctx_new (NULL);
+  GstBuffer *p[5];
+  guint i, out = 0;
+
+  fail_unless (rc->n_primary <= G_N_ELEMENTS (p));
+  fail_unless (rc->n_secondary <= G_N_ELEMENTS (rc->released_after));
+  compare_harness_set_case (c, rc->name);
+  for (i = 0; i < rc->n_primary; i++)
+    p[i] = push_p (c, tcp_seg (40000, i * rc->primary_len, rc->primary_len,
+            PEER_ISN));
+  compare_harness_expect_none (c);
+  for (i = 0; i < rc->n_secondary; i++) {
+    push_s (c, tcp_seg (40000, i * rc->secondary_len, rc->secondary_len,
+            PEER_ISN));
+    for (; out < rc->released_after[i]; out++) {
+      /* counted before it is pushed: no waiting for a frame never sent */
+      fail_unless (compare_released_total (c->e) > c->pulled,
+          "%s: primary segment %u not released after secondary segment %u",
+          rc->name, out, i);
+      compare_harness_expect_out (c, p[out]);
+    }
+    compare_harness_expect_none (c);
+  }
+  fail_unless (out == rc->n_primary, "%s: %u of %u primaries released",
+      rc->name, out, rc->n_primary);
+  fail_unless (compare_harness_requests (c) == 0, "%s: checkpoint requested",
+      rc->name);
+  fail_unless (compare_stat (c->e, "queued-primary") == 0,
+      "%s: primaries left queued", rc->name);
+  fail_unless (compare_stat (c->e, "queued-secondary") == 0,
+      "%s: secondaries left queued", rc->name);
   compare_harness_free (c);
 }
 
@@ -417,46 +447,6 @@ GST_START_TEST (test_tcp_repeated_rst_released)
 GST_END_TEST;
 
 /* --- TCP ----------------------------------------------------------------- */
-
-GST_START_TEST (test_tcp_resegment_primary_big)
-{
-  CompareHarness *c = ctx_new (NULL);
-  GstBuffer *p;
-  guint i;
-
-  p = push_p (c, tcp_seg (40000, 0, 3000, PEER_ISN));
-  for (i = 0; i < 2; i++) {
-    push_s (c, tcp_seg (40000, i * 1000, 1000, PEER_ISN));
-    compare_harness_expect_none (c);
-  }
-  push_s (c, tcp_seg (40000, 2000, 1000, PEER_ISN));
-  compare_harness_expect_out (c, p);
-  compare_harness_expect_none (c);
-  fail_unless_equals_int (compare_harness_requests (c), 0);
-  fail_unless_equals_uint64 (compare_stat (c->e, "queued-secondary"), 0);
-  compare_harness_free (c);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_tcp_resegment_secondary_big)
-{
-  CompareHarness *c = ctx_new (NULL);
-  GstBuffer *p[3];
-  guint i;
-
-  for (i = 0; i < 3; i++)
-    p[i] = push_p (c, tcp_seg (40000, i * 1000, 1000, PEER_ISN));
-  compare_harness_expect_none (c);
-  push_s (c, tcp_seg (40000, 0, 3000, PEER_ISN));
-  for (i = 0; i < 3; i++)
-    compare_harness_expect_out (c, p[i]);
-  compare_harness_expect_none (c);
-  fail_unless_equals_int (compare_harness_requests (c), 0);
-  compare_harness_free (c);
-}
-
-GST_END_TEST;
 
 GST_START_TEST (test_tcp_retransmission)
 {
@@ -1517,22 +1507,28 @@ check_pipeline_match (const gchar * sink_desc)
   for (i = 0; i < 3; i++) {
     sample = gst_app_sink_try_pull_sample (GST_APP_SINK (x->sink),
         30 * GST_SECOND);
-    fail_unless (sample != NULL, "frame %u not released", i);
+    fail_unless (sample != NULL, "%s: frame %u not released", sink_desc, i);
     /* appsrc may make the buffer's metadata writable (a shallow copy):
      * the frame's memory itself must be the one that was pushed */
     fail_unless (gst_buffer_peek_memory (gst_sample_get_buffer (sample),
-            0) == gst_buffer_peek_memory (b[i], 0));
+            0) == gst_buffer_peek_memory (b[i], 0), "%s: frame %u copied",
+        sink_desc, i);
     gst_sample_unref (sample);
     gst_buffer_unref (b[i]);
   }
   pipe_free (x);
 }
 
-/* (b) matched frames arrive while the secondary is idle */
+/* (b) matched frames arrive while the secondary is idle (loop: __i__ is
+ * the sink) */
+static const gchar *const idle_secondary_sinks[] = {
+  "appsink sync=false",
+  "appsink sync=true",
+};
+
 GST_START_TEST (test_pipeline_idle_secondary)
 {
-  check_pipeline_match ("appsink sync=false");
-  check_pipeline_match ("appsink sync=true");
+  check_pipeline_match (idle_secondary_sinks[__i__]);
 }
 
 GST_END_TEST;
@@ -1562,6 +1558,8 @@ check_pipeline_eos (gboolean use_signal, const gchar * sink_desc)
 {
   Pipe *x = pipe_new (sink_desc);
   GstPad *pad = gst_element_get_static_pad (x->c, "primary");
+  gchar *name = g_strdup_printf ("%s%s", sink_desc,
+      use_signal ? ", checkpoint-done" : "");
   Counter cnt;
   GstMessage *m;
   gint64 end;
@@ -1583,10 +1581,11 @@ check_pipeline_eos (gboolean use_signal, const gchar * sink_desc)
   g_mutex_lock (&cnt.lock);
   while (cnt.n < 3)
     fail_unless (g_cond_wait_until (&cnt.cond, &cnt.lock, end),
-        "primaries not delivered");
+        "%s: primaries not delivered", name);
   g_mutex_unlock (&cnt.lock);
 
-  fail_unless (gst_element_send_event (x->pipe, gst_event_new_eos ()));
+  fail_unless (gst_element_send_event (x->pipe, gst_event_new_eos ()),
+      "%s: EOS not sent", name);
   if (use_signal) {
     g_signal_emit_by_name (x->c, "checkpoint-done");
   }
@@ -1598,14 +1597,15 @@ check_pipeline_eos (gboolean use_signal, const gchar * sink_desc)
     for (i = 0; i < 3; i++) {
       GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK
           (x->sink), 30 * GST_SECOND);
-      fail_unless (sample != NULL, "primary %u lost", i);
+      fail_unless (sample != NULL, "%s: primary %u lost", name, i);
       gst_sample_unref (sample);
     }
   }
   m = gst_bus_timed_pop_filtered (x->bus, 30 * GST_SECOND,
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  fail_unless (m != NULL, "no EOS");
-  fail_unless (GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS, "%" GST_PTR_FORMAT, m);
+  fail_unless (m != NULL, "%s: no EOS", name);
+  fail_unless (GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS, "%s: %" GST_PTR_FORMAT,
+      name, m);
   gst_message_unref (m);
   {
     GstStructure *st;
@@ -1614,26 +1614,45 @@ check_pipeline_eos (gboolean use_signal, const gchar * sink_desc)
     g_object_get (x->c, "stats", &st, NULL);
     gst_structure_get_uint64 (st, "flushed", &flushed);
     gst_structure_get_uint64 (st, "dropped", &dropped);
-    fail_unless_equals_uint64 (flushed, 3);
-    fail_unless_equals_uint64 (dropped, 0);
+    fail_unless (flushed == 3, "%s: flushed %" G_GUINT64_FORMAT ", want 3",
+        name, flushed);
+    fail_unless (dropped == 0, "%s: dropped %" G_GUINT64_FORMAT ", want 0",
+        name, dropped);
     gst_structure_free (st);
   }
   if (g_str_has_prefix (sink_desc, "fakesink")) {
     GstSample *last = NULL;
 
     g_object_get (x->sink, "last-sample", &last, NULL);
-    fail_unless (last != NULL);
+    fail_unless (last != NULL, "%s: no last sample", name);
     gst_sample_unref (last);
   }
   pipe_free (x);
   g_mutex_clear (&cnt.lock);
   g_cond_clear (&cnt.cond);
+  g_free (name);
 }
+
+/* EOS sent to the pipeline, with checkpoint-done emitted or not (the
+ * sink descriptions name the cases) */
+typedef struct
+{
+  gboolean use_signal;
+  const gchar *sink_desc;
+} EosCase;
+
+static const EosCase eos_cases[] = {
+  {.use_signal = FALSE,.sink_desc = "appsink sync=false"},
+  {.use_signal = TRUE,.sink_desc = "appsink sync=false"},
+  /* (d) with fakesink (async by default) */
+  {.use_signal = FALSE,.sink_desc = "fakesink enable-last-sample=true"},
+  {.use_signal = TRUE,.sink_desc =
+        "fakesink enable-last-sample=true sync=true"},
+};
 
 GST_START_TEST (test_pipeline_eos_keeps_primaries)
 {
-  check_pipeline_eos (FALSE, "appsink sync=false");
-  check_pipeline_eos (TRUE, "appsink sync=false");
+  check_pipeline_eos (eos_cases[__i__].use_signal, eos_cases[__i__].sink_desc);
 }
 
 GST_END_TEST;
@@ -1650,9 +1669,6 @@ GST_START_TEST (test_pipeline_fakesink)
   fail_unless_equals_string (compare_msg_str (m, "reason"), "stale");
   gst_message_unref (m);
   pipe_free (x);
-
-  check_pipeline_eos (FALSE, "fakesink enable-last-sample=true");
-  check_pipeline_eos (TRUE, "fakesink enable-last-sample=true sync=true");
 }
 
 GST_END_TEST;
@@ -1990,10 +2006,9 @@ colocompare_suite (void)
   tcase_add_test (tc, test_udp_fifo_zero_copy);
   tcase_add_test (tc, test_secondary_first);
   tcase_add_test (tc, test_icmp);
-  tcase_add_test (tc, test_tcp_in_order);
-  tcase_add_test (tc, test_batched_release);
-  tcase_add_test (tc, test_tcp_resegment_primary_big);
-  tcase_add_test (tc, test_tcp_resegment_secondary_big);
+  tcase_add_loop_test (tc, test_tcp_resegment, 0,
+      G_N_ELEMENTS (resegment_cases));
+  tcase_add_test (tc, test_batched_release_udp);
   tcase_add_test (tc, test_tcp_retransmission);
   tcase_add_test (tc, test_tcp_pure_ack);
   tcase_add_test (tc, test_tcp_ack_gating);
@@ -2029,8 +2044,10 @@ colocompare_suite (void)
   suite_add_tcase (s, tp);
   tcase_add_checked_fixture (tp, NULL, leftovers_teardown);
   tcase_add_test (tp, test_pipeline_unmatched_reaches_playing);
-  tcase_add_test (tp, test_pipeline_idle_secondary);
-  tcase_add_test (tp, test_pipeline_eos_keeps_primaries);
+  tcase_add_loop_test (tp, test_pipeline_idle_secondary, 0,
+      G_N_ELEMENTS (idle_secondary_sinks));
+  tcase_add_loop_test (tp, test_pipeline_eos_keeps_primaries, 0,
+      G_N_ELEMENTS (eos_cases));
   tcase_add_test (tp, test_pipeline_fakesink);
   tcase_add_test (tp, test_pipeline_clock_before_base_time);
   tcase_add_test (tp, test_pipeline_action_from_sync_bus_handler);
