@@ -39,10 +39,9 @@
 #include <string.h>
 #include <gst/check/gstcheck.h>
 #include <gst/base/gstaggregator.h>
-#include <gst/check/gstharness.h>
-#include <gst/check/gsttestclock.h>
 
 #include "colo-framing.h"
+#include "colocompare_harness.h"
 #include "gstcolocaps.h"
 #include "conservation.h"
 #ifdef HAVE_VALGRIND_H
@@ -52,17 +51,12 @@
 #endif
 
 /* Real-time bound for waiting on the element's thread */
-#define WAIT_US (120 * G_USEC_PER_SEC)
-
 #define TAG_FRAMES(vnet_hdr_len) ((guint) (vnet_hdr_len))
 #define TAG_RECORDS(vnet_hdr) (0x100u | ((vnet_hdr) ? 1 : 0))
 
 typedef struct
 {
-  GstHarness *h[2];
-  GstElement *e;
-  GstBus *bus;
-  GstTestClock *clock;
+  CompareHarness *ch;           /* colocompare between two harnesses */
   GstPad *sinkpad[2];           /* colocompare's */
 
   GMutex lock;                  /* the model and what the probe sees */
@@ -118,64 +112,25 @@ env_u64 (const gchar * name, guint64 def)
 
 /* --- the element's clock ----------------------------------------------------- */
 
-/* Lets the element's src thread go on: the test clock blocks even waits
- * that are due now, so process those (never moving the time).  The thread
- * often works without waiting on the clock (a pad EOS, PAUSED): the first
- * rounds of a wait only yield, later ones wait for a clock wait a little. */
-static void
-pump_once (Run * r, guint round)
-{
-  GstClockID id = gst_test_clock_process_next_clock_id (r->clock);
-
-  if (id) {
-    gst_clock_id_unref (id);
-    return;
-  }
-  if (round >= 200)
-    gst_test_clock_timed_wait_for_multiple_pending_ids (r->clock, 1, 1, NULL);
-  g_thread_yield ();
-}
-
+/* Pumps the element's src thread (compare_harness_pump) until cond holds;
+ * a failure names the seed */
 #define PUMP_UNTIL(r, cond) G_STMT_START {                              \
-  gint64 _end = g_get_monotonic_time () + WAIT_US;                      \
+  gint64 _end = g_get_monotonic_time () + COMPARE_HARNESS_WAIT_US;      \
   guint _round = 0;                                                     \
   while (!(cond)) {                                                     \
     RUN_CHECK (r, g_get_monotonic_time () < _end, "timed out: %s", #cond); \
-    pump_once (r, _round++);                                            \
+    compare_harness_pump ((r)->ch, _round++);                           \
   }                                                                     \
 } G_STMT_END
-
-/* Whether the element's src thread waits on the clock for later than now
- * (its next stale scan) */
-static gboolean
-waits_for_later (Run * r)
-{
-  GstClockID id = NULL;
-  gboolean later;
-
-  if (!gst_test_clock_peek_next_pending_id (r->clock, &id))
-    return FALSE;
-  later = gst_clock_id_get_time (id) > gst_clock_get_time (GST_CLOCK
-      (r->clock));
-  gst_clock_id_unref (id);
-  return later;
-}
-
-static GstClockTime
-running_time (Run * r)
-{
-  GstClockTime now = gst_clock_get_time (GST_CLOCK (r->clock));
-  GstClockTime base = gst_element_get_base_time (r->e);
-
-  return now > base ? now - base : 0;
-}
 
 /* The arrival time colocompare gives a frame it takes now (docs/design.md,
  * "Stale timing on the pipeline clock") */
 static GstClockTime
 stamp (Run * r)
 {
-  return r->state == GST_STATE_PLAYING ? running_time (r) : r->paused_stamp;
+  return r->state ==
+      GST_STATE_PLAYING ? compare_harness_running_time (r->
+      ch) : r->paused_stamp;
 }
 
 /* --- stats ------------------------------------------------------------------ */
@@ -195,7 +150,7 @@ read_stats (Run * r, CsStats * st, guint64 * requests, guint64 * stale)
 {
   GstStructure *s = NULL;
 
-  g_object_get (r->e, "stats", &s, NULL);
+  g_object_get (r->ch->e, "stats", &s, NULL);
   RUN_CHECK (r, s != NULL, "no stats");
   st->primary_packets = r->base.primary_packets + field (r, s,
       "primary-packets");
@@ -225,7 +180,7 @@ compactions (Run * r)
   GstStructure *s = NULL;
   guint64 v;
 
-  g_object_get (r->e, "stats", &s, NULL);
+  g_object_get (r->ch->e, "stats", &s, NULL);
   v = r->compactions + field (r, s, "compactions");
   gst_structure_free (s);
   return v;
@@ -355,7 +310,7 @@ drain_bus (Run * r)
 {
   GstMessage *msg;
 
-  while ((msg = gst_bus_pop (r->bus))) {
+  while ((msg = gst_bus_pop (r->ch->bus))) {
     switch (GST_MESSAGE_TYPE (msg)) {
       case GST_MESSAGE_ELEMENT:
         if (gst_message_has_name (msg, "colo-checkpoint")) {
@@ -441,10 +396,10 @@ sync_check (Run * r)
    * scan).  So what it does never depends on when this thread looks. */
   if (r->state == GST_STATE_PLAYING && st.queued_primary
       + st.queued_secondary > 0)
-    PUMP_UNTIL (r, waits_for_later (r));
+    PUMP_UNTIL (r, compare_harness_waits_for_later (r->ch));
   read_stats (r, &st, &requests, NULL);
   drain_bus (r);
-  while ((ev = gst_harness_try_pull_event (r->h[CS_PRIMARY])))
+  while ((ev = gst_harness_try_pull_event (r->ch->h[CS_PRIMARY])))
     gst_event_unref (ev);
   RUN_CHECK (r, g_queue_is_empty (&r->discard_warnings),
       "no warning for %" G_GUINT64_FORMAT " discarded primary frames",
@@ -475,7 +430,7 @@ set_caps (Run * r, gint side)
 {
   gchar *s = caps_string (&r->in_caps[side]);
 
-  gst_harness_set_src_caps_str (r->h[side], s);
+  gst_harness_set_src_caps_str (r->ch->h[side], s);
   g_free (s);
 }
 
@@ -520,7 +475,7 @@ push (Run * r, gint side)
     r->n_records++;
   }
   g_mutex_unlock (&r->lock);
-  RUN_CHECK (r, gst_harness_push (r->h[side], buf) == GST_FLOW_OK,
+  RUN_CHECK (r, gst_harness_push (r->ch->h[side], buf) == GST_FLOW_OK,
       "push refused");
   sync_check (r);
 }
@@ -542,7 +497,7 @@ checkpoint_done (Run * r)
   g_mutex_lock (&r->lock);
   cs_checkpoint (r->m, queued_secondary (r));
   g_mutex_unlock (&r->lock);
-  g_signal_emit_by_name (r->e, "checkpoint-done");
+  g_signal_emit_by_name (r->ch->e, "checkpoint-done");
   r->request_pending = FALSE;
   r->n_checkpoints++;
   barrier (r);
@@ -554,7 +509,7 @@ failover (Run * r)
   g_mutex_lock (&r->lock);
   cs_failover (r->m, queued_secondary (r));
   g_mutex_unlock (&r->lock);
-  g_signal_emit_by_name (r->e, "failover");
+  g_signal_emit_by_name (r->ch->e, "failover");
   r->n_failovers++;
   barrier (r);
 }
@@ -579,7 +534,7 @@ flush (Run * r, gboolean both)
       continue;
     ev = gst_event_new_flush_start ();
     gst_event_set_seqnum (ev, seqnum);
-    RUN_CHECK (r, gst_harness_push_event (r->h[i], ev), "flush-start");
+    RUN_CHECK (r, gst_harness_push_event (r->ch->h[i], ev), "flush-start");
   }
   for (i = 0; i < 2; i++) {
     GstEvent *ev;
@@ -588,7 +543,7 @@ flush (Run * r, gboolean both)
       continue;
     ev = gst_event_new_flush_stop (TRUE);
     gst_event_set_seqnum (ev, seqnum);
-    RUN_CHECK (r, gst_harness_push_event (r->h[i], ev), "flush-stop");
+    RUN_CHECK (r, gst_harness_push_event (r->ch->h[i], ev), "flush-stop");
     r->eos[i] = FALSE;
     set_caps (r, i);
   }
@@ -610,7 +565,7 @@ flush (Run * r, gboolean both)
 static void
 set_state (Run * r, GstState target)
 {
-  GstStateChangeReturn ret = gst_element_set_state (r->e, target);
+  GstStateChangeReturn ret = gst_element_set_state (r->ch->e, target);
 
   RUN_CHECK (r, ret != GST_STATE_CHANGE_FAILURE && ret !=
       GST_STATE_CHANGE_ASYNC, "state change to %s: %s",
@@ -624,7 +579,7 @@ static void
 toggle_pause (Run * r)
 {
   if (r->state == GST_STATE_PLAYING) {
-    r->paused_stamp = running_time (r);
+    r->paused_stamp = compare_harness_running_time (r->ch);
     set_state (r, GST_STATE_PAUSED);
   } else {
     set_state (r, GST_STATE_PLAYING);
@@ -666,8 +621,8 @@ ready_cycle (Run * r)
     if (r->eos[i]) {
       /* the harness's own src pad is EOS: a flush lets it push again (the
        * comparator is empty, nothing to discard) */
-      gst_harness_push_event (r->h[i], gst_event_new_flush_start ());
-      gst_harness_push_event (r->h[i], gst_event_new_flush_stop (TRUE));
+      gst_harness_push_event (r->ch->h[i], gst_event_new_flush_start ());
+      gst_harness_push_event (r->ch->h[i], gst_event_new_flush_stop (TRUE));
       r->eos[i] = FALSE;
     }
     set_caps (r, i);
@@ -691,7 +646,7 @@ eos (Run * r)
     g_mutex_lock (&r->lock);
     cs_checkpoint (r->m, queued_secondary (r));
     g_mutex_unlock (&r->lock);
-    RUN_CHECK (r, gst_harness_push_event (r->h[side], gst_event_new_eos ()),
+    RUN_CHECK (r, gst_harness_push_event (r->ch->h[side], gst_event_new_eos ()),
         "EOS");
     r->eos[side] = TRUE;
     PUMP_UNTIL (r, out_eos (r) > eos_before);
@@ -707,7 +662,7 @@ eos (Run * r)
       ready_cycle (r);
     return;
   }
-  RUN_CHECK (r, gst_harness_push_event (r->h[side], gst_event_new_eos ()),
+  RUN_CHECK (r, gst_harness_push_event (r->ch->h[side], gst_event_new_eos ()),
       "EOS");
   r->eos[side] = TRUE;
   PUMP_UNTIL (r, gst_aggregator_pad_is_eos (pad));
@@ -741,20 +696,20 @@ change_caps (Run * r)
 static void
 move_time (Run * r, gboolean long_step)
 {
-  GstClockTime now = gst_clock_get_time (GST_CLOCK (r->clock));
+  GstClockTime now = gst_clock_get_time (GST_CLOCK (r->ch->clock));
   GstClockTime cycle = r->scan_cycle * GST_MSECOND;
   CsStats st;
   guint64 stale_before, requests_stale = r->requests_stale, stale;
 
   read_stats (r, &st, NULL, &stale_before);
   if (!long_step) {
-    gst_test_clock_set_time (r->clock, now + cs_rand (r->m,
+    gst_test_clock_set_time (r->ch->clock, now + cs_rand (r->m,
             r->scan_cycle + 1) * GST_MSECOND);
     r->n_time++;
     sync_check (r);
     return;
   }
-  gst_test_clock_set_time (r->clock, now + r->compare_timeout * GST_MSECOND
+  gst_test_clock_set_time (r->ch->clock, now + r->compare_timeout * GST_MSECOND
       + 2 * cycle);
   if (r->state == GST_STATE_PLAYING && st.queued_primary +
       st.queued_secondary > 0) {
@@ -774,14 +729,9 @@ static void
 run_free (Run * r)
 {
   live_run = NULL;
-  gst_element_set_bus (r->e, NULL);
-  gst_bus_set_flushing (r->bus, TRUE);
-  gst_object_unref (r->bus);
-  gst_object_unref (r->clock);
   gst_object_unref (r->sinkpad[0]);
   gst_object_unref (r->sinkpad[1]);
-  gst_harness_teardown (r->h[1]);
-  gst_harness_teardown (r->h[0]);
+  compare_harness_free (r->ch);
   g_queue_clear_full (&r->discard_warnings, g_free);
   cs_model_free (r->m);
   g_free (r->probe_error);
@@ -834,19 +784,13 @@ run_new (void)
   p.forget_after = (idle ? MIN (idle, 60000) : 60000) * GST_MSECOND;
   r->m = cs_model_new (r->seed, &p);
 
-  r->h[0] = gst_harness_new_with_element (e, "primary", "src");
-  r->h[1] = gst_harness_new_with_element (e, "secondary", NULL);
-  gst_object_unref (e);
-  r->e = r->h[0]->element;
-  r->sinkpad[0] = gst_element_get_static_pad (r->e, "primary");
-  r->sinkpad[1] = gst_element_get_static_pad (r->e, "secondary");
-  r->bus = gst_bus_new ();
-  gst_element_set_bus (r->e, r->bus);
-  r->clock = GST_TEST_CLOCK (gst_element_get_clock (r->e));
-  fail_unless (r->clock != NULL);
-  gst_pad_add_probe (r->h[0]->sinkpad, GST_PAD_PROBE_TYPE_BUFFER,
+  /* caps once the probes are in place */
+  r->ch = compare_harness_new (e, NULL, NULL);
+  r->sinkpad[0] = gst_element_get_static_pad (r->ch->e, "primary");
+  r->sinkpad[1] = gst_element_get_static_pad (r->ch->e, "secondary");
+  gst_pad_add_probe (r->ch->h[0]->sinkpad, GST_PAD_PROBE_TYPE_BUFFER,
       out_buffer_probe, r, NULL);
-  gst_pad_add_probe (r->h[0]->sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+  gst_pad_add_probe (r->ch->h[0]->sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       out_event_probe, r, NULL);
   r->state = GST_STATE_PLAYING;
   set_caps (r, 0);
@@ -927,7 +871,7 @@ GST_START_TEST (test_conservation)
   /* the end: EOS on both pads releases everything */
   r->op = "final EOS";
   if (!r->eos[CS_PRIMARY] && !r->eos[CS_SECONDARY]) {
-    fail_unless (gst_harness_push_event (r->h[CS_PRIMARY],
+    fail_unless (gst_harness_push_event (r->ch->h[CS_PRIMARY],
             gst_event_new_eos ()));
     r->eos[CS_PRIMARY] = TRUE;
     PUMP_UNTIL (r, gst_aggregator_pad_is_eos (GST_AGGREGATOR_PAD
@@ -941,7 +885,7 @@ GST_START_TEST (test_conservation)
     g_mutex_lock (&r->lock);
     cs_checkpoint (r->m, queued_secondary (r));
     g_mutex_unlock (&r->lock);
-    fail_unless (gst_harness_push_event (r->h[side], gst_event_new_eos ()));
+    fail_unless (gst_harness_push_event (r->ch->h[side], gst_event_new_eos ()));
     r->eos[side] = TRUE;
     PUMP_UNTIL (r, out_eos (r) > eos_before);
     sync_check (r);

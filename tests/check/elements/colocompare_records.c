@@ -13,93 +13,14 @@
 
 #include <string.h>
 #include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
-#include <gst/check/gsttestclock.h>
 
 #include "colo-framing.h"
+#include "colocompare_harness.h"
 #include "frames.h"
 
-#define WAIT_US (120 * G_USEC_PER_SEC)
-
-typedef struct
-{
-  GstHarness *hp, *hs;
-  GstElement *e;
-  GstBus *bus;
-  GstTestClock *clock;
-  guint64 in[2];                /* frames pushed per side */
-} Ctx;
-
-static GList *live_ctxs;
-
-static guint64
-stat (GstElement * e, const gchar * name)
-{
-  GstStructure *s = NULL;
-  guint64 v = 0;
-
-  g_object_get (e, "stats", &s, NULL);
-  fail_unless (gst_structure_get_uint64 (s, name, &v), "no stat %s", name);
-  gst_structure_free (s);
-  return v;
-}
-
-static void
-pump_until_stat (Ctx * c, const gchar * name, guint64 value)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_US;
-
-  while (stat (c->e, name) < value) {
-    GstClockID id;
-
-    fail_if (g_get_monotonic_time () > end, "timed out waiting for %s", name);
-    id = gst_test_clock_process_next_clock_id (c->clock);
-    if (id)
-      gst_clock_id_unref (id);
-    else
-      gst_test_clock_timed_wait_for_multiple_pending_ids (c->clock, 1, 2, NULL);
-  }
-}
-
-static Ctx *
-ctx_new (const gchar * p_caps, const gchar * s_caps)
-{
-  Ctx *c = g_new0 (Ctx, 1);
-  GstElement *e = gst_element_factory_make ("colocompare", NULL);
-
-  fail_unless (e != NULL);
-  c->hp = gst_harness_new_with_element (e, "primary", "src");
-  c->hs = gst_harness_new_with_element (e, "secondary", NULL);
-  gst_object_unref (e);
-  c->e = c->hp->element;
-  c->bus = gst_bus_new ();
-  gst_element_set_bus (c->e, c->bus);
-  c->clock = gst_harness_get_testclock (c->hp);
-  gst_harness_set_src_caps_str (c->hp, p_caps);
-  gst_harness_set_src_caps_str (c->hs, s_caps);
-  live_ctxs = g_list_prepend (live_ctxs, c);
-  return c;
-}
-
-static void
-ctx_free (Ctx * c)
-{
-  live_ctxs = g_list_remove (live_ctxs, c);
-  gst_element_set_bus (c->e, NULL);
-  gst_bus_set_flushing (c->bus, TRUE);
-  gst_object_unref (c->bus);
-  gst_object_unref (c->clock);
-  gst_harness_teardown (c->hs);
-  gst_harness_teardown (c->hp);
-  g_free (c);
-}
-
-static void
-leftovers_teardown (void)
-{
-  while (live_ctxs)
-    ctx_free (live_ctxs->data);
-}
+/* colocompare between two harnesses on a test clock, with these caps on
+ * primary and secondary (common/colocompare_harness.h) */
+#define ctx_new(p_caps, s_caps) compare_harness_new (NULL, p_caps, s_caps)
 
 #define RECORDS "application/x-colo-records, vnet-hdr=(boolean)false"
 #define RECORDS_VNET "application/x-colo-records, vnet-hdr=(boolean)true"
@@ -130,39 +51,6 @@ records (GBytes ** frames, guint n, gboolean vnet, guint vnet_hdr_len)
   }
 }
 
-static void
-push (Ctx * c, gint side, GstBuffer * buf, guint n_frames)
-{
-  fail_unless_equals_int (gst_harness_push (side ? c->hs : c->hp, buf),
-      GST_FLOW_OK);
-  c->in[side] += n_frames;
-  pump_until_stat (c, side ? "secondary-packets" : "primary-packets",
-      c->in[side]);
-}
-
-/* Pulls released buffers into one byte array until it holds `bytes`
- * (the counters move before the src thread pushes what they count: wait
- * for the buffers themselves), then whatever else is already there. */
-static GByteArray *
-pull_bytes (Ctx * c, gsize bytes, guint * n_buffers)
-{
-  GByteArray *a = g_byte_array_new ();
-  GstBuffer *out;
-
-  *n_buffers = 0;
-  while ((out = a->len < bytes ? gst_harness_pull (c->hp) :
-          gst_harness_try_pull (c->hp))) {
-    GstMapInfo map;
-
-    gst_buffer_map (out, &map, GST_MAP_READ);
-    g_byte_array_append (a, map.data, map.size);
-    gst_buffer_unmap (out, &map);
-    gst_buffer_unref (out);
-    (*n_buffers)++;
-  }
-  return a;
-}
-
 static GBytes *
 udp_n (guint16 sport, guint n, guint16 ip_id)
 {
@@ -190,7 +78,7 @@ expect_bytes (GByteArray * got, GstBuffer * want, gsize offset, gsize size)
 /* A batch that all matches goes out as it came in: the same buffer. */
 GST_START_TEST (test_records_batch_zero_copy)
 {
-  Ctx *c = ctx_new (RECORDS, RECORDS);
+  CompareHarness *c = ctx_new (RECORDS, RECORDS);
   GBytes *pf[16], *sf[16];
   GstBuffer *pbuf, *out;
   guint i;
@@ -201,18 +89,18 @@ GST_START_TEST (test_records_batch_zero_copy)
   }
   pbuf = records (pf, 16, FALSE, 0);
   gst_buffer_ref (pbuf);
-  push (c, 0, pbuf, 16);
-  fail_unless (gst_harness_try_pull (c->hp) == NULL);
-  push (c, 1, records (sf, 16, FALSE, 0), 16);
-  pump_until_stat (c, "released", 16);
-  out = gst_harness_pull (c->hp);
+  compare_harness_push (c, COLO_SIDE_PRIMARY, pbuf, 16);
+  fail_unless (gst_harness_try_pull (c->h[COLO_SIDE_PRIMARY]) == NULL);
+  compare_harness_push (c, COLO_SIDE_SECONDARY, records (sf, 16, FALSE, 0), 16);
+  compare_harness_wait_stat (c, "released", 16);
+  out = gst_harness_pull (c->h[COLO_SIDE_PRIMARY]);
   fail_unless (out == pbuf, "the whole batch did not go out as it came");
   gst_buffer_unref (out);
   gst_buffer_unref (pbuf);
-  fail_unless (gst_harness_try_pull (c->hp) == NULL);
-  fail_unless_equals_uint64 (stat (c->e, "checkpoints-requested"), 0);
-  fail_unless_equals_uint64 (stat (c->e, "pinned-bytes"), 0);
-  ctx_free (c);
+  fail_unless (gst_harness_try_pull (c->h[COLO_SIDE_PRIMARY]) == NULL);
+  fail_unless_equals_uint64 (compare_stat (c->e, "checkpoints-requested"), 0);
+  fail_unless_equals_uint64 (compare_stat (c->e, "pinned-bytes"), 0);
+  compare_harness_free (c);
 }
 
 GST_END_TEST;
@@ -222,7 +110,7 @@ GST_END_TEST;
  * checkpoint-done and then goes out, in order, byte-exact. */
 GST_START_TEST (test_records_divergence_mid_batch)
 {
-  Ctx *c = ctx_new (RECORDS, RECORDS);
+  CompareHarness *c = ctx_new (RECORDS, RECORDS);
   GBytes *pf[6], *sf[6];
   GstBuffer *pbuf;
   GByteArray *got;
@@ -238,12 +126,12 @@ GST_START_TEST (test_records_divergence_mid_batch)
   }
   pbuf = records (pf, 6, FALSE, 0);
   gst_buffer_ref (pbuf);
-  push (c, 0, pbuf, 6);
-  push (c, 1, records (sf, 6, FALSE, 0), 6);
-  pump_until_stat (c, "released", 3);
+  compare_harness_push (c, COLO_SIDE_PRIMARY, pbuf, 6);
+  compare_harness_push (c, COLO_SIDE_SECONDARY, records (sf, 6, FALSE, 0), 6);
+  compare_harness_wait_stat (c, "released", 3);
 
   {
-    GstBuffer *out = gst_harness_pull (c->hp);
+    GstBuffer *out = gst_harness_pull (c->h[COLO_SIDE_PRIMARY]);
     GstMapInfo om, pm;
 
     gst_buffer_map (out, &om, GST_MAP_READ);
@@ -261,13 +149,13 @@ GST_START_TEST (test_records_divergence_mid_batch)
   gst_message_unref (m);
 
   g_signal_emit_by_name (c->e, "checkpoint-done");
-  pump_until_stat (c, "flushed", 3);
-  got = pull_bytes (c, gst_buffer_get_size (pbuf) - first3, &n);
+  compare_harness_wait_stat (c, "flushed", 3);
+  got = compare_harness_pull_bytes (c, gst_buffer_get_size (pbuf) - first3, &n);
   fail_unless_equals_int (n, 1);
   expect_bytes (got, pbuf, first3, gst_buffer_get_size (pbuf) - first3);
   g_byte_array_unref (got);
   gst_buffer_unref (pbuf);
-  ctx_free (c);
+  compare_harness_free (c);
 }
 
 GST_END_TEST;
@@ -276,7 +164,7 @@ GST_END_TEST;
  * 2896-byte secondary ones, records split over several buffers per side. */
 GST_START_TEST (test_records_tcp_resegmented)
 {
-  Ctx *c = ctx_new (RECORDS, RECORDS);
+  CompareHarness *c = ctx_new (RECORDS, RECORDS);
   guint8 *data = pattern_bytes (0, 1448 * 8);
   GBytes *pf[8], *sf[4];
   GstBuffer *pbuf[2];
@@ -295,12 +183,13 @@ GST_START_TEST (test_records_tcp_resegmented)
   pbuf[1] = records (pf + 4, 4, FALSE, 0);
   gst_buffer_ref (pbuf[0]);
   gst_buffer_ref (pbuf[1]);
-  push (c, 0, pbuf[0], 4);
-  push (c, 1, records (sf, 1, FALSE, 0), 1);
-  push (c, 0, pbuf[1], 4);
-  push (c, 1, records (sf + 1, 3, FALSE, 0), 3);
-  pump_until_stat (c, "released", 8);
-  got = pull_bytes (c, gst_buffer_get_size (pbuf[0]) +
+  compare_harness_push (c, COLO_SIDE_PRIMARY, pbuf[0], 4);
+  compare_harness_push (c, COLO_SIDE_SECONDARY, records (sf, 1, FALSE, 0), 1);
+  compare_harness_push (c, COLO_SIDE_PRIMARY, pbuf[1], 4);
+  compare_harness_push (c, COLO_SIDE_SECONDARY, records (sf + 1, 3, FALSE, 0),
+      3);
+  compare_harness_wait_stat (c, "released", 8);
+  got = compare_harness_pull_bytes (c, gst_buffer_get_size (pbuf[0]) +
       gst_buffer_get_size (pbuf[1]), &n);
   {
     GstMapInfo m0, m1;
@@ -313,12 +202,12 @@ GST_START_TEST (test_records_tcp_resegmented)
     gst_buffer_unmap (pbuf[0], &m0);
     gst_buffer_unmap (pbuf[1], &m1);
   }
-  fail_unless_equals_uint64 (stat (c->e, "checkpoints-requested"), 0);
+  fail_unless_equals_uint64 (compare_stat (c->e, "checkpoints-requested"), 0);
   g_byte_array_unref (got);
   gst_buffer_unref (pbuf[0]);
   gst_buffer_unref (pbuf[1]);
   g_free (data);
-  ctx_free (c);
+  compare_harness_free (c);
 }
 
 GST_END_TEST;
@@ -328,7 +217,7 @@ GST_END_TEST;
  * output keeps the primary's records caps. */
 GST_START_TEST (test_records_vnet_against_frames)
 {
-  Ctx *c = ctx_new (RECORDS_VNET, FRAMES);
+  CompareHarness *c = ctx_new (RECORDS_VNET, FRAMES);
   GBytes *pf[3];
   GstBuffer *pbuf;
   GByteArray *got;
@@ -342,21 +231,22 @@ GST_START_TEST (test_records_vnet_against_frames)
     pf[i] = frame_udp (&o, 3000, 53, (const guint8 *) "vnet!", 5);
   pbuf = records (pf, 3, TRUE, 12);
   gst_buffer_ref (pbuf);
-  push (c, 0, pbuf, 3);
+  compare_harness_push (c, COLO_SIDE_PRIMARY, pbuf, 3);
   frame_opts_init (&o);
   for (i = 0; i < 3; i++) {
     GBytes *f = frame_udp (&o, 3000, 53, (const guint8 *) "vnet!", 5);
 
-    push (c, 1, gst_buffer_new_wrapped_bytes (f), 1);
+    compare_harness_push (c, COLO_SIDE_SECONDARY,
+        gst_buffer_new_wrapped_bytes (f), 1);
     g_bytes_unref (f);
   }
-  pump_until_stat (c, "released", 3);
+  compare_harness_wait_stat (c, "released", 3);
   /* one region per aggregation: the secondary came frame by frame */
-  got = pull_bytes (c, gst_buffer_get_size (pbuf), &n);
+  got = compare_harness_pull_bytes (c, gst_buffer_get_size (pbuf), &n);
   fail_unless_equals_int (n, 3);
   expect_bytes (got, pbuf, 0, gst_buffer_get_size (pbuf));
   g_byte_array_unref (got);
-  caps = gst_pad_get_current_caps (c->hp->sinkpad);
+  caps = gst_pad_get_current_caps (c->h[COLO_SIDE_PRIMARY]->sinkpad);
   fail_unless (caps != NULL);
   {
     GstCaps *want = gst_caps_from_string (RECORDS_VNET);
@@ -366,7 +256,7 @@ GST_START_TEST (test_records_vnet_against_frames)
   }
   gst_caps_unref (caps);
   gst_buffer_unref (pbuf);
-  ctx_free (c);
+  compare_harness_free (c);
 }
 
 GST_END_TEST;
@@ -377,7 +267,7 @@ GST_END_TEST;
 GST_START_TEST (test_records_held_frames_do_not_pin_batches)
 {
   const guint batches = 120, per = 40;
-  Ctx *c = ctx_new (RECORDS, RECORDS);
+  CompareHarness *c = ctx_new (RECORDS, RECORDS);
   guint8 *data = pattern_bytes (0, 1400);
   GByteArray *want = g_byte_array_new (), *got;
   guint b, i, n;
@@ -401,31 +291,33 @@ GST_START_TEST (test_records_held_frames_do_not_pin_batches)
     g_byte_array_append (want, map.data, first);
     gst_buffer_unmap (pbuf, &map);
     g_bytes_unref (sf[0]);
-    push (c, 0, pbuf, per);
-    push (c, 1, records (sf + 1, per - 1, FALSE, 0), per - 1);
+    compare_harness_push (c, COLO_SIDE_PRIMARY, pbuf, per);
+    compare_harness_push (c, COLO_SIDE_SECONDARY, records (sf + 1, per - 1,
+            FALSE, 0), per - 1);
   }
-  pump_until_stat (c, "released", (guint64) batches * (per - 1));
-  got = pull_bytes (c, (gsize) batches * (per - 1) * (4 + 14 + 20 + 8 +
-          1400), &n);
-  fail_unless_equals_uint64 (got->len, (guint64) batches * (per - 1) *
-      (4 + 14 + 20 + 8 + 1400));
+  compare_harness_wait_stat (c, "released", (guint64) batches * (per - 1));
+  got =
+      compare_harness_pull_bytes (c,
+      (gsize) batches * (per - 1) * (4 + 14 + 20 + 8 + 1400), &n);
+  fail_unless_equals_uint64 (got->len,
+      (guint64) batches * (per - 1) * (4 + 14 + 20 + 8 + 1400));
   g_byte_array_unref (got);
 
-  fail_unless (stat (c->e, "compactions") >= 1);
-  fail_unless (stat (c->e, "pinned-bytes") <= 2 * want->len + 4 * 1024 *
+  fail_unless (compare_stat (c->e, "compactions") >= 1);
+  fail_unless (compare_stat (c->e, "pinned-bytes") <= 2 * want->len + 4 * 1024 *
       1024, "%" G_GUINT64_FORMAT " bytes pinned by %u held bytes",
-      stat (c->e, "pinned-bytes"), want->len);
+      compare_stat (c->e, "pinned-bytes"), want->len);
 
   g_signal_emit_by_name (c->e, "checkpoint-done");
-  pump_until_stat (c, "flushed", batches);
-  got = pull_bytes (c, want->len, &n);
+  compare_harness_wait_stat (c, "flushed", batches);
+  got = compare_harness_pull_bytes (c, want->len, &n);
   fail_unless_equals_uint64 (got->len, want->len);
   fail_unless (memcmp (got->data, want->data, want->len) == 0);
-  fail_unless_equals_uint64 (stat (c->e, "pinned-bytes"), 0);
+  fail_unless_equals_uint64 (compare_stat (c->e, "pinned-bytes"), 0);
   g_byte_array_unref (got);
   g_byte_array_unref (want);
   g_free (data);
-  ctx_free (c);
+  compare_harness_free (c);
 }
 
 GST_END_TEST;
@@ -434,7 +326,7 @@ GST_END_TEST;
  * stream error, not a guess. */
 GST_START_TEST (test_records_partial_is_error)
 {
-  Ctx *c = ctx_new (RECORDS, RECORDS);
+  CompareHarness *c = ctx_new (RECORDS, RECORDS);
   GBytes *pf[2];
   GstBuffer *pbuf, *cut;
   GstMessage *m;
@@ -445,26 +337,14 @@ GST_START_TEST (test_records_partial_is_error)
   cut = gst_buffer_copy_region (pbuf, GST_BUFFER_COPY_ALL, 0,
       gst_buffer_get_size (pbuf) - 3);
   gst_buffer_unref (pbuf);
-  gst_harness_push (c->hp, cut);
-  {
-    gint64 end = g_get_monotonic_time () + WAIT_US;
-
-    while (!(m = gst_bus_pop_filtered (c->bus, GST_MESSAGE_ERROR))) {
-      GstClockID id;
-
-      fail_if (g_get_monotonic_time () > end, "no error for a partial record");
-      id = gst_test_clock_process_next_clock_id (c->clock);
-      if (id)
-        gst_clock_id_unref (id);
-      else
-        gst_test_clock_timed_wait_for_multiple_pending_ids (c->clock, 1, 2,
-            NULL);
-    }
-  }
+  gst_harness_push (c->h[COLO_SIDE_PRIMARY], cut);
+  /* an error for the partial record */
+  COMPARE_HARNESS_PUMP_UNTIL (c, (m = gst_bus_pop_filtered (c->bus,
+              GST_MESSAGE_ERROR)) != NULL);
   /* the whole record before the cut was compared (it waits) */
-  fail_unless_equals_uint64 (stat (c->e, "primary-packets"), 1);
+  fail_unless_equals_uint64 (compare_stat (c->e, "primary-packets"), 1);
   gst_message_unref (m);
-  ctx_free (c);
+  compare_harness_free (c);
 }
 
 GST_END_TEST;
@@ -476,7 +356,7 @@ colocompare_records_suite (void)
   TCase *tc = tcase_create ("records");
 
   suite_add_tcase (s, tc);
-  tcase_add_checked_fixture (tc, NULL, leftovers_teardown);
+  tcase_add_checked_fixture (tc, NULL, compare_harness_free_leftovers);
   tcase_add_test (tc, test_records_batch_zero_copy);
   tcase_add_test (tc, test_records_divergence_mid_batch);
   tcase_add_test (tc, test_records_tcp_resegmented);
