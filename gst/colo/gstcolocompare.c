@@ -159,6 +159,7 @@ struct _GstColoCompare
   gint checkpoint_done_pending;
   gint failover_pending;
   gint resume_pending;
+  gint passthrough_pending;     /* new rules to hand to the comparator */
 
   /* the thread running aggregate () or a serialized sink event (our src
    * task), NULL outside them; atomic (see wake_aggregator ()) */
@@ -426,6 +427,7 @@ sync_passthrough (GstColoCompare * self)
   gchar *rules = NULL;
   guint serial;
 
+  g_atomic_int_set (&self->passthrough_pending, 0);
   GST_OBJECT_LOCK (self);
   serial = self->passthrough_serial;
   if (serial != self->passthrough_applied)
@@ -828,7 +830,8 @@ action_pending (GstColoCompare * self)
 {
   return g_atomic_int_get (&self->checkpoint_done_pending)
       || g_atomic_int_get (&self->failover_pending)
-      || g_atomic_int_get (&self->resume_pending);
+      || g_atomic_int_get (&self->resume_pending)
+      || g_atomic_int_get (&self->passthrough_pending);
 }
 
 static GstFlowReturn
@@ -1101,6 +1104,7 @@ set_passthrough (GstColoCompare * self, const gchar * rules)
   if (self->passthrough_serial == 0)    /* 0: "nothing applied yet" */
     self->passthrough_serial = 1;
   GST_OBJECT_UNLOCK (self);
+  g_atomic_int_set (&self->passthrough_pending, 1);
   if (GST_STATE (self) >= GST_STATE_PAUSED)
     wake_aggregator (self);
 }
@@ -1274,6 +1278,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    *
    * Age in ms, on the pipeline clock, after which a queued frame on either
    * side causes a `stale` checkpoint request.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_COMPARE_TIMEOUT,
       g_param_spec_uint ("compare-timeout", "Compare timeout",
@@ -1285,6 +1291,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * GstColoCompare:expired-scan-cycle:
    *
    * Period in ms of the stale check.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_EXPIRED_SCAN_CYCLE,
       g_param_spec_uint ("expired-scan-cycle", "Expired scan cycle",
@@ -1300,6 +1308,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * It is judged at the end of each pass over both pads: a queue that the
    * other side's frames, already waiting, bring back below it asks for
    * nothing.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_MAX_QUEUE_SIZE,
       g_param_spec_uint ("max-queue-size", "Max queue size",
@@ -1313,6 +1323,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * Act as if the application answered every checkpoint request with
    * #GstColoCompare::checkpoint-done right after it was posted (for
    * pipelines without an application, such as gst-launch-1.0).
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_AUTO_RELEASE,
       g_param_spec_boolean ("auto-release", "Auto release",
@@ -1328,6 +1340,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * set of active flows; 0 keeps every connection forever (as QEMU does,
    * until its table reaches 16384 entries and is wiped).  The default is
    * above TCP's largest retransmission timeout.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
       g_param_spec_uint ("idle-timeout", "Idle timeout",
@@ -1436,6 +1450,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * released input buffers) and `pinned-bytes` (input buffers kept alive by
    * held frames); `divergence-files` (evidence files written through
    * #GstColoCompare:divergence-location).
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics", "Comparison counters",
@@ -1446,6 +1462,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    *
    * The checkpoint is done: release every queued primary frame and drop
    * every queued secondary frame.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_CHECKPOINT_DONE] =
       g_signal_new_class_handler ("checkpoint-done",
@@ -1457,6 +1475,8 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    *
    * The secondary is gone: release every queued primary frame and from
    * now on forward the primary uncompared, dropping the secondary.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_FAILOVER] =
       g_signal_new_class_handler ("failover",
