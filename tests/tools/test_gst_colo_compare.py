@@ -14,8 +14,10 @@ import shlex
 import signal
 import socket
 import struct
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -760,6 +762,106 @@ def case_json_failover():
     p.expect_out(alone)
     stats = p.terminate()
     check(stats["passed-through"] >= 1, "stats: %r" % stats)
+
+
+def case_passthrough():
+    """--passthrough: the named flow goes out from the primary at once,
+    whatever the secondary sends; other flows are still compared."""
+    p = Program("--passthrough", "udp:5353,tcp:3389")
+    mdns = frames.udp(5353, 5353, b"primary announces")
+    p.send_primary(mdns)
+    p.expect_out(mdns)
+    p.send_secondary(frames.udp(5353, 5353, b"secondary differs"))
+    pri, sec = udp_pair(b"compared")
+    p.send_primary(pri)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    stats = p.terminate()
+    check(stats["passthrough-primary"] == 1
+          and stats["passthrough-secondary"] == 1
+          and stats["released"] == 1 and stats["miscompares"] == 0,
+          "stats: %r" % stats)
+
+
+def case_divergence_evidence():
+    """--divergence-location: the request line carries the excerpts and
+    names the pcap holding both sides' frames."""
+    tmp = tempfile.mkdtemp(prefix="colo-div-")
+    try:
+        p = Program("--divergence-location", os.path.join(tmp, "div-%02d.pcap"))
+        pri = diverge(p)
+        ev = p.next_json("the checkpoint request")
+        check(ev.get("reason") == "miscompare", "line %r" % ev)
+        # they differ from byte 0: the whole payloads (18 bytes) are shown
+        check(ev.get("primary-excerpt") == b"primary says hello".hex()
+              and ev.get("excerpt-offset") == 0, "primary-excerpt %r" % ev)
+        check(ev.get("secondary-excerpt") == b"second says hello!".hex(),
+              "secondary-excerpt %r" % ev)
+        path = ev.get("divergence-file")
+        check(path == os.path.join(tmp, "div-00.pcap"), "file %r" % path)
+        data = open(path, "rb").read()
+        check(struct.unpack("<I", data[:4])[0] == 0xa1b2c3d4
+              and struct.unpack("<I", data[20:24])[0] == 1,
+              "pcap header %r" % data[:24])
+        pos, found = 24, []
+        while pos < len(data):
+            caplen = struct.unpack("<I", data[pos + 8:pos + 12])[0]
+            found.append(data[pos + 16:pos + 16 + caplen])
+            pos += 16 + caplen
+        check(found[0] == pri and b"second says hello!" in found[1]
+              and len(found) == 2, "frames in the pcap: %r" % found)
+        p.stdin_line("checkpoint-done")
+        p.expect_out(pri)
+        stats = p.terminate()
+        check(stats["divergence-files"] == 1, "stats: %r" % stats)
+    finally:
+        shutil.rmtree(tmp)
+
+
+def wait_mode(p, mode):
+    """Asks for stats until colocompare is in @mode (the commands act on
+    the streaming thread, after the line is read)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        p.stdin_line("stats")
+        # each round trip waits for the program's answer: no sleep needed
+        if next_stats(p, "stats, waiting for %s" % mode).get("mode") == mode:
+            return
+    raise Failure("colocompare never reached mode %s" % mode)
+
+
+def case_resume_and_connections():
+    """failover, resume and connections on stdin: after resume the flows
+    are compared again; the connection table is one JSON line."""
+    p = Program()
+    p.stdin_line("failover")
+    wait_mode(p, "failover")
+    alone = frames.udp(7000, 53, b"alone")
+    p.send_primary(alone)
+    p.expect_out(alone)
+    p.stdin_line("resume")
+    wait_mode(p, "compare")
+    # compared again: held until the secondary's twin
+    pri, sec = udp_pair(b"after resume", sport=7001)
+    held = frames.udp(7002, 53, b"held")
+    p.send_primary(pri)
+    p.send_primary(held)
+    p.send_secondary(sec)
+    p.expect_out(pri)
+    p.stdin_line("connections")
+    ev = p.next_json("the connections line")
+    check(ev.get("event") == "connections" and ev.get("mode") == "compare",
+          "line %r" % ev)
+    conns = {c["src-port"]: c for c in ev["connections"]}
+    check(conns.get(7002, {}).get("queued-primary") == 1
+          and conns[7002].get("queued-secondary") == 0
+          and conns[7002].get("dst") == "10.0.0.2"
+          and conns.get(7001, {}).get("queued-primary") == 0,
+          "connections %r" % ev["connections"])
+    check(7000 not in conns, "a connection from failover is kept: %r" % conns)
+    stats = p.terminate()
+    check(stats["resumes"] == 1 and stats["passed-through"] >= 1
+          and stats["released"] == 1, "stats: %r" % stats)
 
 
 def next_stats(p, what):
