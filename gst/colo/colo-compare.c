@@ -156,7 +156,7 @@ colo_comparator_set_trace (ColoComparator * c, gboolean on)
   c->trace = on && c->ops.trace;
 }
 
-/* The decision log (docs/design.md, "Decision log"): one event per
+/* The decision log (docs/design.md, "Divergence evidence"): one event per
  * decision on a frame, only while it is on. */
 static void
 trace_frame (ColoComparator * c, ColoSide side, const ColoConnKey * key,

@@ -9,7 +9,7 @@
 
 /* Element tests for what an operator controls in colocompare beyond QEMU's
  * object (docs/design.md, "Passthrough rules", "Divergence evidence",
- * "The replica's life", "Decision log"): per-flow passthrough, the
+ * "The replica's life"): per-flow passthrough, the
  * evidence of a miscompare, starting in failover and resuming, the
  * connection table and the decision log.  GstHarness on a GstTestClock
  * (common/colocompare_harness.h). */
@@ -302,8 +302,7 @@ GST_START_TEST (test_divergence_location_validated)
   gchar *loc = NULL;
 
   g_object_set (e, "divergence-location", "div-%05d.pcap", NULL);
-  ASSERT_WARNING (g_object_set (e, "divergence-location", "div-%s.pcap",
-          NULL));
+  ASSERT_WARNING (g_object_set (e, "divergence-location", "div-%s.pcap", NULL));
   g_object_get (e, "divergence-location", &loc, NULL);
   fail_unless_equals_string (loc, "div-%05d.pcap");
   g_free (loc);
@@ -329,8 +328,7 @@ GST_START_TEST (test_start_in_failover_then_resume)
   compare_harness_expect_out (c, p1);
   compare_harness_push_frame (c, S, udp (4000, 53, "ignored"));
   g_object_get (c->e, "stats", &st, NULL);
-  fail_unless_equals_string (gst_structure_get_string (st, "mode"),
-      "failover");
+  fail_unless_equals_string (gst_structure_get_string (st, "mode"), "failover");
   gst_structure_free (st);
 
   compare_harness_advance_to (c, 3 * GST_SECOND);
@@ -465,8 +463,7 @@ log_func (GstDebugCategory * category, GstDebugLevel level,
 {
   if (level == GST_LEVEL_LOG
       && g_str_equal (gst_debug_category_get_name (category), "colocompare"))
-    g_string_append_printf (log_text, "%s\n",
-        gst_debug_message_get (message));
+    g_string_append_printf (log_text, "%s\n", gst_debug_message_get (message));
 }
 
 /* With colocompare:6 every decision on a frame is logged, with its
@@ -478,8 +475,7 @@ GST_START_TEST (test_decision_log)
   log_text = g_string_new (NULL);
   gst_debug_set_threshold_for_name ("colocompare", GST_LEVEL_LOG);
   gst_debug_add_log_function (log_func, NULL, NULL);
-  c = compare_harness_new_with_properties (CAPS, "passthrough", "udp:7",
-      NULL);
+  c = compare_harness_new_with_properties (CAPS, "passthrough", "udp:7", NULL);
   compare_harness_push_frame (c, P, udp (4000, 53, "query"));
   compare_harness_push_frame (c, S, udp (4000, 53, "query"));
   gst_buffer_unref (compare_harness_pull (c));
