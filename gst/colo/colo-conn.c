@@ -34,65 +34,133 @@ colo_side_name (ColoSide side)
   return (guint) side < COLO_N_SIDES ? names[side] : "unknown";
 }
 
+/* Little-endian loads and stores: the key is built as whole 64-bit words
+ * (see colo_conn_key_from_info) with the byte layout of ColoConnKey on
+ * any host. */
+static inline guint64
+le_load64 (const guint8 * p)
+{
+  guint64 v;
+
+  memcpy (&v, p, 8);
+  return GUINT64_FROM_LE (v);
+}
+
+static inline guint32
+le_load32 (const guint8 * p)
+{
+  guint32 v;
+
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+static inline void
+le_store64 (guint8 * p, guint64 v)
+{
+  v = GUINT64_TO_LE (v);
+  memcpy (p, &v, 8);
+}
+
+static inline void
+le_store32 (guint8 * p, guint32 v)
+{
+  v = GUINT32_TO_LE (v);
+  memcpy (p, &v, 4);
+}
+
+G_STATIC_ASSERT (G_STRUCT_OFFSET (ColoConnKey, vlan_id) == 4);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (ColoConnKey, src_port) == 8);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (ColoConnKey, src) == 12);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (ColoConnKey, dst) == 28);
+
+/* Written as five 64-bit words and a 32-bit one, the units key_hash ()
+ * and key_equal () read right after: field by field, the small stores
+ * would each have to be merged into those wide loads, which the CPU does
+ * not forward from its store buffer (a stall per word, a quarter of the
+ * core's time per frame; docs/performance.md). */
 void
 colo_conn_key_from_info (ColoConnKey * key, const ColoPacketInfo * info)
 {
-  memset (key, 0, sizeof (*key));
-  key->ip_version = info->ip_version;
-  key->ip_proto = info->ip_proto;
-  key->n_vlan = info->n_vlan;
-  key->fragment = info->is_fragment ? 1 : 0;
-  key->vlan_id[0] = info->n_vlan > 0 ? info->vlan_id[0] : 0;
-  key->vlan_id[1] = info->n_vlan > 1 ? info->vlan_id[1] : 0;
-  key->src_port = info->src_port;
-  key->dst_port = info->dst_port;
-  /* constant sizes, so that the copies are inlined */
-  if (info->ip_version == 4) {
-    memcpy (key->src, info->src, 4);
-    memcpy (key->dst, info->dst, 4);
-  } else {
-    memcpy (key->src, info->src, 16);
-    memcpy (key->dst, info->dst, 16);
+  guint8 *k = (guint8 *) key;
+  guint64 vlan0 = info->n_vlan > 0 ? GUINT16_TO_LE (info->vlan_id[0]) : 0;
+  guint64 vlan1 = info->n_vlan > 1 ? GUINT16_TO_LE (info->vlan_id[1]) : 0;
+  guint64 sport = GUINT16_TO_LE (info->src_port);
+  guint64 dport = GUINT16_TO_LE (info->dst_port);
+  guint64 s_lo = le_load32 (info->src), d_lo = le_load32 (info->dst);
+  guint64 s_mid = 0, d_mid = 0;
+  guint32 s_hi = 0, d_hi = 0;
+
+  if (info->ip_version != 4) {
+    s_mid = le_load64 (info->src + 4);
+    s_hi = le_load32 (info->src + 12);
+    d_mid = le_load64 (info->dst + 4);
+    d_hi = le_load32 (info->dst + 12);
   }
+  le_store64 (k, (guint64) info->ip_version | (guint64) info->ip_proto << 8
+      | (guint64) info->n_vlan << 16
+      | (guint64) (info->is_fragment ? 1 : 0) << 24 | vlan0 << 32
+      | vlan1 << 48);
+  le_store64 (k + 8, sport | dport << 16 | s_lo << 32);
+  le_store64 (k + 16, s_mid);
+  le_store64 (k + 24, s_hi | d_lo << 32);
+  le_store64 (k + 32, d_mid);
+  le_store32 (k + 40, d_hi);
 }
 
-/* Multiply-xorshift over the key's 64-bit words, then its last 32-bit
- * word (the key is zero-filled): a handful of instructions per lookup. */
-static guint32
+/* The key as five 64-bit words and a 32-bit one (it is zero-filled).
+ * Written out rather than looped: the compiler keeps a loop over them,
+ * and lookups run for every frame (docs/performance.md). */
+#define KEY_WORDS 5
+G_STATIC_ASSERT (sizeof (ColoConnKey) == KEY_WORDS * 8 + 4);
+
+static inline guint64
+key_word (const ColoConnKey * key, guint i)
+{
+  guint64 w;
+
+  memcpy (&w, (const guint8 *) key + i * 8, 8);
+  return w;
+}
+
+static inline guint32
+key_tail (const ColoConnKey * key)
+{
+  guint32 w;
+
+  memcpy (&w, (const guint8 *) key + KEY_WORDS * 8, 4);
+  return w;
+}
+
+/* Multiply-xorshift over the key's words: a handful of instructions per
+ * lookup. */
+static inline guint32
 key_hash (const ColoConnKey * key)
 {
-  const guint8 *b = (const guint8 *) key;
+  const guint64 m = G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
   guint64 h = 0;
-  gsize i;
 
-  G_STATIC_ASSERT (sizeof (ColoConnKey) % 8 == 4);
-  for (i = 0; i + 8 <= sizeof (ColoConnKey); i += 8) {
-    guint64 w;
-    memcpy (&w, b + i, 8);
-    h = (h ^ w) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
-  }
-  {
-    guint32 w;
-    memcpy (&w, b + i, 4);
-    h = (h ^ w) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
-  }
+  h = (h ^ key_word (key, 0)) * m;
+  h = (h ^ key_word (key, 1)) * m;
+  h = (h ^ key_word (key, 2)) * m;
+  h = (h ^ key_word (key, 3)) * m;
+  h = (h ^ key_word (key, 4)) * m;
+  h = (h ^ key_tail (key)) * m;
   return (guint32) (h ^ (h >> 29) ^ (h >> 47));
 }
 
-/* Word by word, inlined (a libc memcmp call costs more than the key). */
+/* Without a branch per word, inlined (a libc memcmp call costs more than
+ * the key). */
 static inline gboolean
 key_equal (const ColoConnKey * a, const ColoConnKey * b)
 {
-  const guint8 *x = (const guint8 *) a, *y = (const guint8 *) b;
-  guint32 diff = 0;
-  gsize i;
+  guint64 diff = (key_word (a, 0) ^ key_word (b, 0))
+      | (key_word (a, 1) ^ key_word (b, 1))
+      | (key_word (a, 2) ^ key_word (b, 2))
+      | (key_word (a, 3) ^ key_word (b, 3))
+      | (key_word (a, 4) ^ key_word (b, 4))
+      | (key_tail (a) ^ key_tail (b));
 
-  for (i = 0; i < sizeof (ColoConnKey); i += 4) {
-    guint32 u, v;
-    memcpy (&u, x + i, 4);
-    memcpy (&v, y + i, 4);
-    diff |= u ^ v;
-  }
   return diff == 0;
 }
 
