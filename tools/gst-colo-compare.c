@@ -29,6 +29,7 @@
 #include "config.h"
 #endif
 
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -42,6 +43,7 @@
 #include "colo-commands.h"
 #include "colo-control.h"
 #include "colo-flow.h"
+#include "colo-i18n.h"
 #include "colo-input.h"
 #include "colo-json.h"
 #include "colo-log.h"
@@ -103,9 +105,27 @@ G_GNUC_PRINTF (1, 2)
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("gst-colo-compare: error: %s\n", msg);
+  colo_log_error (NULL, "%s", msg);
   g_free (msg);
   return 2;
+}
+
+/* ---- translations ---------------------------------------------------- */
+
+/* The messages in the user's language (po/README.md): $GST_COLO_LOCALEDIR
+ * replaces the installed catalogs' directory, for the tests of a build
+ * tree.  Bound again after the colo plugin's registration, which binds
+ * the same domain to LOCALEDIR. */
+static void
+bind_translations (void)
+{
+#ifdef ENABLE_NLS
+  const gchar *dir = g_getenv ("GST_COLO_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, dir != NULL && dir[0] != '\0' ? dir :
+      LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+#endif
 }
 
 /* ---- the colo plugin --------------------------------------------- */
@@ -138,9 +158,9 @@ register_colo_plugin (void)
         gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
 
     if (loaded != NULL) {
-      g_printerr ("gst-colo-compare: warning: running the colo plugin "
-          "%s, loaded before this program's own\n",
-          plugin ? gst_plugin_get_filename (plugin) : "(unknown)");
+      colo_log_warning (NULL, _("running the colo plugin %s, loaded before "
+              "this program's own"), plugin ?
+          gst_plugin_get_filename (plugin) : "(unknown)");
       klass = g_type_class_ref (gst_element_factory_get_element_type
           (GST_ELEMENT_FACTORY (loaded)));
       gst_object_unref (loaded);
@@ -268,8 +288,8 @@ on_shutdown_timeout (gpointer user_data)
   if (!app->output_given_up) {
     /* give up on outdev: the rest of the stream now drains quickly, each
      * record counted in outdev-lost; wait once more for its EOS */
-    g_printerr ("gst-colo-compare: warning: released frames could not all "
-        "be written to outdev within %d s, giving up\n", SHUTDOWN_TIMEOUT_S);
+    colo_log_warning (NULL, _("released frames could not all be written to "
+            "outdev within %d s, giving up"), SHUTDOWN_TIMEOUT_S);
     app->output_given_up = TRUE;
     colo_output_cancel (app->output);
     return G_SOURCE_CONTINUE;
@@ -327,12 +347,12 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
     }
     case GST_MESSAGE_WARNING:
       gst_message_parse_warning (msg, &err, &debug);
-      g_printerr ("gst-colo-compare: warning: %s\n", err->message);
+      colo_log_warning (NULL, "%s", err->message);
       break;
     case GST_MESSAGE_ERROR:
       gst_message_parse_error (msg, &err, &debug);
-      g_printerr ("gst-colo-compare: error: %s (%s)\n", err->message,
-          debug ? debug : "no details");
+      colo_log_error (NULL, "%s (%s)", err->message,
+          debug ? debug : _("no details"));
       app->exit_code = 1;
       g_main_loop_quit (app->loop);
       break;
@@ -355,8 +375,8 @@ make (const gchar * factory, const gchar * name)
   GstElement *e = gst_element_factory_make (factory, name);
 
   if (e == NULL)
-    g_printerr ("gst-colo-compare: error: cannot create element '%s' (is "
-        "the GStreamer plugin providing it installed?)\n", factory);
+    colo_log_error (NULL, _("cannot create element '%s' (is the GStreamer "
+            "plugin providing it installed?)"), factory);
   return e;
 }
 
@@ -376,7 +396,7 @@ add_source (App * app, ColoSide side, GstCaps * caps)
       "max-bytes", (guint64) 0, "caps", caps, NULL);
   gst_bin_add (GST_BIN (app->pipeline), src);
   if (!gst_element_link_pads (src, "src", app->compare, colo_side_name (side))) {
-    g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
+    colo_log_error (NULL, _("cannot link the pipeline"));
     return FALSE;
   }
   return TRUE;
@@ -407,7 +427,7 @@ build_pipeline (App * app, const ColoOptions * opts)
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
   gst_bin_add_many (GST_BIN (app->pipeline), app->compare, sink, NULL);
   if (!gst_element_link (app->compare, sink)) {
-    g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
+    colo_log_error (NULL, _("cannot link the pipeline"));
     return FALSE;
   }
 
@@ -590,7 +610,7 @@ run (const ColoOptions * opts)
 
   if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
-    g_printerr ("gst-colo-compare: error: cannot start the pipeline\n");
+    colo_log_error (NULL, _("cannot start the pipeline"));
     app.exit_code = 1;
   } else {
     app.running = TRUE;
@@ -644,13 +664,20 @@ main (int argc, char **argv)
   GError *err = NULL;
   int ret = 0;
 
+  /* the user's locale: translated messages, and --help's "[OPTION…]"
+   * rather than "[OPTION?]" in a UTF-8 locale */
+  setlocale (LC_ALL, "");
+  bind_translations ();
+  textdomain (GETTEXT_PACKAGE);
+
   /* GStreamer (with its --gst-* options) and the colo plugin come first:
    * colocompare's property specs give the other options' defaults */
   if (!colo_options_init_gstreamer (argc, argv, &err))
     goto error;
   compare_class = register_colo_plugin ();
+  bind_translations ();
   if (compare_class == NULL) {
-    ret = startup_error ("cannot register the colo plugin");
+    ret = startup_error (_("cannot register the colo plugin"));
     goto done;
   }
   if (!colo_options_parse (&opts, compare_class, &argc, &argv, &err))
