@@ -214,6 +214,48 @@ print_event (const gchar * event, const GstStructure * s)
   gst_structure_free (copy);
 }
 
+/* Under systemd (standard error is the journal) a request is also a
+ * journal entry (info), each of its fields a field of the entry named
+ * COLO_ and the field's name in capitals, '-' as '_' (COLO_REASON,
+ * COLO_SRC_PORT, ...), and COLO_EVENT=checkpoint-request: journalctl
+ * COLO_REASON=miscompare finds them (docs/service.md, "Logging").  The
+ * JSON line is in the journal too, as standard output, without fields. */
+static void
+journal_request (const GstStructure * s)
+{
+  guint i, n = gst_structure_n_fields (s);
+  GLogField *fields = g_new0 (GLogField, n + 1);
+  GPtrArray *strings = g_ptr_array_new_with_free_func (g_free);
+  const gchar *reason = gst_structure_get_string (s, "reason");
+  gchar *message;
+
+  fields[0].key = "COLO_EVENT";
+  fields[0].value = "checkpoint-request";
+  fields[0].length = -1;
+  for (i = 0; i < n; i++) {
+    const gchar *name = gst_structure_nth_field_name (s, i);
+    const GValue *v = gst_structure_get_value (s, name);
+    gchar *upper = g_ascii_strup (name, -1);
+    gchar *key = g_strconcat ("COLO_", g_strcanon (upper,
+            G_CSET_A_2_Z G_CSET_DIGITS, '_'), NULL);
+    gchar *value = G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
+        gst_value_serialize (v);
+
+    g_free (upper);
+    g_ptr_array_add (strings, key);
+    g_ptr_array_add (strings, value);
+    fields[i + 1].key = key;
+    fields[i + 1].value = value ? value : "";
+    fields[i + 1].length = -1;
+  }
+  message = g_strdup_printf (_("checkpoint request (%s)"),
+      reason ? reason : "?");
+  colo_log_entry (COLO_LOG_INFO, NULL, message, fields, n + 1);
+  g_free (message);
+  g_ptr_array_unref (strings);
+  g_free (fields);
+}
+
 /* Every request is a line on stdout, with --notify-dev too (there only
  * for the record: DO_CHECKPOINT is what asks for the checkpoint) */
 static void
@@ -222,6 +264,8 @@ on_checkpoint_request (App * app, const GstStructure * s)
   if (app->notify != NULL)
     colo_notify_channel_request_checkpoint (app->notify);
   print_event ("checkpoint-request", s);
+  if (colo_log_is_journald ())
+    journal_request (s);
 }
 
 /* ---- notify-dev ---------------------------------------------------- */
