@@ -279,8 +279,7 @@ main (int argc, char **argv)
   g_test_add_func ("/log/priorities", test_priorities);
   g_test_add_func ("/log/journal/fd", test_fd_is_journal);
   g_test_add_func ("/log/journal/default-stderr", test_default_writer_stderr);
-  g_test_add_func ("/log/journal/default-journal",
-      test_default_writer_journal);
+  g_test_add_func ("/log/journal/default-journal", test_default_writer_journal);
   g_test_add_func ("/log/is-reported", test_is_reported);
   return g_test_run ();
 }
