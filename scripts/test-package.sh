@@ -13,7 +13,8 @@
 #   directory; the bundled captures run through colocompare with
 #   gst-launch-1.0; gst-colo-compare --version and a release through its
 #   sockets (tests/tools' release_udp case, run against the installed
-#   program); the man page; systemd-analyze verify on the installed unit;
+#   program); its German translation; the man page; systemd-analyze
+#   verify on the installed unit;
 #   ocf-tester on the installed resource agent;
 # - purges the packages at the end, also when a check fails (--keep leaves
 #   them installed), so that the rest of the test suite does not see a
@@ -93,7 +94,9 @@ for f in "$plugindir/libgstcolo.so" "$plugindir/libgstcolopcap.so" \
 	/usr/bin/gst-colo-compare /usr/share/man/man1/gst-colo-compare.1.gz \
 	"/lib/systemd/system/gst-colo-compare@.service" \
 	/usr/share/doc/gst-colo-compare/examples/gst-colo-compare.conf.example \
-	/usr/lib/ocf/resource.d/gst-colo/gst-colo-compare; do
+	/usr/lib/ocf/resource.d/gst-colo/gst-colo-compare \
+	/usr/share/locale/de/LC_MESSAGES/gst-colo-1.0.mo \
+	/usr/share/locale/fr/LC_MESSAGES/gst-colo-1.0.mo; do
 	[ -e "$f" ] || fail "$f is not installed"
 done
 
@@ -142,6 +145,10 @@ man -w gst-colo-compare >/dev/null 2>&1 || fail "man gst-colo-compare: no man pa
 /usr/bin/python3 -B "$top/tests/tools/test_gst_colo_compare.py" \
 	/usr/bin/gst-colo-compare release_udp ||
 	fail "the installed gst-colo-compare did not release frames"
+# its installed translations (C.UTF-8: a locale every Debian 12 has)
+out=$(LANGUAGE=de LC_ALL=C.UTF-8 gst-colo-compare 2>&1 || true)
+[ "$out" = "gst-colo-compare: Fehler: --primary-in ist erforderlich (siehe --help)" ] ||
+	fail "gst-colo-compare with LANGUAGE=de: $out"
 
 step "systemd unit (systemd-analyze verify)"
 mkdir "$work/unit"

@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 
 #include "colo-commands.h"
+#include "colo-i18n.h"
 #include "colo-log.h"
 
 /* The commands, indexed by ColoCommand */
@@ -131,10 +132,10 @@ warn_unknown (ColoCommands * commands, const gchar * line, gsize len)
 
   line = strip (line, &len);
   escaped = escape (line, len);
-  colo_log (commands->name, "warning: unknown command '%s' (expected "
-      "checkpoint-done, failover, resume, stats or connections; %"
-      G_GUINT64_FORMAT " so far, reported " "the 1st, 10th, 100th, ... time)",
-      escaped, commands->unknown);
+  colo_log_warning (commands->name, _("unknown command '%s' (expected "
+          "checkpoint-done, failover, resume, stats or connections; %" PRIu64
+          " so far, reported the 1st, 10th, 100th, ... time)"), escaped,
+      commands->unknown);
   g_free (escaped);
 }
 
@@ -166,9 +167,9 @@ discard_line (ColoCommands * commands)
     return;
   commands->unknown++;
   if (colo_log_is_reported (++commands->overlong))
-    colo_log (commands->name, "warning: discarded a line of more than %d "
-        "bytes without a newline (%" G_GUINT64_FORMAT " so far, reported "
-        "the 1st, 10th, 100th, ... time)", COLO_COMMANDS_MAX_LINE,
+    colo_log_warning (commands->name, _("discarded a line of more than %d "
+            "bytes without a newline (%" PRIu64 " so far, reported the 1st, "
+            "10th, 100th, ... time)"), COLO_COMMANDS_MAX_LINE,
         commands->overlong);
 }
 

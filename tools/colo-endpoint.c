@@ -8,6 +8,7 @@
  */
 
 #include "colo-endpoint.h"
+#include "colo-i18n.h"
 #include "colo-log.h"
 
 #include <errno.h>
@@ -25,8 +26,8 @@ static gboolean
 bad_endpoint (const gchar * str, const gchar * why, GError ** error)
 {
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-      "invalid endpoint '%s': %s (expected tcp:HOST:PORT, "
-      "tcp-listen:HOST:PORT, unix:PATH or unix-listen:PATH)", str, why);
+      _("invalid endpoint '%s': %s (expected tcp:HOST:PORT, "
+          "tcp-listen:HOST:PORT, unix:PATH or unix-listen:PATH)"), str, why);
   return FALSE;
 }
 
@@ -41,29 +42,29 @@ parse_host_port (const gchar * str, const gchar * rest, gchar ** host,
     const gchar *end = strchr (rest, ']');
 
     if (end == NULL || end[1] != ':')
-      return bad_endpoint (str, "unterminated [IPv6 address]", error);
+      return bad_endpoint (str, _("unterminated [IPv6 address]"), error);
     *host = g_strndup (rest + 1, end - rest - 1);
     port_str = end + 2;
   } else {
     const gchar *colon = strrchr (rest, ':');
 
     if (colon == NULL)
-      return bad_endpoint (str, "no port", error);
+      return bad_endpoint (str, _("no port"), error);
     *host = g_strndup (rest, colon - rest);
     if (strchr (*host, ':') != NULL) {
       g_clear_pointer (host, g_free);
-      return bad_endpoint (str, "write IPv6 addresses in brackets", error);
+      return bad_endpoint (str, _("write IPv6 addresses in brackets"), error);
     }
     port_str = colon + 1;
   }
   if ((*host)[0] == '\0') {
     g_clear_pointer (host, g_free);
-    return bad_endpoint (str, "empty host", error);
+    return bad_endpoint (str, _("empty host"), error);
   }
   if (!g_ascii_string_to_unsigned (port_str, 10, 1, 65535, &value, NULL)) {
     g_clear_pointer (host, g_free);
-    return bad_endpoint (str, "the port must be a number from 1 to 65535",
-        error);
+    return bad_endpoint (str,
+        _("the port must be a number from 1 to 65535"), error);
   }
   *port = (guint16) value;
   return TRUE;
@@ -81,7 +82,7 @@ parse_qemu_options (const gchar * str, const gchar * opts, gboolean * listen,
   guint i;
 
   if (words[0] == NULL)
-    ok = bad_endpoint (str, "an empty option after the comma", error);
+    ok = bad_endpoint (str, _("an empty option after the comma"), error);
   for (i = 0; ok && words[i] != NULL; i++) {
     const gchar *w = words[i];
 
@@ -90,8 +91,9 @@ parse_qemu_options (const gchar * str, const gchar * opts, gboolean * listen,
     else if (g_str_equal (w, "server=off"))
       *listen = FALSE;
     else if (!g_str_equal (w, "nowait") && !g_str_equal (w, "wait=off"))
-      ok = bad_endpoint (str, "unsupported option (QEMU's server, "
-          "server=on, server=off, nowait and wait=off are accepted)", error);
+      ok = bad_endpoint (str, _("unsupported option (QEMU's server, "
+              "server=on, server=off, nowait and wait=off are accepted)"),
+          error);
   }
   g_strfreev (words);
   return ok;
@@ -106,7 +108,7 @@ colo_endpoint_parse (const gchar * str, GError ** error)
   gboolean qemu = FALSE, listen = FALSE, is_unix = FALSE;
 
   if (str == NULL) {
-    bad_endpoint ("", "missing", error);
+    bad_endpoint ("", _("missing"), error);
     return NULL;
   }
   if (g_str_has_prefix (str, "tcp-listen:")) {
@@ -122,7 +124,7 @@ colo_endpoint_parse (const gchar * str, GError ** error)
     qemu = is_unix = TRUE;
     rest = str + strlen ("unix:");
   } else {
-    bad_endpoint (str, "unknown type", error);
+    bad_endpoint (str, _("unknown type"), error);
     return NULL;
   }
   /* QEMU's ",server" and the like, after tcp: and unix: only */
@@ -140,8 +142,8 @@ colo_endpoint_parse (const gchar * str, GError ** error)
   if (is_unix) {
     if (addr[0] == '\0' || strlen (addr) >= sizeof ((struct sockaddr_un *)
             NULL)->sun_path) {
-      bad_endpoint (str, addr[0] == '\0' ? "empty path" : "the path is "
-          "too long for a UNIX socket", error);
+      bad_endpoint (str, addr[0] == '\0' ? _("empty path") :
+          _("the path is too long for a UNIX socket"), error);
       g_free (addr);
       return NULL;
     }
@@ -368,11 +370,11 @@ colo_endpoint_setup_connection (GSocket * sock, const gchar * name)
   if (g_socket_get_family (sock) == G_SOCKET_FAMILY_UNIX)
     return;
   if (!colo_endpoint_set_nodelay (sock, &err)) {
-    colo_log (name, "warning: cannot set TCP_NODELAY: %s", err->message);
+    colo_log_warning (name, _("cannot set TCP_NODELAY: %s"), err->message);
     g_clear_error (&err);
   }
   if (!colo_endpoint_set_keepalive (sock, &err)) {
-    colo_log (name, "warning: cannot enable TCP keepalive: %s", err->message);
+    colo_log_warning (name, _("cannot enable TCP keepalive: %s"), err->message);
     g_clear_error (&err);
   }
 }

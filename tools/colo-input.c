@@ -13,6 +13,7 @@
 
 #include <gst/base/gstaggregator.h>
 #include "colo-framing.h"
+#include "colo-i18n.h"
 #include "colo-link.h"
 #include "colo-log.h"
 
@@ -134,9 +135,9 @@ check_in_flight (ColoInput * input)
     return;
   input->throttles++;
   if (!input->warned_throttle)
-    g_printerr ("gst-colo-compare: %s: the comparator is behind (outdev "
-        "slow or absent?): reading paused while more than %" G_GSIZE_FORMAT
-        " KiB wait for it (reported once per connection)\n", input->name,
+    colo_log (input->name, _("the comparator is behind (outdev slow or "
+            "absent?): reading paused while more than %zu KiB wait for it "
+            "(reported once per connection)"),
         (gsize) input->max_in_flight / 1024);
   input->warned_throttle = TRUE;
   g_atomic_int_set (&input->throttled, 1);
@@ -155,10 +156,9 @@ on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
 
   if (len == 0) {
     if (colo_log_is_reported (++input->empty_records))
-      colo_log (input->name, "warning: skipped an empty record at byte "
-          "offset %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " so far; "
-          "reported the 1st, 10th, 100th, ... time)", offset,
-          input->empty_records);
+      colo_log_warning (input->name, _("skipped an empty record at byte "
+              "offset %" PRIu64 " (%" PRIu64 " so far; reported the 1st, "
+              "10th, 100th, ... time)"), offset, input->empty_records);
     return;
   }
   input->records++;
@@ -279,11 +279,10 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
     return;
   colo_framing_parser_get_error (input->parser, &offset, &value);
   input->framing_errors++;
-  g_printerr ("gst-colo-compare: %s: error: bad record at byte offset %"
-      G_GUINT64_FORMAT ": %s (value %u); closing this connection, queued "
-      "frames are kept\n", input->name, offset,
-      colo_framing_result_to_string (res), value);
-  colo_link_drop (link, "bad record");
+  colo_log_error (input->name, _("bad record at byte offset %" PRIu64
+          ": %s (value %u); closing this connection, queued frames are kept"),
+      offset, colo_framing_result_to_string (res), value);
+  colo_link_drop (link, _("bad record"));
 }
 
 /* The connection is gone: an incomplete record is discarded */
@@ -295,9 +294,8 @@ discard_partial (ColoInput * input, const gchar * when)
 
   if (pending > 0) {
     input->partial_records++;
-    colo_log (input->name, "warning: %s inside a record (%" G_GSIZE_FORMAT
-        " bytes from byte offset %" G_GUINT64_FORMAT "), discarded", when,
-        pending, offset);
+    colo_log_warning (input->name, _("%s inside a record (%zu bytes from "
+            "byte offset %" PRIu64 "), discarded"), when, pending, offset);
   }
   colo_framing_parser_reset (input->parser);
 }
@@ -305,7 +303,7 @@ discard_partial (ColoInput * input, const gchar * when)
 static void
 on_closed (ColoLink * link, gpointer user_data)
 {
-  discard_partial (user_data, "connection closed");
+  discard_partial (user_data, _("connection closed"));
 }
 
 static const ColoLinkFuncs input_funcs = {
@@ -347,7 +345,7 @@ on_finished (ColoLink * link, gpointer user_data)
 {
   ColoInput *input = user_data;
 
-  discard_partial (input, "shutdown");
+  discard_partial (input, _("shutdown"));
   push_pending (input);
   gst_app_src_end_of_stream (input->appsrc);
 }

@@ -8,6 +8,7 @@
  */
 
 #include "colo-link.h"
+#include "colo-i18n.h"
 #include "colo-log.h"
 
 #include <sys/ioctl.h>
@@ -70,7 +71,7 @@ next_step (ColoLink * link)
   if (link->stopped)
     return "";
   return link->ep.kind == COLO_ENDPOINT_LISTEN ?
-      "; waiting for the next client" : "; reconnecting every second";
+      _("; waiting for the next client") : _("; reconnecting every second");
 }
 
 /* Closes the current connection; @why (may be NULL: the peer closed it)
@@ -83,12 +84,14 @@ close_connection (ColoLink * link, const gchar * why)
     g_clear_pointer (&link->read_source, g_source_unref);
   }
   if (link->conn != NULL) {
-    if (why == NULL)
-      colo_log (link->name, "%s%s disconnected%s",
-          link->ep.kind == COLO_ENDPOINT_LISTEN ? "client " : "", link->peer,
+    if (why == NULL && link->ep.kind == COLO_ENDPOINT_LISTEN)
+      colo_log (link->name, _("client %s disconnected%s"), link->peer,
+          next_step (link));
+    else if (why == NULL)
+      colo_log (link->name, _("%s disconnected%s"), link->peer,
           next_step (link));
     else
-      colo_log (link->name, "closed the connection to %s (%s)%s",
+      colo_log (link->name, _("closed the connection to %s (%s)%s"),
           link->peer, why, next_step (link));
     g_io_stream_close (G_IO_STREAM (link->conn), NULL, NULL);
     g_clear_object (&link->conn);
@@ -128,7 +131,7 @@ on_readable (GSocket * sock, GIOCondition cond, gpointer user_data)
     return G_SOURCE_CONTINUE;
   }
   if (n < 0) {
-    gchar *why = g_strdup_printf ("failed: %s", err->message);
+    gchar *why = g_strdup_printf (_("failed: %s"), err->message);
 
     close_connection (link, why);
     g_free (why);
@@ -164,16 +167,15 @@ set_connection (ColoLink * link, GSocketConnection * conn)
   link->conn = conn;
   link->peer = colo_endpoint_socket_address (sock, TRUE);
   if (link->ep.kind == COLO_ENDPOINT_LISTEN) {
-    colo_log (link->name, "client %s connected", link->peer);
+    colo_log (link->name, _("client %s connected"), link->peer);
   } else {
     gchar *local = colo_endpoint_socket_address (sock, FALSE);
 
     if (link->failed_connects > 0)
-      colo_log (link->name, "connected to %s (from %s) after %"
-          G_GUINT64_FORMAT " failed attempt(s)", link->peer, local,
-          link->failed_connects);
+      colo_log (link->name, _("connected to %s (from %s) after %" PRIu64
+              " failed attempt(s)"), link->peer, local, link->failed_connects);
     else
-      colo_log (link->name, "connected to %s (from %s)", link->peer, local);
+      colo_log (link->name, _("connected to %s (from %s)"), link->peer, local);
     g_free (local);
     link->failed_connects = 0;
   }
@@ -210,7 +212,7 @@ on_acceptable (GSocket * listen_sock, GIOCondition cond, gpointer user_data)
   sock = g_socket_accept (listen_sock, NULL, &err);
   if (sock == NULL) {
     if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-      colo_log (link->name, "warning: accept failed: %s", err->message);
+      colo_log_warning (link->name, _("accept failed: %s"), err->message);
     g_error_free (err);
     return G_SOURCE_CONTINUE;
   }
@@ -239,10 +241,10 @@ on_connect_done (GObject * client, GAsyncResult * res, gpointer user_data)
     if (colo_log_is_reported (++link->failed_connects)) {
       gchar *addr = colo_endpoint_address (&link->ep);
 
-      colo_log (link->name, "warning: cannot reconnect to %s: %s (%"
-          G_GUINT64_FORMAT " failed attempt(s) so far, reported the 1st, "
-          "10th, 100th, ... time); retrying every second", addr,
-          err->message, link->failed_connects);
+      colo_log_warning (link->name, _("cannot reconnect to %s: %s (%" PRIu64
+              " failed attempt(s) so far, reported the 1st, 10th, 100th, ... "
+              "time); retrying every second"), addr, err->message,
+          link->failed_connects);
       g_free (addr);
     }
     g_error_free (err);
@@ -310,7 +312,7 @@ colo_link_new (const ColoEndpoint * ep, const gchar * name,
       goto failed;
     g_socket_set_blocking (link->listen_sock, FALSE);
     local = colo_endpoint_socket_address (link->listen_sock, FALSE);
-    colo_log (link->name, "listening on %s", local);
+    colo_log (link->name, _("listening on %s"), local);
     g_free (local);
     link_wait_for_peer (link);
   } else {

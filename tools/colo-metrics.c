@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "colo-i18n.h"
 #include "colo-log.h"
 #include "colo-metrics.h"
 
@@ -233,7 +234,7 @@ colo_metrics_new (const ColoEndpoint * ep, const gchar * name,
       metrics);
   g_socket_service_start (metrics->service);
   local = colo_endpoint_socket_address (sock, FALSE);
-  colo_log (name, "serving the stats (Prometheus text format) on %s", local);
+  colo_log (name, _("serving the stats (Prometheus text format) on %s"), local);
   g_free (local);
   g_object_unref (sock);
   return metrics;

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "colo-framing.h"
+#include "colo-i18n.h"
 #include "colo-link.h"
 #include "colo-log.h"
 #include "colo-notify.h"
@@ -102,10 +103,10 @@ on_write_timeout (gpointer user_data)
 
   ch->timeout_id = 0;
   ch->stats.stalled++;
-  colo_log (ch->name, "warning: the peer has read nothing for %u ms (%u "
-      "message(s) waiting); dropping the connection, comparison goes on",
+  colo_log_warning (ch->name, _("the peer has read nothing for %u ms (%u "
+          "message(s) waiting); dropping the connection, comparison goes on"),
       ch->write_timeout_ms, g_queue_get_length (&ch->queue));
-  drop_peer (ch, "write timeout");
+  drop_peer (ch, _("write timeout"));
   return G_SOURCE_REMOVE;
 }
 
@@ -145,10 +146,10 @@ flush (ColoNotifyChannel * ch)
       break;
     }
     if (n < 0) {
-      colo_log (ch->name, "warning: cannot send %s: %s; dropping the "
-          "connection", text, err->message);
+      colo_log_warning (ch->name, _("cannot send %s: %s; dropping the "
+              "connection"), text, err->message);
       g_error_free (err);
-      drop_peer (ch, "write failed");
+      drop_peer (ch, _("write failed"));
       return;
     }
     progress = progress || n > 0;
@@ -189,9 +190,9 @@ send_message (ColoNotifyChannel * ch, const gchar * text)
       guint64 n = ++ch->stats.checkpoints_unsent;
 
       if (colo_log_is_reported (n))
-        colo_log (ch->name, "warning: no client connected, %s not sent (%"
-            G_GUINT64_FORMAT " so far; reported the 1st, 10th, 100th, ... "
-            "time)", text, n);
+        colo_log_warning (ch->name, _("no client connected, %s not sent (%"
+                PRIu64 " so far; reported the 1st, 10th, 100th, ... time)"),
+            text, n);
     }
     return;
   }
@@ -199,10 +200,10 @@ send_message (ColoNotifyChannel * ch, const gchar * text)
     ch->stats.stalled++;
     if (is_checkpoint (text))
       ch->stats.checkpoints_unsent++;
-    colo_log (ch->name, "warning: the peer is not reading (%u message(s) "
-        "waiting, at most %u); dropping the connection, comparison goes on",
-        g_queue_get_length (&ch->queue), ch->max_queued);
-    drop_peer (ch, "queue full");
+    colo_log_warning (ch->name, _("the peer is not reading (%u message(s) "
+            "waiting, at most %u); dropping the connection, comparison goes "
+            "on"), g_queue_get_length (&ch->queue), ch->max_queued);
+    drop_peer (ch, _("queue full"));
     return;
   }
   g_queue_push_tail (&ch->queue, (gpointer) text);
@@ -233,9 +234,9 @@ on_record (const guint8 * payload, guint32 len, guint32 vnet_hdr_len,
       break;
     default:
       if (colo_log_is_reported (++ch->stats.unsupported))
-        colo_log (ch->name, "warning: unsupported instruction (%u bytes at "
-            "byte offset %" G_GUINT64_FORMAT "), ignored (%" G_GUINT64_FORMAT
-            " so far; reported the 1st, 10th, 100th, ... time)", len, offset,
+        colo_log_warning (ch->name, _("unsupported instruction (%u bytes "
+                "at byte offset %" PRIu64 "), ignored (%" PRIu64 " so far; "
+                "reported the 1st, 10th, 100th, ... time)"), len, offset,
             ch->stats.unsupported);
       break;
   }
@@ -252,7 +253,7 @@ on_connected (ColoLink * link, gpointer user_data)
   colo_framing_parser_reset (ch->parser);
   if (!g_socket_set_option (colo_link_get_socket (link), SOL_SOCKET,
           SO_SNDBUF, COLO_NOTIFY_CHANNEL_SNDBUF, &err)) {
-    colo_log (ch->name, "warning: cannot set SO_SNDBUF: %s", err->message);
+    colo_log_warning (ch->name, _("cannot set SO_SNDBUF: %s"), err->message);
     g_error_free (err);
   }
 }
@@ -272,10 +273,10 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
     return;
   colo_framing_parser_get_error (ch->parser, &offset, &value);
   ch->stats.errors++;
-  colo_log (ch->name, "error: bad record at byte offset %" G_GUINT64_FORMAT
-      ": %s (value %u); closing this connection", offset,
+  colo_log_error (ch->name, _("bad record at byte offset %" PRIu64
+          ": %s (value %u); closing this connection"), offset,
       colo_framing_result_to_string (res), value);
-  drop_peer (ch, "bad record");
+  drop_peer (ch, _("bad record"));
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "colo-i18n.h"
 #include "colo-options.h"
 #include "colo-passthrough.h"
 #include "colo-evidence.h"
@@ -27,27 +28,27 @@ static const UintOption uint_options[] = {
   {.name = "compare-timeout",
         .offset = G_STRUCT_OFFSET (ColoOptions, compare_timeout),
         .arg_description = "MS",
-      .description = "Age in ms after which a queued frame requests a "
-        "checkpoint"},
+      .description = N_("Age in ms after which a queued frame requests a "
+            "checkpoint")},
   {.name = "expired-scan-cycle",
         .offset = G_STRUCT_OFFSET (ColoOptions, expired_scan_cycle),
         .arg_description = "MS",
-      .description = "Period in ms of the stale check"},
+      .description = N_("Period in ms of the stale check")},
   {.name = "max-queue-size",
         .offset = G_STRUCT_OFFSET (ColoOptions, max_queue_size),
         .arg_description = "N",
-      .description = "Frames per connection and side before a queue-full "
-        "request"},
+      .description = N_("Frames per connection and side before a queue-full "
+            "request")},
   {.name = "idle-timeout",
         .offset = G_STRUCT_OFFSET (ColoOptions, idle_timeout),
         .arg_description = "MS",
-      .description = "Forget a connection with nothing queued after this "
-        "many ms without a frame",.note = "0: never; "},
+      .description = N_("Forget a connection with nothing queued after this "
+            "many ms without a frame"),.note = N_("0: never")},
   {.name = "max-divergence-files",
         .offset = G_STRUCT_OFFSET (ColoOptions, max_divergence_files),
         .arg_description = "N",
-      .description = "Bound on the files written through "
-        "--divergence-location"},
+      .description = N_("Bound on the files written through "
+            "--divergence-location")},
 };
 
 #define UINT_OPTION(opts, o) G_STRUCT_MEMBER (guint, opts, (o)->offset)
@@ -72,7 +73,7 @@ check_strings (const ColoOptions * opts, GError ** error)
     pt = colo_passthrough_parse (opts->passthrough, &err);
     if (!pt) {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "--passthrough: %s", err->message);
+          _("--passthrough: %s"), err->message);
       g_error_free (err);
       return FALSE;
     }
@@ -81,7 +82,7 @@ check_strings (const ColoOptions * opts, GError ** error)
   if (opts->divergence_location
       && !colo_evidence_template_valid (opts->divergence_location, &err)) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "--divergence-location: %s", err->message);
+        _("--divergence-location: %s"), err->message);
     g_error_free (err);
     return FALSE;
   }
@@ -124,9 +125,9 @@ on_uint_option (const gchar * option_name, const gchar * value,
     if (!g_ascii_string_to_unsigned (value, 10, spec->minimum, spec->maximum,
             &v, NULL)) {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "%s requires %s integer (%u to %u), not '%s'", option_name,
-          spec->minimum ? "a positive" : "an", spec->minimum, spec->maximum,
-          value);
+          spec->minimum ? _("%s requires a positive integer (%u to %u), not "
+              "'%s'") : _("%s requires an integer (%u to %u), not '%s'"),
+          option_name, spec->minimum, spec->maximum, value);
       return FALSE;
     }
     UINT_OPTION (p->opts, &uint_options[i]) = v;
@@ -158,7 +159,7 @@ find_specs (Parser * p, GObjectClass * compare_class, GError ** error)
 
 missing:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-      "colocompare has no property '%s' of the expected type",
+      _("colocompare has no property '%s' of the expected type"),
       i < G_N_ELEMENTS (uint_options) ? uint_options[i].name : "auto-release");
   return FALSE;
 }
@@ -190,7 +191,7 @@ parse_endpoints (Parser * p, GError ** error)
       if (!table[i].required)
         continue;
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "%s is required (see --help)", table[i].option);
+          _("%s is required (see --help)"), table[i].option);
       return FALSE;
     }
     *table[i].ep = colo_endpoint_parse (table[i].value, &err);
@@ -203,15 +204,15 @@ parse_endpoints (Parser * p, GError ** error)
     if (table[i].ep == &eps->metrics
         && eps->metrics->kind != COLO_ENDPOINT_LISTEN) {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-          "--metrics must be a listen endpoint (tcp-listen:HOST:PORT or "
-          "unix-listen:PATH), not '%s'", table[i].value);
+          _("--metrics must be a listen endpoint (tcp-listen:HOST:PORT or "
+              "unix-listen:PATH), not '%s'"), table[i].value);
       return FALSE;
     }
     for (j = 0; j < i; j++)
       if (*table[j].ep != NULL
           && colo_endpoint_equal (*table[i].ep, *table[j].ep)) {
         g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-            "%s and %s must be different endpoints", table[j].option,
+            _("%s and %s must be different endpoints"), table[j].option,
             table[i].option);
         return FALSE;
       }
@@ -227,54 +228,54 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
   const GOptionEntry endpoint_entries[] = {
     {.long_name = "primary-in",.arg = G_OPTION_ARG_STRING,
           .arg_data = &p.primary_in,
-          .description = "Frames sent by the primary VM",
+          .description = N_("Frames sent by the primary VM"),
         .arg_description = "EP"},
     {.long_name = "secondary-in",.arg = G_OPTION_ARG_STRING,
           .arg_data = &p.secondary_in,
-          .description = "Frames sent by the secondary VM",
+          .description = N_("Frames sent by the secondary VM"),
         .arg_description = "EP"},
     {.long_name = "outdev",.arg = G_OPTION_ARG_STRING,
           .arg_data = &p.outdev,
-          .description = "Where released primary frames are written",
+          .description = N_("Where released primary frames are written"),
         .arg_description = "EP"},
     {.long_name = "notify-dev",.arg = G_OPTION_ARG_STRING,
           .arg_data = &p.notify_dev,
-        .description = "Xen userspace COLO proxy channel (else stdin/stdout "
-          "JSON)",.arg_description = "EP"},
+        .description = N_("Xen userspace COLO proxy channel (else "
+              "stdin/stdout JSON)"),.arg_description = "EP"},
     {.long_name = "metrics",.arg = G_OPTION_ARG_STRING,
           .arg_data = &p.metrics,
-          .description = "Serve the stats in Prometheus text format over "
-          "HTTP (a listen endpoint)",
+          .description = N_("Serve the stats in Prometheus text format over "
+              "HTTP (a listen endpoint)"),
         .arg_description = "EP"},
   };
   const GOptionEntry flag_entries[] = {
     {.long_name = "vnet-hdr",.arg = G_OPTION_ARG_NONE,
           .arg_data = &opts->vnet_hdr,
-        .description = "Records carry a vnet_hdr_len word (QEMU "
-          "vnet_hdr_support=on)"},
+        .description = N_("Records carry a vnet_hdr_len word (QEMU "
+              "vnet_hdr_support=on)")},
     {.long_name = "auto-release",.arg = G_OPTION_ARG_NONE,
           .arg_data = &opts->auto_release,
-        .description = "Answer every checkpoint request with "
-          "checkpoint-done at once"},
+        .description = N_("Answer every checkpoint request with "
+              "checkpoint-done at once")},
     {.long_name = "passthrough",.arg = G_OPTION_ARG_STRING,
           .arg_data = &opts->passthrough,
-          .description = "Flows forwarded from the primary uncompared and "
-          "dropped from the secondary, e.g. tcp:3389,udp:*:5353,icmp "
-          "(colocompare's passthrough property)",
+          .description = N_("Flows forwarded from the primary uncompared "
+              "and dropped from the secondary, e.g. tcp:3389,udp:*:5353,icmp "
+              "(colocompare's passthrough property)"),
         .arg_description = "RULES"},
     {.long_name = "divergence-location",.arg = G_OPTION_ARG_FILENAME,
           .arg_data = &opts->divergence_location,
-          .description = "Write the frames of each miscompare to a pcap "
-          "named by this template, e.g. /var/lib/colo/div-%05d.pcap",
+          .description = N_("Write the frames of each miscompare to a pcap "
+              "named by this template, e.g. /var/lib/colo/div-%05d.pcap"),
         .arg_description = "TEMPLATE"},
     {.long_name = "stats-interval",.arg = G_OPTION_ARG_INT,
           .arg_data = &opts->stats_interval,
-          .description = "Print the stats line every SECONDS too (0: only "
-          "at exit, on SIGUSR1 and on request; default 0)",
+          .description = N_("Print the stats line every SECONDS too (0: "
+              "only at exit, on SIGUSR1 and on request; default 0)"),
         .arg_description = "SECONDS"},
     {.long_name = "version",.arg = G_OPTION_ARG_NONE,
           .arg_data = &opts->version,
-        .description = "Print the version and exit"},
+        .description = N_("Print the version and exit")},
   };
   /* in --help's order, and a terminator */
   GOptionEntry entries[G_N_ELEMENTS (endpoint_entries) +
@@ -293,8 +294,13 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
   for (i = 0; i < G_N_ELEMENTS (uint_options); i++) {
     const UintOption *o = &uint_options[i];
 
-    descriptions[i] = g_strdup_printf ("%s (%sdefault %u)", o->description,
-        o->note ? o->note : "", p.specs[i]->default_value);
+    /* translated here: GOption would translate the whole text */
+    if (o->note != NULL)
+      descriptions[i] = g_strdup_printf (_("%s (%s; default %u)"),
+          _(o->description), _(o->note), p.specs[i]->default_value);
+    else
+      descriptions[i] = g_strdup_printf (_("%s (default %u)"),
+          _(o->description), p.specs[i]->default_value);
     entries[n].long_name = o->name;
     entries[n].arg = G_OPTION_ARG_CALLBACK;
     entries[n].arg_data = on_uint_option;
@@ -305,12 +311,16 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
   for (i = 0; i < G_N_ELEMENTS (flag_entries); i++)
     entries[n++] = flag_entries[i];
 
-  ctx = g_option_context_new ("- compare the network output of COLO "
-      "primary and secondary VMs");
-  g_option_context_set_description (ctx, "EP is tcp:HOST:PORT or unix:PATH "
-      "(connect), tcp-listen:HOST:PORT or unix-listen:PATH (listen); QEMU's "
-      "tcp::PORT and ,server too.\nSee gst-colo-compare(1).");
+  /* the option descriptions (N_) are translated by GOption, in
+   * GETTEXT_PACKAGE; its own texts ("Usage:", "[OPTION…]") by GLib */
+  ctx = g_option_context_new (_("- compare the network output of COLO "
+          "primary and secondary VMs"));
+  g_option_context_set_description (ctx, _("EP is tcp:HOST:PORT or "
+          "unix:PATH (connect), tcp-listen:HOST:PORT or unix-listen:PATH "
+          "(listen); QEMU's tcp::PORT and ,server too.\nSee "
+          "gst-colo-compare(1)."));
   group = g_option_group_new (NULL, NULL, NULL, &p, NULL);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (ctx, group);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
@@ -322,13 +332,13 @@ colo_options_parse (ColoOptions * opts, GObjectClass * compare_class,
   }
   if (opts->stats_interval < 0) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "--stats-interval requires a number of seconds (0 or more), not %d",
-        opts->stats_interval);
+        _("--stats-interval requires a number of seconds (0 or more), not "
+            "%d"), opts->stats_interval);
     goto done;
   }
   if (*argc > 1) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-        "unexpected argument '%s'", (*argv)[1]);
+        _("unexpected argument '%s'"), (*argv)[1]);
     goto done;
   }
   ok = check_strings (opts, error) && parse_endpoints (&p, error);

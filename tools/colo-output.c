@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 
+#include "colo-i18n.h"
 #include "colo-log.h"
 
 #define RECONNECT_INTERVAL_MS 1000
@@ -56,12 +57,12 @@ new_connection (ColoOutput * out)
   g_array_set_size (out->unacked_ends, 0);
   out->unacked_head = 0;
   if (out->listen_sock != NULL)
-    colo_log (out->name, "client %s connected", out->peer);
+    colo_log (out->name, _("client %s connected"), out->peer);
   else if (out->failed_connects > 0)
-    colo_log (out->name, "connected to %s after %" G_GUINT64_FORMAT " failed "
-        "attempt(s)", out->peer, out->failed_connects);
+    colo_log (out->name, _("connected to %s after %" PRIu64 " failed "
+            "attempt(s)"), out->peer, out->failed_connects);
   else
-    colo_log (out->name, "connected to %s", out->peer);
+    colo_log (out->name, _("connected to %s"), out->peer);
   out->failed_connects = 0;
   /* Released frames are written in batches: nothing waits for more, so a
    * write goes out at once (no Nagle delay behind the peer's delayed
@@ -123,8 +124,8 @@ colo_output_new (const ColoEndpoint * ep, const gchar * name, GError ** error)
   } else {
     gchar *local = colo_endpoint_socket_address (out->listen_sock, FALSE);
 
-    colo_log (out->name, "listening on %s (a client is accepted when there "
-        "is something to write)", local);
+    colo_log (out->name, _("listening on %s (a client is accepted when "
+            "there is something to write)"), local);
     g_free (local);
   }
   return out;
@@ -136,7 +137,7 @@ colo_output_free (ColoOutput * out)
   if (out == NULL)
     return;
   if (out->conn != NULL) {
-    colo_log (out->name, "closed the connection to %s (shutting down)",
+    colo_log (out->name, _("closed the connection to %s (shutting down)"),
         out->peer);
     g_io_stream_close (G_IO_STREAM (out->conn), NULL, NULL);
   }
@@ -201,10 +202,10 @@ ensure_connection (ColoOutput * out)
     if (colo_log_is_reported (++out->failed_connects)) {
       gchar *addr = colo_endpoint_address (out->ep);
 
-      colo_log (out->name, "warning: cannot connect to %s: %s (%"
-          G_GUINT64_FORMAT " failed attempt(s) so far, reported the 1st, "
-          "10th, 100th, ... time); holding released frames, retrying every "
-          "second", addr, err->message, out->failed_connects);
+      colo_log_warning (out->name, _("cannot connect to %s: %s (%" PRIu64
+              " failed attempt(s) so far, reported the 1st, 10th, 100th, ... "
+              "time); holding released frames, retrying every second"), addr,
+          err->message, out->failed_connects);
       g_free (addr);
     }
     g_error_free (err);
@@ -230,7 +231,7 @@ peer_gone (GSocket * sock, gchar ** why)
   n = g_socket_receive_with_blocking (sock, (gchar *) junk, sizeof junk,
       FALSE, NULL, &err);
   if (n == 0) {
-    *why = g_strdup ("closed by the peer");
+    *why = g_strdup (_("closed by the peer"));
     return TRUE;
   }
   if (n < 0 && g_socket_condition_check (sock, G_IO_HUP | G_IO_ERR) != 0) {
@@ -253,16 +254,21 @@ static void
 drop_connection (ColoOutput * out, const gchar * why)
 {
   guint64 lost;
+  gchar *text;
 
   prune_acked (out);
   lost = out->unacked_ends->len - out->unacked_head;
   __atomic_add_fetch (&out->unacknowledged, lost, __ATOMIC_RELAXED);
-  colo_log (out->name, "%s%s disconnected (%s) after %" G_GUINT64_FORMAT
-      " record(s) written to it; %" G_GUINT64_FORMAT " of them were not "
-      "acknowledged by the peer and are lost, with any it received but did "
-      "not read; %s", lost > 0 ? "warning: " : "", out->peer, why,
-      out->conn_records, lost, out->listen_sock != NULL ?
-      "the next client gets the rest" : "reconnecting for the rest");
+  /* a warning if records were lost */
+  text = g_strdup_printf (_("%s disconnected (%s) after %" PRIu64
+          " record(s) written to it; %" PRIu64 " of them were not "
+          "acknowledged by the peer and are lost, with any it received but "
+          "did not read; %s"), out->peer, why, out->conn_records, lost,
+      out->listen_sock != NULL ? _("the next client gets the rest") :
+      _("reconnecting for the rest"));
+  colo_log_entry (lost > 0 ? COLO_LOG_WARNING : COLO_LOG_NOTICE, out->name,
+      text, NULL, 0);
+  g_free (text);
   g_io_stream_close (G_IO_STREAM (out->conn), NULL, NULL);
   g_clear_object (&out->conn);
   g_clear_pointer (&out->peer, g_free);
@@ -382,8 +388,8 @@ colo_output_write_records (ColoOutput * out, const GOutputVector * vectors,
       break;
     }
     {
-      gchar *why = g_strdup_printf ("write failed: %s; the record being "
-          "written goes, whole, to the next connection", err->message);
+      gchar *why = g_strdup_printf (_("write failed: %s; the record being "
+              "written goes, whole, to the next connection"), err->message);
 
       drop_connection (out, why);
       g_free (why);

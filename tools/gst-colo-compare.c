@@ -29,6 +29,7 @@
 #include "config.h"
 #endif
 
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -42,6 +43,7 @@
 #include "colo-commands.h"
 #include "colo-control.h"
 #include "colo-flow.h"
+#include "colo-i18n.h"
 #include "colo-input.h"
 #include "colo-json.h"
 #include "colo-log.h"
@@ -103,9 +105,27 @@ G_GNUC_PRINTF (1, 2)
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("gst-colo-compare: error: %s\n", msg);
+  colo_log_error (NULL, "%s", msg);
   g_free (msg);
   return 2;
+}
+
+/* ---- translations ---------------------------------------------------- */
+
+/* The messages in the user's language (po/README.md): $GST_COLO_LOCALEDIR
+ * replaces the installed catalogs' directory, for the tests of a build
+ * tree.  Bound again after the colo plugin's registration, which binds
+ * the same domain to LOCALEDIR. */
+static void
+bind_translations (void)
+{
+#ifdef ENABLE_NLS
+  const gchar *dir = g_getenv ("GST_COLO_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, dir != NULL && dir[0] != '\0' ? dir :
+      LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+#endif
 }
 
 /* ---- the colo plugin --------------------------------------------- */
@@ -138,9 +158,9 @@ register_colo_plugin (void)
         gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
 
     if (loaded != NULL) {
-      g_printerr ("gst-colo-compare: warning: running the colo plugin "
-          "%s, loaded before this program's own\n",
-          plugin ? gst_plugin_get_filename (plugin) : "(unknown)");
+      colo_log_warning (NULL, _("running the colo plugin %s, loaded before "
+              "this program's own"), plugin ?
+          gst_plugin_get_filename (plugin) : "(unknown)");
       klass = g_type_class_ref (gst_element_factory_get_element_type
           (GST_ELEMENT_FACTORY (loaded)));
       gst_object_unref (loaded);
@@ -194,6 +214,48 @@ print_event (const gchar * event, const GstStructure * s)
   gst_structure_free (copy);
 }
 
+/* Under systemd (standard error is the journal) a request is also a
+ * journal entry (info), each of its fields a field of the entry named
+ * COLO_ and the field's name in capitals, '-' as '_' (COLO_REASON,
+ * COLO_SRC_PORT, ...), and COLO_EVENT=checkpoint-request: journalctl
+ * COLO_REASON=miscompare finds them (docs/service.md, "Logging").  The
+ * JSON line is in the journal too, as standard output, without fields. */
+static void
+journal_request (const GstStructure * s)
+{
+  guint i, n = gst_structure_n_fields (s);
+  GLogField *fields = g_new0 (GLogField, n + 1);
+  GPtrArray *strings = g_ptr_array_new_with_free_func (g_free);
+  const gchar *reason = gst_structure_get_string (s, "reason");
+  gchar *message;
+
+  fields[0].key = "COLO_EVENT";
+  fields[0].value = "checkpoint-request";
+  fields[0].length = -1;
+  for (i = 0; i < n; i++) {
+    const gchar *name = gst_structure_nth_field_name (s, i);
+    const GValue *v = gst_structure_get_value (s, name);
+    gchar *upper = g_ascii_strup (name, -1);
+    gchar *key = g_strconcat ("COLO_", g_strcanon (upper,
+            G_CSET_A_2_Z G_CSET_DIGITS, '_'), NULL);
+    gchar *value = G_VALUE_HOLDS_STRING (v) ? g_value_dup_string (v) :
+        gst_value_serialize (v);
+
+    g_free (upper);
+    g_ptr_array_add (strings, key);
+    g_ptr_array_add (strings, value);
+    fields[i + 1].key = key;
+    fields[i + 1].value = value ? value : "";
+    fields[i + 1].length = -1;
+  }
+  message = g_strdup_printf (_("checkpoint request (%s)"),
+      reason ? reason : "?");
+  colo_log_entry (COLO_LOG_INFO, NULL, message, fields, n + 1);
+  g_free (message);
+  g_ptr_array_unref (strings);
+  g_free (fields);
+}
+
 /* Every request is a line on stdout, with --notify-dev too (there only
  * for the record: DO_CHECKPOINT is what asks for the checkpoint) */
 static void
@@ -202,6 +264,8 @@ on_checkpoint_request (App * app, const GstStructure * s)
   if (app->notify != NULL)
     colo_notify_channel_request_checkpoint (app->notify);
   print_event ("checkpoint-request", s);
+  if (colo_log_is_journald ())
+    journal_request (s);
 }
 
 /* ---- notify-dev ---------------------------------------------------- */
@@ -281,8 +345,8 @@ on_shutdown_timeout (gpointer user_data)
   if (!app->output_given_up) {
     /* give up on outdev: the rest of the stream now drains quickly, each
      * record counted in outdev-lost; wait once more for its EOS */
-    g_printerr ("gst-colo-compare: warning: released frames could not all "
-        "be written to outdev within %d s, giving up\n", SHUTDOWN_TIMEOUT_S);
+    colo_log_warning (NULL, _("released frames could not all be written to "
+            "outdev within %d s, giving up"), SHUTDOWN_TIMEOUT_S);
     app->output_given_up = TRUE;
     colo_output_cancel (app->output);
     return G_SOURCE_CONTINUE;
@@ -340,12 +404,12 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
     }
     case GST_MESSAGE_WARNING:
       gst_message_parse_warning (msg, &err, &debug);
-      g_printerr ("gst-colo-compare: warning: %s\n", err->message);
+      colo_log_warning (NULL, "%s", err->message);
       break;
     case GST_MESSAGE_ERROR:
       gst_message_parse_error (msg, &err, &debug);
-      g_printerr ("gst-colo-compare: error: %s (%s)\n", err->message,
-          debug ? debug : "no details");
+      colo_log_error (NULL, "%s (%s)", err->message,
+          debug ? debug : _("no details"));
       app->exit_code = 1;
       g_main_loop_quit (app->loop);
       break;
@@ -368,8 +432,8 @@ make (const gchar * factory, const gchar * name)
   GstElement *e = gst_element_factory_make (factory, name);
 
   if (e == NULL)
-    g_printerr ("gst-colo-compare: error: cannot create element '%s' (is "
-        "the GStreamer plugin providing it installed?)\n", factory);
+    colo_log_error (NULL, _("cannot create element '%s' (is the GStreamer "
+            "plugin providing it installed?)"), factory);
   return e;
 }
 
@@ -389,7 +453,7 @@ add_source (App * app, ColoSide side, GstCaps * caps)
       "max-bytes", (guint64) 0, "caps", caps, NULL);
   gst_bin_add (GST_BIN (app->pipeline), src);
   if (!gst_element_link_pads (src, "src", app->compare, colo_side_name (side))) {
-    g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
+    colo_log_error (NULL, _("cannot link the pipeline"));
     return FALSE;
   }
   return TRUE;
@@ -420,7 +484,7 @@ build_pipeline (App * app, const ColoOptions * opts)
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, app, NULL);
   gst_bin_add_many (GST_BIN (app->pipeline), app->compare, sink, NULL);
   if (!gst_element_link (app->compare, sink)) {
-    g_printerr ("gst-colo-compare: error: cannot link the pipeline\n");
+    colo_log_error (NULL, _("cannot link the pipeline"));
     return FALSE;
   }
 
@@ -603,7 +667,7 @@ run (const ColoOptions * opts)
 
   if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
-    g_printerr ("gst-colo-compare: error: cannot start the pipeline\n");
+    colo_log_error (NULL, _("cannot start the pipeline"));
     app.exit_code = 1;
   } else {
     app.running = TRUE;
@@ -657,13 +721,20 @@ main (int argc, char **argv)
   GError *err = NULL;
   int ret = 0;
 
+  /* the user's locale: translated messages, and --help's "[OPTION…]"
+   * rather than "[OPTION?]" in a UTF-8 locale */
+  setlocale (LC_ALL, "");
+  bind_translations ();
+  textdomain (GETTEXT_PACKAGE);
+
   /* GStreamer (with its --gst-* options) and the colo plugin come first:
    * colocompare's property specs give the other options' defaults */
   if (!colo_options_init_gstreamer (argc, argv, &err))
     goto error;
   compare_class = register_colo_plugin ();
+  bind_translations ();
   if (compare_class == NULL) {
-    ret = startup_error ("cannot register the colo plugin");
+    ret = startup_error (_("cannot register the colo plugin"));
     goto done;
   }
   if (!colo_options_parse (&opts, compare_class, &argc, &argv, &err))

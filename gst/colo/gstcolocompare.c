@@ -1454,7 +1454,41 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
-      g_param_spec_boxed ("stats", "Statistics", "Comparison counters",
+      g_param_spec_boxed ("stats", "Statistics",
+          "Counters (guint64): "
+          "primary-packets, secondary-packets: frames received on each pad; "
+          "released: primary frames released by comparison (matched, or "
+          "nothing to compare: a pure TCP ACK, a retransmission); "
+          "passed-through: primary frames forwarded uncompared (not IP, "
+          "malformed, a passthrough flow, or in failover); "
+          "passthrough-primary, passthrough-secondary: frames of the flows "
+          "the passthrough rules name (forwarded, dropped); "
+          "flushed: primary frames released uncompared by checkpoint-done, "
+          "failover or the drain (end of stream); "
+          "secondary-dropped: secondary frames discarded without a match "
+          "(by checkpoint-done, failover or the drain, or not compared); "
+          "dropped: frames of either pad discarded by a flush or a change to "
+          "READY; "
+          "malformed: frames that failed to parse; "
+          "miscompares, stale, queue-full: divergences, frames older than "
+          "compare-timeout and full queues found (the reasons of the "
+          "requests; several may make one request); "
+          "checkpoints-requested: colo-checkpoint messages posted; "
+          "requests-miscompare, requests-stale, requests-queue-full: those "
+          "messages by the reason they give; "
+          "resumes: times comparison resumed after failover; "
+          "time-compare, time-failover: running time (ns) spent comparing "
+          "and in failover; "
+          "divergence-files: pcap files written through "
+          "divergence-location; "
+          "connections: connections tracked now; "
+          "evicted: idle connections forgotten (idle-timeout); "
+          "closed: ended TCP connections forgotten after their linger; "
+          "queued-primary, queued-secondary: frames queued now; "
+          "with records input: empty-records: zero-length records skipped; "
+          "compactions: held frames copied out of mostly released input "
+          "buffers; pinned-bytes: bytes of input buffers kept alive by held "
+          "frames; and mode (a string): compare or failover",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /**
