@@ -1,5 +1,6 @@
 #include <string.h>
 #include "colo-compare.h"
+#include "colo-frag.h"
 #include "colo-rules.h"
 
 #define MS (G_GUINT64_CONSTANT (1000000))
@@ -10,6 +11,7 @@ struct _ColoComparator
   gpointer user_data;
   ColoCompareConfig config;
   ColoConnTable *conns;
+  ColoFragTable *frag[COLO_N_SIDES];    /* IP fragments being reassembled */
   ColoPacket *age_head, *age_tail;      /* every queued packet, by arrival */
   ColoPacket *pool;             /* free packets, linked through next */
   guint64 forget_at;            /* no idle connection is due before */
@@ -47,6 +49,7 @@ colo_compare_config_init (ColoCompareConfig * config)
   config->auto_release = FALSE;
   config->idle_timeout = COLO_DEFAULT_IDLE_TIMEOUT_MS * MS;
   config->tcp_linger = COLO_DEFAULT_TCP_LINGER_MS * MS;
+  config->reassembly_max_bytes = COLO_DEFAULT_REASSEMBLY_MAX_BYTES;
 }
 
 ColoComparator *
@@ -58,6 +61,12 @@ colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
   c->user_data = user_data;
   colo_compare_config_init (&c->config);
   c->conns = colo_conn_table_new ();
+  c->frag[COLO_SIDE_PRIMARY] = colo_frag_table_new ();
+  c->frag[COLO_SIDE_SECONDARY] = colo_frag_table_new ();
+  colo_frag_table_set_limits (c->frag[COLO_SIDE_PRIMARY],
+      c->config.compare_timeout, c->config.reassembly_max_bytes);
+  colo_frag_table_set_limits (c->frag[COLO_SIDE_SECONDARY],
+      c->config.compare_timeout, c->config.reassembly_max_bytes);
   c->full_in_batch = g_array_new (FALSE, FALSE, sizeof (FullQueue));
   return c;
 }
@@ -69,6 +78,8 @@ colo_comparator_free (ColoComparator * c)
     return;
   colo_comparator_discard (c);
   colo_conn_table_free (c->conns);
+  colo_frag_table_free (c->frag[COLO_SIDE_PRIMARY]);
+  colo_frag_table_free (c->frag[COLO_SIDE_SECONDARY]);
   g_array_unref (c->full_in_batch);
   while (c->pool) {
     ColoPacket *p = c->pool;
@@ -87,6 +98,10 @@ colo_comparator_set_config (ColoComparator * c,
   if (c->config.max_queue_size == 0)
     c->config.max_queue_size = 1;
   c->forget_at = 0;             /* timeouts changed: look again */
+  colo_frag_table_set_limits (c->frag[COLO_SIDE_PRIMARY],
+      c->config.compare_timeout, c->config.reassembly_max_bytes);
+  colo_frag_table_set_limits (c->frag[COLO_SIDE_SECONDARY],
+      c->config.compare_timeout, c->config.reassembly_max_bytes);
 }
 
 const char *
@@ -137,6 +152,27 @@ age_list_append (ColoComparator * c, ColoPacket * p)
   c->age_tail = p;
 }
 
+/* A frame held for reassembly arrived before frames already queued: it
+ * goes in its place by arrival, so that the head stays the oldest. */
+static void
+age_list_insert (ColoComparator * c, ColoPacket * p)
+{
+  ColoPacket *after = c->age_tail;
+
+  while (after && after->arrival > p->arrival)
+    after = after->age_prev;
+  p->age_prev = after;
+  p->age_next = after ? after->age_next : c->age_head;
+  if (p->age_next)
+    p->age_next->age_prev = p;
+  else
+    c->age_tail = p;
+  if (after)
+    after->age_next = p;
+  else
+    c->age_head = p;
+}
+
 /* Queued packets come from a free list, so that a frame in steady state
  * costs no heap allocation; the list keeps at most POOL_MAX packets. */
 #define POOL_MAX 65536
@@ -165,6 +201,28 @@ packet_free (ColoComparator * c, ColoPacket * p)
   c->pool_size++;
 }
 
+/* The frames a queued packet stands for: a reassembled datagram's
+ * fragments, or 1 */
+static guint
+frames_of (const ColoPacket * p)
+{
+  return p->group ? colo_frag_datagram_n_fragments (p->handle) : 1;
+}
+
+/* Hands a frame back through the release or drop callback; a reassembled
+ * datagram (group) hands back its original fragments, in arrival order. */
+static void
+give_back (ColoComparator * c, gpointer handle, const guint8 * data,
+    gsize size, gboolean group, gboolean release)
+{
+  ColoFragFunc func = release ? c->ops.release : c->ops.drop;
+
+  if (group)
+    colo_frag_datagram_hand_back (handle, func, c->user_data);
+  else
+    func (handle, data, size, c->user_data);
+}
+
 /* Unlinks a queued packet, returns it to the pool and hands its frame back
  * through the release (primary) or drop callback. */
 static void
@@ -173,18 +231,16 @@ hand_back (ColoComparator * c, ColoPacket * p, gboolean release)
   gpointer handle = p->handle;
   const guint8 *data = p->data;
   gsize size = p->size;
+  gboolean group = p->group;
 
   colo_queue_remove (&p->conn->queue[p->side], p);
   age_list_remove (c, p);
   if (p->side == COLO_SIDE_PRIMARY)
-    c->stats.queued_primary--;
+    c->stats.queued_primary -= frames_of (p);
   else
-    c->stats.queued_secondary--;
+    c->stats.queued_secondary -= frames_of (p);
   packet_free (c, p);
-  if (release)
-    c->ops.release (handle, data, size, c->user_data);
-  else
-    c->ops.drop (handle, data, size, c->user_data);
+  give_back (c, handle, data, size, group, release);
 }
 
 /* --- checkpoint requests ------------------------------------------------ */
@@ -222,7 +278,7 @@ act_release (gpointer ctx, ColoPacket * p)
   ColoComparator *c = ctx;
 
   g_assert (p->side == COLO_SIDE_PRIMARY);
-  c->stats.released++;
+  c->stats.released += frames_of (p);
   hand_back (c, p, TRUE);
 }
 
@@ -377,17 +433,178 @@ forward_uncompared (ColoComparator * c, ColoSide side, gpointer handle,
   }
 }
 
+/* Queues a parsed frame on its connection and compares.  arrival: when
+ * the frame came (before c->now for fragments held for reassembly); group:
+ * handle is a reassembled datagram (docs/design.md, "IP fragments"). */
+static void
+queue_frame (ColoComparator * c, ColoSide side, const ColoPacketInfo * info,
+    const guint8 * data, gsize size, gpointer handle, guint64 arrival,
+    gboolean group)
+{
+  guint64 now = c->now;
+  ColoConnKey key;
+  ColoConn *conn;
+  ColoPacket *p;
+  const ColoRule *rule;
+  gboolean created;
+
+  colo_conn_key_from_info (&key, info);
+  conn = colo_conn_table_lookup (c->conns, &key, &created);
+  /* Off the idle lists while we work on it: it cannot be forgotten. */
+  colo_conn_table_set_idle (c->conns, conn, COLO_IDLE_NONE, now);
+  conn->last_seen = now;
+  forget_expired (c, now);
+  rule = rule_of (conn);
+
+  p = packet_new (c);
+  p->conn = conn;
+  p->handle = handle;
+  p->data = data;
+  p->size = size;
+  p->arrival = arrival;
+  p->l4_offset = info->l4_offset;
+  p->l4_len = info->l4_len;
+  p->payload_offset = info->payload_offset;
+  p->payload_len = info->payload_len;
+  p->side = side;
+  p->rst_matched = FALSE;
+  p->group = group;
+
+  if (rule->admit (conn, p, info)) {
+    if (arrival < now)
+      age_list_insert (c, p);
+    else
+      age_list_append (c, p);
+    if (side == COLO_SIDE_PRIMARY)
+      c->stats.queued_primary += frames_of (p);
+    else
+      c->stats.queued_secondary += frames_of (p);
+    if (conn->queue[side].length == c->config.max_queue_size) {
+      if (c->in_batch) {
+        FullQueue f = { conn->key, side };
+
+        g_array_append_val (c->full_in_batch, f);
+      } else {
+        note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
+      }
+    }
+  } else {
+    /* Nothing to compare in it (a pure TCP ACK) */
+    guint n = frames_of (p);
+
+    packet_free (c, p);
+    if (side == COLO_SIDE_PRIMARY)
+      c->stats.released += n;
+    give_back (c, handle, data, size, group, side == COLO_SIDE_PRIMARY);
+  }
+
+  rule->compare (conn, &actions, c);
+  update_idle (c, conn);
+}
+
+/* --- IP fragments (docs/design.md, "IP fragments") ---------------------- */
+
+/* A datagram given up: its fragments are compared one by one, each queued
+ * with its own arrival time. */
+static void
+queue_fragments_alone (ColoComparator * c, ColoSide side,
+    ColoFragDatagram * d, ColoFragFailure why)
+{
+  gpointer handle;
+  const guint8 *data;
+  gsize size;
+  guint vnet_hdr_len;
+  guint64 arrival;
+
+  c->stats.reassembly_failed++;
+  if (why == COLO_FRAG_FAILURE_OVERLAP)
+    c->stats.fragment_overlaps++;
+  while (colo_frag_datagram_pop (d, &handle, &data, &size, &vnet_hdr_len,
+          &arrival)) {
+    ColoPacketInfo info;
+
+    /* it parsed as a fragment when it came */
+    colo_packet_parse (data, size, vnet_hdr_len, &info);
+    queue_frame (c, side, &info, data, size, handle, arrival, FALSE);
+  }
+}
+
+/* Gives up the datagrams that timed out or exceed the memory bound. */
+static void
+expire_fragments (ColoComparator * c, guint64 now)
+{
+  guint side;
+
+  for (side = 0; side < COLO_N_SIDES; side++) {
+    ColoFragDatagram *d;
+    ColoFragFailure why;
+
+    while ((d = colo_frag_table_pop_expired (c->frag[side], now, &why)))
+      queue_fragments_alone (c, side, d, why);
+  }
+}
+
+static void
+push_fragment (ColoComparator * c, ColoSide side, const ColoPacketInfo * info,
+    const guint8 * data, gsize size, guint vnet_hdr_len, gpointer handle)
+{
+  ColoFragDatagram *d = NULL;
+  ColoFragFailure why = COLO_FRAG_FAILURE_INVALID;
+  const guint8 *frame;
+  gsize frame_size;
+
+  c->stats.fragments++;
+  switch (colo_frag_table_add (c->frag[side], info, data, size, vnet_hdr_len,
+          handle, c->now, &d, &why)) {
+    case COLO_FRAG_HELD:
+      break;
+    case COLO_FRAG_COMPLETE:
+      c->stats.reassembled++;
+      frame = colo_frag_datagram_frame (d, &frame_size);
+      queue_frame (c, side, colo_frag_datagram_info (d), frame, frame_size,
+          d, colo_frag_datagram_arrival (d), TRUE);
+      break;
+    case COLO_FRAG_GIVEN_UP:
+      queue_fragments_alone (c, side, d, why);
+      break;
+    case COLO_FRAG_ALONE:
+      queue_frame (c, side, info, data, size, handle, c->now, FALSE);
+      break;
+  }
+  expire_fragments (c, c->now);
+}
+
+/* Hands back every fragment held for reassembly, oldest datagram first:
+ * the primary's released (release) or dropped, the secondary's dropped. */
+static void
+drain_fragments (ColoComparator * c, gboolean release)
+{
+  ColoFragDatagram *d;
+
+  while ((d = colo_frag_table_pop_oldest (c->frag[COLO_SIDE_PRIMARY]))) {
+    if (release)
+      c->stats.flushed += colo_frag_datagram_n_fragments (d);
+    else
+      c->stats.dropped += colo_frag_datagram_n_fragments (d);
+    give_back (c, d, NULL, 0, TRUE, release);
+  }
+  while ((d = colo_frag_table_pop_oldest (c->frag[COLO_SIDE_SECONDARY]))) {
+    if (release)
+      c->stats.secondary_dropped += colo_frag_datagram_n_fragments (d);
+    else
+      c->stats.dropped += colo_frag_datagram_n_fragments (d);
+    give_back (c, d, NULL, 0, TRUE, FALSE);
+  }
+}
+
+/* --- input, continued --------------------------------------------------- */
+
 void
 colo_comparator_push (ColoComparator * c, ColoSide side,
     const guint8 * data, gsize size, guint vnet_hdr_len, gpointer handle,
     guint64 now)
 {
   ColoPacketInfo info;
-  ColoConnKey key;
-  ColoConn *conn;
-  ColoPacket *p;
-  const ColoRule *rule;
-  gboolean created;
 
   c->now = now;
   if (side == COLO_SIDE_PRIMARY)
@@ -414,55 +631,10 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
       return;
   }
 
-  colo_conn_key_from_info (&key, &info);
-  conn = colo_conn_table_lookup (c->conns, &key, &created);
-  /* Off the idle lists while we work on it: it cannot be forgotten. */
-  colo_conn_table_set_idle (c->conns, conn, COLO_IDLE_NONE, now);
-  conn->last_seen = now;
-  forget_expired (c, now);
-  rule = rule_of (conn);
-
-  p = packet_new (c);
-  p->conn = conn;
-  p->handle = handle;
-  p->data = data;
-  p->size = size;
-  p->arrival = now;
-  p->l4_offset = info.l4_offset;
-  p->l4_len = info.l4_len;
-  p->payload_offset = info.payload_offset;
-  p->payload_len = info.payload_len;
-  p->side = side;
-  p->rst_matched = FALSE;
-
-  if (rule->admit (conn, p, &info)) {
-    age_list_append (c, p);
-    if (side == COLO_SIDE_PRIMARY)
-      c->stats.queued_primary++;
-    else
-      c->stats.queued_secondary++;
-    if (conn->queue[side].length == c->config.max_queue_size) {
-      if (c->in_batch) {
-        FullQueue f = { conn->key, side };
-
-        g_array_append_val (c->full_in_batch, f);
-      } else {
-        note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
-      }
-    }
-  } else {
-    /* Nothing to compare in it (a pure TCP ACK) */
-    packet_free (c, p);
-    if (side == COLO_SIDE_PRIMARY) {
-      c->stats.released++;
-      c->ops.release (handle, data, size, c->user_data);
-    } else {
-      c->ops.drop (handle, data, size, c->user_data);
-    }
-  }
-
-  rule->compare (conn, &actions, c);
-  update_idle (c, conn);
+  if (info.is_fragment && c->config.reassembly_max_bytes > 0)
+    push_fragment (c, side, &info, data, size, vnet_hdr_len, handle);
+  else
+    queue_frame (c, side, &info, data, size, handle, now, FALSE);
   finish_call (c);
 }
 
@@ -498,9 +670,15 @@ colo_comparator_foreach_queued (ColoComparator * c, ColoQueuedFunc func,
 {
   ColoPacket *p;
 
-  /* The parse offsets are relative to the frame's start: they stay. */
+  /* The parse offsets are relative to the frame's start: they stay.  A
+   * reassembled datagram's frame is its own copy: its fragments move. */
   for (p = c->age_head; p; p = p->age_next)
-    func (&p->handle, &p->data, p->size, user_data);
+    if (p->group)
+      colo_frag_datagram_foreach (p->handle, func, user_data);
+    else
+      func (&p->handle, &p->data, p->size, user_data);
+  colo_frag_table_foreach (c->frag[COLO_SIDE_PRIMARY], func, user_data);
+  colo_frag_table_foreach (c->frag[COLO_SIDE_SECONDARY], func, user_data);
 }
 
 /* --- time --------------------------------------------------------------- */
@@ -508,9 +686,14 @@ colo_comparator_foreach_queued (ColoComparator * c, ColoQueuedFunc func,
 guint64
 colo_comparator_next_stale_time (ColoComparator * c)
 {
+  /* fragments held for reassembly: given up and queued with their arrival
+   * (so stale at once) at their datagram's timeout */
+  guint64 t = MIN (colo_frag_table_next_expiry (c->frag[COLO_SIDE_PRIMARY]),
+      colo_frag_table_next_expiry (c->frag[COLO_SIDE_SECONDARY]));
+
   if (!c->age_head)
-    return G_MAXUINT64;
-  return c->age_head->arrival + c->config.compare_timeout;
+    return t;
+  return MIN (t, c->age_head->arrival + c->config.compare_timeout);
 }
 
 guint64
@@ -531,10 +714,12 @@ colo_comparator_next_scan_time (ColoComparator * c, guint64 now)
 void
 colo_comparator_check_stale (ColoComparator * c, guint64 now)
 {
-  ColoPacket *oldest = c->age_head;
+  ColoPacket *oldest;
 
   c->now = now;
   forget_expired (c, now);
+  expire_fragments (c, now);
+  oldest = c->age_head;
   if (oldest && now >= oldest->arrival
       && now - oldest->arrival >= c->config.compare_timeout)
     note_trigger (c, COLO_TRIGGER_STALE, oldest->conn, oldest->side);
@@ -554,11 +739,11 @@ flush_conn (ColoComparator * c, ColoConn * conn)
 
   while (pq->head) {
     rule->resync (conn, pq->head);
-    c->stats.flushed++;
+    c->stats.flushed += frames_of (pq->head);
     hand_back (c, pq->head, TRUE);
   }
   while (sq->head) {
-    c->stats.secondary_dropped++;
+    c->stats.secondary_dropped += frames_of (sq->head);
     act_drop (c, sq->head);
   }
   conn->diverged = FALSE;
@@ -573,6 +758,7 @@ release_all (ColoComparator * c)
 {
   while (c->age_head)
     flush_conn (c, c->age_head->conn);
+  drain_fragments (c, TRUE);
   c->request_pending = FALSE;
   c->have_trigger = FALSE;
 }
@@ -600,12 +786,13 @@ colo_comparator_is_failover (ColoComparator * c)
 guint64
 colo_comparator_discard (ColoComparator * c)
 {
-  guint64 primaries = c->stats.queued_primary;
+  guint64 primaries = colo_comparator_queued (c, COLO_SIDE_PRIMARY);
 
   while (c->age_head) {
-    c->stats.dropped++;
+    c->stats.dropped += frames_of (c->age_head);
     act_drop (c, c->age_head);
   }
+  drain_fragments (c, FALSE);
   colo_conn_table_clear (c->conns);
   c->request_pending = FALSE;
   c->have_trigger = FALSE;
@@ -615,8 +802,8 @@ colo_comparator_discard (ColoComparator * c)
 guint64
 colo_comparator_queued (ColoComparator * c, ColoSide side)
 {
-  return side == COLO_SIDE_PRIMARY ? c->stats.queued_primary :
-      c->stats.queued_secondary;
+  return (side == COLO_SIDE_PRIMARY ? c->stats.queued_primary :
+      c->stats.queued_secondary) + colo_frag_table_held (c->frag[side]);
 }
 
 void
@@ -624,6 +811,8 @@ colo_comparator_get_stats (ColoComparator * c, ColoStats * stats)
 {
   *stats = c->stats;
   stats->connections = colo_conn_table_size (c->conns);
+  stats->queued_primary = colo_comparator_queued (c, COLO_SIDE_PRIMARY);
+  stats->queued_secondary = colo_comparator_queued (c, COLO_SIDE_SECONDARY);
 }
 
 gsize

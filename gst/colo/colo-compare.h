@@ -76,8 +76,14 @@ typedef struct
   guint64 connections;          /* connections tracked now */
   guint64 evicted;              /* idle connections forgotten */
   guint64 closed;               /* ended TCP connections forgotten */
-  guint64 queued_primary;
+  guint64 queued_primary;       /* frames held, fragments included */
   guint64 queued_secondary;
+  /* IP fragments (docs/design.md, "IP fragments") */
+  guint64 fragments;            /* fragment frames taken in, both sides */
+  guint64 reassembled;          /* datagrams reassembled for comparison */
+  guint64 reassembly_failed;    /* datagrams given up: their fragments are
+                                 * compared one by one */
+  guint64 fragment_overlaps;    /* of those, for overlapping fragments */
 } ColoStats;
 
 /* Defaults, in the units of the element's properties */
@@ -86,6 +92,7 @@ typedef struct
 #define COLO_DEFAULT_MAX_QUEUE_SIZE 1024
 #define COLO_DEFAULT_IDLE_TIMEOUT_MS 300000
 #define COLO_DEFAULT_TCP_LINGER_MS 60000
+#define COLO_DEFAULT_REASSEMBLY_MAX_BYTES (4 * 1024 * 1024)
 
 typedef struct
 {
@@ -101,6 +108,11 @@ typedef struct
    * when that is set), once retransmissions of its end have had time to
    * come and go (docs/design.md, "Connection lifecycle"). */
   guint64 tcp_linger;
+  /* IP fragments are reassembled for comparison, incomplete datagrams
+   * holding at most this many bytes per side (frames and bookkeeping);
+   * 0: fragments are compared one by one.  An incomplete datagram is given
+   * up after compare_timeout (docs/design.md, "IP fragments"). */
+  gsize reassembly_max_bytes;
 } ColoCompareConfig;
 
 /* Fills config with the defaults. */
