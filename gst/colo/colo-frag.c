@@ -137,8 +137,7 @@ colo_frag_table_free (ColoFragTable * t)
 }
 
 void
-colo_frag_table_set_limits (ColoFragTable * t, guint64 timeout,
-    gsize max_bytes)
+colo_frag_table_set_limits (ColoFragTable * t, guint64 timeout, gsize max_bytes)
 {
   t->timeout = timeout;
   t->max_bytes = max_bytes;
@@ -530,8 +529,7 @@ colo_frag_datagram_foreach (ColoFragDatagram * d, ColoFragMoveFunc func,
   guint i;
 
   for (i = d->first; i < d->n; i++)
-    func (&d->frags[i].handle, &d->frags[i].data, d->frags[i].size,
-        user_data);
+    func (&d->frags[i].handle, &d->frags[i].data, d->frags[i].size, user_data);
 }
 
 void
@@ -547,8 +545,7 @@ colo_frag_datagram_hand_back (ColoFragDatagram * d, ColoFragFunc func,
 
 gboolean
 colo_frag_datagram_pop (ColoFragDatagram * d, gpointer * handle,
-    const guint8 ** data, gsize * size, guint * vnet_hdr_len,
-    guint64 * arrival)
+    const guint8 ** data, gsize * size, guint * vnet_hdr_len, guint64 * arrival)
 {
   Fragment *f;
 
