@@ -218,7 +218,7 @@ check_mtus (gboolean ipv6, guint p_mtu, guint s_mtu)
 
   fx_init (&fx);
   pf = fragments (ipv6, 4000, p_mtu, G_MAXSIZE, 7);
-  sf = fragments (ipv6, 4000, s_mtu, G_MAXSIZE, 99);     /* another ID */
+  sf = fragments (ipv6, 4000, s_mtu, G_MAXSIZE, 99);    /* another ID */
   np = pf->len;
   ns = sf->len;
   g_assert_cmpuint (np, >, ns);
@@ -319,7 +319,8 @@ test_out_of_order (void)
   first = push_frags_at (&fx, P, pf, order, 0);
   push_frags_at (&fx, S, fragments (FALSE, 4000, 1500, G_MAXSIZE, 6),
       (const gint[]) {
-      2, 0, 1, -1}, 0);
+        2, 0, 1, -1
+      }, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
   g_assert_cmpuint (fx.released->len, ==, 4);
   for (i = 0; i < 4; i++)
@@ -377,8 +378,7 @@ test_ipv6_overlap (void)
   for (side = P; side <= S; side++) {
     push_at (&fx, side, frame_fragment (d, 0, 0, 1600, TRUE, 9), 0);
     push_at (&fx, side, frame_fragment (d, 0, 800, 1600, TRUE, 9), 0);
-    push_at (&fx, side, frame_fragment (d, 0, 2400, 3008 - 2400, FALSE, 9),
-        0);
+    push_at (&fx, side, frame_fragment (d, 0, 2400, 3008 - 2400, FALSE, 9), 0);
   }
   st = stats (&fx);
   g_assert_cmpuint (st.reassembly_failed, ==, 2);
@@ -485,8 +485,7 @@ test_stale_from_first_fragment (void)
   fx_init (&fx);
   fx_config (&fx, 3000, COLO_DEFAULT_REASSEMBLY_MAX_BYTES);
   push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 0)), 10 * MS);
-  push_at (&fx, P, frame_udp (&o, 7000, 53, (const guint8 *) "x", 1),
-      100 * MS);
+  push_at (&fx, P, frame_udp (&o, 7000, 53, (const guint8 *) "x", 1), 100 * MS);
   push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 1)), 200 * MS);
   push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 2)), 200 * MS);
   g_assert_cmpuint (stats (&fx).reassembled, ==, 1);
@@ -592,8 +591,7 @@ test_checkpoint_failover_discard (void)
     g_assert_cmpuint (fx.dropped->len, ==, mode == 2 ? 3 : 1);
     st = stats (&fx);
     g_assert_cmpuint (st.queued_primary + st.queued_secondary, ==, 0);
-    g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==,
-        G_MAXUINT64);
+    g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, G_MAXUINT64);
     fx_clear (&fx);
   }
   g_ptr_array_unref (f);
@@ -623,7 +621,7 @@ test_foreach_queued (void)
 
   fx_init (&fx);
   push_frags (&fx, P, a);       /* complete: queued */
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (b, 0)), 0);     /* held */
+  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (b, 0)), 0);  /* held */
   colo_comparator_foreach_queued (fx.c, move_frame, &fx);
   g_assert_cmpuint (fx.moved, ==, na + 1);
   /* the held datagram completes from moved bytes */
@@ -718,11 +716,9 @@ main (int argc, char **argv)
   g_test_add_func ("/fragments/ipv4/mtu-1000-vs-1500", test_ipv4_mtus);
   g_test_add_func ("/fragments/ipv6/mtu-1280-vs-1500", test_ipv6_mtus);
   g_test_add_func ("/fragments/disabled", test_disabled_is_per_fragment);
-  g_test_add_func ("/fragments/fragmented-vs-whole",
-      test_fragmented_vs_whole);
+  g_test_add_func ("/fragments/fragmented-vs-whole", test_fragmented_vs_whole);
   g_test_add_func ("/fragments/out-of-order", test_out_of_order);
-  g_test_add_func ("/fragments/difference-in-last",
-      test_difference_in_last);
+  g_test_add_func ("/fragments/difference-in-last", test_difference_in_last);
   g_test_add_func ("/fragments/ipv6/overlap", test_ipv6_overlap);
   g_test_add_func ("/fragments/ipv4/overlap", test_ipv4_overlap);
   g_test_add_func ("/fragments/timeout-stale", test_timeout_stale);
