@@ -134,7 +134,8 @@ void colo_comparator_push (ColoComparator * c, ColoSide side,
     const guint8 * data, gsize size, guint vnet_hdr_len, gpointer handle,
     guint64 now);
 
-/* Calls func for every queued frame, oldest first; func may move the
+/* Calls func for every queued frame, oldest first (IP fragments, held for
+ * reassembly or in a reassembled datagram, included); func may move the
  * frame's bytes (copy them elsewhere and update *data) and change its
  * handle, for instance to stop pinning a large input buffer. */
 typedef void (*ColoQueuedFunc) (gpointer * handle, const guint8 ** data,
@@ -156,8 +157,9 @@ void colo_comparator_end_batch (ColoComparator * c);
 /* The periodic stale check. */
 void colo_comparator_check_stale (ColoComparator * c, guint64 now);
 
-/* Earliest time at which a queued frame becomes stale, or G_MAXUINT64 when
- * nothing is queued. */
+/* Earliest time at which a queued frame becomes stale (an incomplete IP
+ * datagram: when it is given up, its fragments stale at once), or
+ * G_MAXUINT64 when nothing is queued. */
 guint64 colo_comparator_next_stale_time (ColoComparator * c);
 
 /* When the next stale check is due: the first point of the
@@ -166,7 +168,8 @@ guint64 colo_comparator_next_stale_time (ColoComparator * c);
 guint64 colo_comparator_next_scan_time (ColoComparator * c, guint64 now);
 
 /* checkpoint-done: release every queued primary frame (per connection in
- * order), drop every queued secondary frame, end the request episode. */
+ * order, then IP fragments held for reassembly, per datagram in order),
+ * drop every queued secondary frame, end the request episode. */
 void colo_comparator_checkpoint_done (ColoComparator * c, guint64 now);
 
 /* failover: release everything queued, then forward primary frames

@@ -18,6 +18,8 @@
 
 #define IPV4_MAX_TOTAL 65535
 #define IPV6_MAX_PAYLOAD 65535
+/* No IP datagram carries more (the length fields are 16 bits) */
+#define MAX_PAYLOAD 65535
 #define IPV6_FRAG_HDR_LEN 8
 
 /* A datagram: RFC 791 keys IPv4 reassembly by addresses, protocol and
@@ -226,7 +228,7 @@ fragment_fits (const ColoFragDatagram * d, const Fragment * f,
    * follow, cannot come from a fragmenting stack */
   if (f->data_len == 0 || (more && f->data_len % 8 != 0))
     return FALSE;
-  if (f->offset > IPV6_MAX_PAYLOAD || end > IPV6_MAX_PAYLOAD)
+  if (f->offset > MAX_PAYLOAD || end > MAX_PAYLOAD)
     return FALSE;
   if (d->n - d->first >= COLO_FRAG_MAX_FRAGMENTS)
     return FALSE;
