@@ -1,5 +1,6 @@
 #include <string.h>
 #include "colo-compare.h"
+#include "colo-frag.h"
 #include "colo-rules.h"
 #include "colo-passthrough.h"
 
@@ -11,6 +12,7 @@ struct _ColoComparator
   gpointer user_data;
   ColoCompareConfig config;
   ColoConnTable *conns;
+  ColoFragTable *frag[COLO_N_SIDES];    /* IP fragments being reassembled */
   ColoPacket *age_head, *age_tail;      /* every queued packet, by arrival */
   ColoPacket *pool;             /* free packets, linked through next */
   guint64 forget_at;            /* no idle connection is due before */
@@ -64,6 +66,7 @@ colo_compare_config_init (ColoCompareConfig * config)
   config->auto_release = FALSE;
   config->idle_timeout = COLO_DEFAULT_IDLE_TIMEOUT_MS * MS;
   config->tcp_linger = COLO_DEFAULT_TCP_LINGER_MS * MS;
+  config->reassembly_max_bytes = COLO_DEFAULT_REASSEMBLY_MAX_BYTES;
 }
 
 ColoComparator *
@@ -76,6 +79,12 @@ colo_comparator_new (const ColoCompareOps * ops, gpointer user_data)
   c->mode_since = 0;
   colo_compare_config_init (&c->config);
   c->conns = colo_conn_table_new ();
+  c->frag[COLO_SIDE_PRIMARY] = colo_frag_table_new ();
+  c->frag[COLO_SIDE_SECONDARY] = colo_frag_table_new ();
+  colo_frag_table_set_limits (c->frag[COLO_SIDE_PRIMARY],
+      c->config.compare_timeout, c->config.reassembly_max_bytes);
+  colo_frag_table_set_limits (c->frag[COLO_SIDE_SECONDARY],
+      c->config.compare_timeout, c->config.reassembly_max_bytes);
   c->full_in_batch = g_array_new (FALSE, FALSE, sizeof (FullQueue));
   c->history[COLO_SIDE_PRIMARY] = g_ptr_array_new_with_free_func (g_free);
   c->history[COLO_SIDE_SECONDARY] = g_ptr_array_new_with_free_func (g_free);
@@ -90,6 +99,8 @@ colo_comparator_free (ColoComparator * c)
   colo_comparator_discard (c);
   colo_conn_table_free (c->conns);
   colo_passthrough_free (c->passthrough);
+  colo_frag_table_free (c->frag[COLO_SIDE_PRIMARY]);
+  colo_frag_table_free (c->frag[COLO_SIDE_SECONDARY]);
   g_array_unref (c->full_in_batch);
   g_ptr_array_unref (c->history[COLO_SIDE_PRIMARY]);
   g_ptr_array_unref (c->history[COLO_SIDE_SECONDARY]);
@@ -117,6 +128,10 @@ colo_comparator_set_config (ColoComparator * c,
   if (c->config.max_queue_size == 0)
     c->config.max_queue_size = 1;
   c->forget_at = 0;             /* timeouts changed: look again */
+  colo_frag_table_set_limits (c->frag[COLO_SIDE_PRIMARY],
+      c->config.compare_timeout, c->config.reassembly_max_bytes);
+  colo_frag_table_set_limits (c->frag[COLO_SIDE_SECONDARY],
+      c->config.compare_timeout, c->config.reassembly_max_bytes);
 }
 
 const char *
@@ -237,6 +252,27 @@ age_list_append (ColoComparator * c, ColoPacket * p)
   c->age_tail = p;
 }
 
+/* A frame held for reassembly arrived before frames already queued: it
+ * goes in its place by arrival, so that the head stays the oldest. */
+static void
+age_list_insert (ColoComparator * c, ColoPacket * p)
+{
+  ColoPacket *after = c->age_tail;
+
+  while (after && after->arrival > p->arrival)
+    after = after->age_prev;
+  p->age_prev = after;
+  p->age_next = after ? after->age_next : c->age_head;
+  if (p->age_next)
+    p->age_next->age_prev = p;
+  else
+    c->age_tail = p;
+  if (after)
+    after->age_next = p;
+  else
+    c->age_head = p;
+}
+
 /* Queued packets come from a free list, so that a frame in steady state
  * costs no heap allocation; the list keeps at most POOL_MAX packets. */
 #define POOL_MAX 65536
@@ -286,6 +322,28 @@ remember (ColoComparator * c, const ColoPacket * p)
   c->history_next[p->side] = (c->history_next[p->side] + 1) % ring->len;
 }
 
+/* The frames a queued packet stands for: a reassembled datagram's
+ * fragments, or 1 */
+static guint
+frames_of (const ColoPacket * p)
+{
+  return p->group ? colo_frag_datagram_n_fragments (p->handle) : 1;
+}
+
+/* Hands a frame back through the release or drop callback; a reassembled
+ * datagram (group) hands back its original fragments, in arrival order. */
+static void
+give_back (ColoComparator * c, gpointer handle, const guint8 * data,
+    gsize size, gboolean group, gboolean release)
+{
+  ColoFragFunc func = release ? c->ops.release : c->ops.drop;
+
+  if (group)
+    colo_frag_datagram_hand_back (handle, func, c->user_data);
+  else
+    func (handle, data, size, c->user_data);
+}
+
 /* Unlinks a queued packet, returns it to the pool and hands its frame back
  * through the release (primary) or drop callback. */
 static void
@@ -294,6 +352,7 @@ hand_back (ColoComparator * c, ColoPacket * p, gboolean release)
   gpointer handle = p->handle;
   const guint8 *data = p->data;
   gsize size = p->size;
+  gboolean group = p->group;
 
   if (G_UNLIKELY (c->config.history))
     remember (c, p);
@@ -301,14 +360,11 @@ hand_back (ColoComparator * c, ColoPacket * p, gboolean release)
   colo_queue_remove (&p->conn->queue[p->side], p);
   age_list_remove (c, p);
   if (p->side == COLO_SIDE_PRIMARY)
-    c->stats.queued_primary--;
+    c->stats.queued_primary -= frames_of (p);
   else
-    c->stats.queued_secondary--;
+    c->stats.queued_secondary -= frames_of (p);
   packet_free (c, p);
-  if (release)
-    c->ops.release (handle, data, size, c->user_data);
-  else
-    c->ops.drop (handle, data, size, c->user_data);
+  give_back (c, handle, data, size, group, release);
 }
 
 /* --- checkpoint requests ------------------------------------------------ */
@@ -346,7 +402,7 @@ act_release (gpointer ctx, ColoPacket * p)
   ColoComparator *c = ctx;
 
   g_assert (p->side == COLO_SIDE_PRIMARY);
-  c->stats.released++;
+  c->stats.released += frames_of (p);
   TRACE_PACKET (c, p, COLO_DECISION_RELEASED, "matched");
   hand_back (c, p, TRUE);
 }
@@ -530,20 +586,210 @@ forget_expired (ColoComparator * c, guint64 now)
 
 /* --- input -------------------------------------------------------------- */
 
+/* Forwards a frame (or a reassembled datagram: group) uncompared from the
+ * primary, drops it from the secondary. */
+static void
+forward_group (ColoComparator * c, ColoSide side, const ColoConnKey * key,
+    gpointer handle, const guint8 * data, gsize size, gboolean group,
+    const char *why)
+{
+  guint n = group ? colo_frag_datagram_n_fragments (handle) : 1;
+
+  TRACE_FRAME (c, side, key, handle, size, COLO_DECISION_PASSED, why);
+  if (side == COLO_SIDE_PRIMARY)
+    c->stats.passed_through += n;
+  else
+    c->stats.secondary_dropped += n;
+  give_back (c, handle, data, size, group, side == COLO_SIDE_PRIMARY);
+}
+
 static void
 forward_uncompared (ColoComparator * c, ColoSide side,
     const ColoConnKey * key, gpointer handle, const guint8 * data, gsize size,
     const char *why)
 {
-  TRACE_FRAME (c, side, key, handle, size, COLO_DECISION_PASSED, why);
-  if (side == COLO_SIDE_PRIMARY) {
-    c->stats.passed_through++;
-    c->ops.release (handle, data, size, c->user_data);
+  forward_group (c, side, key, handle, data, size, FALSE, why);
+}
+
+/* Queues a parsed frame on its connection and compares.  arrival: when
+ * the frame came (before c->now for fragments held for reassembly); group:
+ * handle is a reassembled datagram (docs/design.md, "IP fragments"). */
+static void
+queue_frame (ColoComparator * c, ColoSide side, const ColoPacketInfo * info,
+    const guint8 * data, gsize size, gpointer handle, guint64 arrival,
+    gboolean group)
+{
+  guint64 now = c->now;
+  ColoConnKey key;
+  ColoConn *conn;
+  ColoPacket *p;
+  const ColoRule *rule;
+  gboolean created;
+
+  colo_conn_key_from_info (&key, info);
+  /* after reassembly: a datagram's rule sees its ports */
+  if (G_UNLIKELY (c->passthrough)
+      && colo_passthrough_matches (c->passthrough, &key)) {
+    c->stats.passthrough[side] += group ?
+        colo_frag_datagram_n_fragments (handle) : 1;
+    forward_group (c, side, &key, handle, data, size, group,
+        "passthrough rule");
+    return;
+  }
+  conn = colo_conn_table_lookup (c->conns, &key, &created);
+  /* Off the idle lists while we work on it: it cannot be forgotten. */
+  colo_conn_table_set_idle (c->conns, conn, COLO_IDLE_NONE, now);
+  conn->last_seen = now;
+  forget_expired (c, now);
+  rule = rule_of (conn);
+
+  p = packet_new (c);
+  p->conn = conn;
+  p->handle = handle;
+  p->data = data;
+  p->size = size;
+  p->arrival = arrival;
+  p->l4_offset = info->l4_offset;
+  p->l4_len = info->l4_len;
+  p->payload_offset = info->payload_offset;
+  p->payload_len = info->payload_len;
+  p->side = side;
+  p->rst_matched = FALSE;
+  p->group = group;
+  /* virtio-net header: what comes before Ethernet and its tags */
+  p->vnet_len = info->l3_offset - 14 - 4 * info->n_vlan;
+
+  if (rule->admit (conn, p, info)) {
+    TRACE_PACKET (c, p, COLO_DECISION_QUEUED, "to compare");
+    if (arrival < now)
+      age_list_insert (c, p);
+    else
+      age_list_append (c, p);
+    if (side == COLO_SIDE_PRIMARY)
+      c->stats.queued_primary += frames_of (p);
+    else
+      c->stats.queued_secondary += frames_of (p);
+    if (conn->queue[side].length == c->config.max_queue_size) {
+      if (c->in_batch) {
+        FullQueue f = { conn->key, side };
+
+        g_array_append_val (c->full_in_batch, f);
+      } else {
+        note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
+      }
+    }
   } else {
-    c->stats.secondary_dropped++;
-    c->ops.drop (handle, data, size, c->user_data);
+    /* Nothing to compare in it (a pure TCP ACK) */
+    guint n = frames_of (p);
+
+    TRACE_PACKET (c, p, side == COLO_SIDE_PRIMARY ? COLO_DECISION_RELEASED :
+        COLO_DECISION_CONSUMED, "nothing to compare (pure ACK)");
+    packet_free (c, p);
+    if (side == COLO_SIDE_PRIMARY)
+      c->stats.released += n;
+    give_back (c, handle, data, size, group, side == COLO_SIDE_PRIMARY);
+  }
+
+  rule->compare (conn, &actions, c);
+  update_idle (c, conn);
+}
+
+/* --- IP fragments (docs/design.md, "IP fragments") ---------------------- */
+
+/* A datagram given up: its fragments are compared one by one, each queued
+ * with its own arrival time. */
+static void
+queue_fragments_alone (ColoComparator * c, ColoSide side,
+    ColoFragDatagram * d, ColoFragFailure why)
+{
+  gpointer handle;
+  const guint8 *data;
+  gsize size;
+  guint vnet_hdr_len;
+  guint64 arrival;
+
+  c->stats.reassembly_failed++;
+  if (why == COLO_FRAG_FAILURE_OVERLAP)
+    c->stats.fragment_overlaps++;
+  while (colo_frag_datagram_pop (d, &handle, &data, &size, &vnet_hdr_len,
+          &arrival)) {
+    ColoPacketInfo info;
+
+    /* it parsed as a fragment when it came */
+    colo_packet_parse (data, size, vnet_hdr_len, &info);
+    queue_frame (c, side, &info, data, size, handle, arrival, FALSE);
   }
 }
+
+/* Gives up the datagrams that timed out or exceed the memory bound. */
+static void
+expire_fragments (ColoComparator * c, guint64 now)
+{
+  guint side;
+
+  for (side = 0; side < COLO_N_SIDES; side++) {
+    ColoFragDatagram *d;
+    ColoFragFailure why;
+
+    while ((d = colo_frag_table_pop_expired (c->frag[side], now, &why)))
+      queue_fragments_alone (c, side, d, why);
+  }
+}
+
+static void
+push_fragment (ColoComparator * c, ColoSide side, const ColoPacketInfo * info,
+    const guint8 * data, gsize size, guint vnet_hdr_len, gpointer handle)
+{
+  ColoFragDatagram *d = NULL;
+  ColoFragFailure why = COLO_FRAG_FAILURE_INVALID;
+  const guint8 *frame;
+  gsize frame_size;
+
+  c->stats.fragments++;
+  switch (colo_frag_table_add (c->frag[side], info, data, size, vnet_hdr_len,
+          handle, c->now, &d, &why)) {
+    case COLO_FRAG_HELD:
+      break;
+    case COLO_FRAG_COMPLETE:
+      c->stats.reassembled++;
+      frame = colo_frag_datagram_frame (d, &frame_size);
+      queue_frame (c, side, colo_frag_datagram_info (d), frame, frame_size,
+          d, colo_frag_datagram_arrival (d), TRUE);
+      break;
+    case COLO_FRAG_GIVEN_UP:
+      queue_fragments_alone (c, side, d, why);
+      break;
+    case COLO_FRAG_ALONE:
+      queue_frame (c, side, info, data, size, handle, c->now, FALSE);
+      break;
+  }
+  expire_fragments (c, c->now);
+}
+
+/* Hands back every fragment held for reassembly, oldest datagram first:
+ * the primary's released (release) or dropped, the secondary's dropped. */
+static void
+drain_fragments (ColoComparator * c, gboolean release)
+{
+  ColoFragDatagram *d;
+
+  while ((d = colo_frag_table_pop_oldest (c->frag[COLO_SIDE_PRIMARY]))) {
+    if (release)
+      c->stats.flushed += colo_frag_datagram_n_fragments (d);
+    else
+      c->stats.dropped += colo_frag_datagram_n_fragments (d);
+    give_back (c, d, NULL, 0, TRUE, release);
+  }
+  while ((d = colo_frag_table_pop_oldest (c->frag[COLO_SIDE_SECONDARY]))) {
+    if (release)
+      c->stats.secondary_dropped += colo_frag_datagram_n_fragments (d);
+    else
+      c->stats.dropped += colo_frag_datagram_n_fragments (d);
+    give_back (c, d, NULL, 0, TRUE, FALSE);
+  }
+}
+
+/* --- input, continued --------------------------------------------------- */
 
 void
 colo_comparator_push (ColoComparator * c, ColoSide side,
@@ -551,11 +797,6 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
     guint64 now)
 {
   ColoPacketInfo info;
-  ColoConnKey key;
-  ColoConn *conn;
-  ColoPacket *p;
-  const ColoRule *rule;
-  gboolean created;
 
   c->now = now;
   if (side == COLO_SIDE_PRIMARY)
@@ -583,65 +824,10 @@ colo_comparator_push (ColoComparator * c, ColoSide side,
       return;
   }
 
-  colo_conn_key_from_info (&key, &info);
-  if (G_UNLIKELY (c->passthrough)
-      && colo_passthrough_matches (c->passthrough, &key)) {
-    c->stats.passthrough[side]++;
-    forward_uncompared (c, side, &key, handle, data, size, "passthrough rule");
-    return;
-  }
-  conn = colo_conn_table_lookup (c->conns, &key, &created);
-  /* Off the idle lists while we work on it: it cannot be forgotten. */
-  colo_conn_table_set_idle (c->conns, conn, COLO_IDLE_NONE, now);
-  conn->last_seen = now;
-  forget_expired (c, now);
-  rule = rule_of (conn);
-
-  p = packet_new (c);
-  p->conn = conn;
-  p->handle = handle;
-  p->data = data;
-  p->size = size;
-  p->arrival = now;
-  p->l4_offset = info.l4_offset;
-  p->l4_len = info.l4_len;
-  p->payload_offset = info.payload_offset;
-  p->payload_len = info.payload_len;
-  p->side = side;
-  p->rst_matched = FALSE;
-  p->vnet_len = vnet_hdr_len;
-
-  if (rule->admit (conn, p, &info)) {
-    TRACE_PACKET (c, p, COLO_DECISION_QUEUED, "to compare");
-    age_list_append (c, p);
-    if (side == COLO_SIDE_PRIMARY)
-      c->stats.queued_primary++;
-    else
-      c->stats.queued_secondary++;
-    if (conn->queue[side].length == c->config.max_queue_size) {
-      if (c->in_batch) {
-        FullQueue f = { conn->key, side };
-
-        g_array_append_val (c->full_in_batch, f);
-      } else {
-        note_trigger (c, COLO_TRIGGER_QUEUE_FULL, conn, side);
-      }
-    }
-  } else {
-    /* Nothing to compare in it (a pure TCP ACK) */
-    TRACE_PACKET (c, p, side == COLO_SIDE_PRIMARY ? COLO_DECISION_RELEASED :
-        COLO_DECISION_CONSUMED, "nothing to compare (pure ACK)");
-    packet_free (c, p);
-    if (side == COLO_SIDE_PRIMARY) {
-      c->stats.released++;
-      c->ops.release (handle, data, size, c->user_data);
-    } else {
-      c->ops.drop (handle, data, size, c->user_data);
-    }
-  }
-
-  rule->compare (conn, &actions, c);
-  update_idle (c, conn);
+  if (info.is_fragment && c->config.reassembly_max_bytes > 0)
+    push_fragment (c, side, &info, data, size, vnet_hdr_len, handle);
+  else
+    queue_frame (c, side, &info, data, size, handle, now, FALSE);
   finish_call (c);
 }
 
@@ -675,9 +861,15 @@ colo_comparator_foreach_queued (ColoComparator * c, ColoQueuedFunc func,
 {
   ColoPacket *p;
 
-  /* The parse offsets are relative to the frame's start: they stay. */
+  /* The parse offsets are relative to the frame's start: they stay.  A
+   * reassembled datagram's frame is its own copy: its fragments move. */
   for (p = c->age_head; p; p = p->age_next)
-    func (&p->handle, &p->data, p->size, user_data);
+    if (p->group)
+      colo_frag_datagram_foreach (p->handle, func, user_data);
+    else
+      func (&p->handle, &p->data, p->size, user_data);
+  colo_frag_table_foreach (c->frag[COLO_SIDE_PRIMARY], func, user_data);
+  colo_frag_table_foreach (c->frag[COLO_SIDE_SECONDARY], func, user_data);
 }
 
 /* --- passthrough rules -------------------------------------------------- */
@@ -695,14 +887,14 @@ pass_conn (ColoConn * conn, gpointer user_data)
   if (!colo_passthrough_matches (c->passthrough, &conn->key))
     return FALSE;
   while (pq->head) {
-    c->stats.passed_through++;
-    c->stats.passthrough[COLO_SIDE_PRIMARY]++;
+    c->stats.passed_through += frames_of (pq->head);
+    c->stats.passthrough[COLO_SIDE_PRIMARY] += frames_of (pq->head);
     TRACE_PACKET (c, pq->head, COLO_DECISION_FLUSHED, "passthrough rule");
     hand_back (c, pq->head, TRUE);
   }
   while (sq->head) {
-    c->stats.secondary_dropped++;
-    c->stats.passthrough[COLO_SIDE_SECONDARY]++;
+    c->stats.secondary_dropped += frames_of (sq->head);
+    c->stats.passthrough[COLO_SIDE_SECONDARY] += frames_of (sq->head);
     TRACE_PACKET (c, sq->head, COLO_DECISION_FLUSHED, "passthrough rule");
     hand_back (c, sq->head, FALSE);
   }
@@ -774,9 +966,14 @@ colo_comparator_foreach_on_conn (ColoComparator * c, const ColoConnKey * key,
 guint64
 colo_comparator_next_stale_time (ColoComparator * c)
 {
+  /* fragments held for reassembly: given up and queued with their arrival
+   * (so stale at once) at their datagram's timeout */
+  guint64 t = MIN (colo_frag_table_next_expiry (c->frag[COLO_SIDE_PRIMARY]),
+      colo_frag_table_next_expiry (c->frag[COLO_SIDE_SECONDARY]));
+
   if (!c->age_head)
-    return G_MAXUINT64;
-  return c->age_head->arrival + c->config.compare_timeout;
+    return t;
+  return MIN (t, c->age_head->arrival + c->config.compare_timeout);
 }
 
 guint64
@@ -797,10 +994,12 @@ colo_comparator_next_scan_time (ColoComparator * c, guint64 now)
 void
 colo_comparator_check_stale (ColoComparator * c, guint64 now)
 {
-  ColoPacket *oldest = c->age_head;
+  ColoPacket *oldest;
 
   c->now = now;
   forget_expired (c, now);
+  expire_fragments (c, now);
+  oldest = c->age_head;
   if (oldest && now >= oldest->arrival
       && now - oldest->arrival >= c->config.compare_timeout)
     note_trigger (c, COLO_TRIGGER_STALE, oldest->conn, oldest->side);
@@ -820,12 +1019,12 @@ flush_conn (ColoComparator * c, ColoConn * conn, const char *why)
 
   while (pq->head) {
     rule->resync (conn, pq->head);
-    c->stats.flushed++;
+    c->stats.flushed += frames_of (pq->head);
     TRACE_PACKET (c, pq->head, COLO_DECISION_FLUSHED, why);
     hand_back (c, pq->head, TRUE);
   }
   while (sq->head) {
-    c->stats.secondary_dropped++;
+    c->stats.secondary_dropped += frames_of (sq->head);
     TRACE_PACKET (c, sq->head, COLO_DECISION_FLUSHED, why);
     hand_back (c, sq->head, FALSE);
   }
@@ -841,6 +1040,7 @@ release_all (ColoComparator * c, const char *why)
 {
   while (c->age_head)
     flush_conn (c, c->age_head->conn, why);
+  drain_fragments (c, TRUE);
   c->request_pending = FALSE;
   c->have_trigger = FALSE;
 }
@@ -902,13 +1102,14 @@ colo_comparator_is_failover (ColoComparator * c)
 guint64
 colo_comparator_discard (ColoComparator * c)
 {
-  guint64 primaries = c->stats.queued_primary;
+  guint64 primaries = colo_comparator_queued (c, COLO_SIDE_PRIMARY);
 
   while (c->age_head) {
-    c->stats.dropped++;
+    c->stats.dropped += frames_of (c->age_head);
     TRACE_PACKET (c, c->age_head, COLO_DECISION_DISCARDED, "flush or stop");
     hand_back (c, c->age_head, FALSE);
   }
+  drain_fragments (c, FALSE);
   colo_conn_table_clear (c->conns);
   c->request_pending = FALSE;
   c->have_trigger = FALSE;
@@ -918,8 +1119,8 @@ colo_comparator_discard (ColoComparator * c)
 guint64
 colo_comparator_queued (ColoComparator * c, ColoSide side)
 {
-  return side == COLO_SIDE_PRIMARY ? c->stats.queued_primary :
-      c->stats.queued_secondary;
+  return (side == COLO_SIDE_PRIMARY ? c->stats.queued_primary :
+      c->stats.queued_secondary) + colo_frag_table_held (c->frag[side]);
 }
 
 void
@@ -929,6 +1130,8 @@ colo_comparator_get_stats (ColoComparator * c, ColoStats * stats)
 
   *stats = c->stats;
   stats->connections = colo_conn_table_size (c->conns);
+  stats->queued_primary = colo_comparator_queued (c, COLO_SIDE_PRIMARY);
+  stats->queued_secondary = colo_comparator_queued (c, COLO_SIDE_SECONDARY);
   /* the current mode's time so far */
   if (c->failover)
     stats->time_failover += spent;

@@ -128,8 +128,14 @@ typedef struct
   guint64 connections;          /* connections tracked now */
   guint64 evicted;              /* idle connections forgotten */
   guint64 closed;               /* ended TCP connections forgotten */
-  guint64 queued_primary;
+  guint64 queued_primary;       /* frames held, fragments included */
   guint64 queued_secondary;
+  /* IP fragments (docs/design.md, "IP fragments") */
+  guint64 fragments;            /* fragment frames taken in, both sides */
+  guint64 reassembled;          /* datagrams reassembled for comparison */
+  guint64 reassembly_failed;    /* datagrams given up: their fragments are
+                                 * compared one by one */
+  guint64 fragment_overlaps;    /* of those, for overlapping fragments */
 } ColoStats;
 
 /* Defaults, in the units of the element's properties */
@@ -138,6 +144,7 @@ typedef struct
 #define COLO_DEFAULT_MAX_QUEUE_SIZE 1024
 #define COLO_DEFAULT_IDLE_TIMEOUT_MS 300000
 #define COLO_DEFAULT_TCP_LINGER_MS 60000
+#define COLO_DEFAULT_REASSEMBLY_MAX_BYTES (4 * 1024 * 1024)
 
 typedef struct
 {
@@ -156,6 +163,11 @@ typedef struct
   /* Frames per side kept (copied) after they were released or dropped,
    * so that divergence evidence shows what came before (0: none) */
   guint history;
+  /* IP fragments are reassembled for comparison, incomplete datagrams
+   * holding at most this many bytes per side (frames and bookkeeping);
+   * 0: fragments are compared one by one.  An incomplete datagram is given
+   * up after compare_timeout (docs/design.md, "IP fragments"). */
+  gsize reassembly_max_bytes;
 } ColoCompareConfig;
 
 /* Fills config with the defaults. */
@@ -177,7 +189,8 @@ void colo_comparator_push (ColoComparator * c, ColoSide side,
     const guint8 * data, gsize size, guint vnet_hdr_len, gpointer handle,
     guint64 now);
 
-/* Calls func for every queued frame, oldest first; func may move the
+/* Calls func for every queued frame, oldest first (IP fragments, held for
+ * reassembly or in a reassembled datagram, included); func may move the
  * frame's bytes (copy them elsewhere and update *data) and change its
  * handle, for instance to stop pinning a large input buffer. */
 typedef void (*ColoQueuedFunc) (gpointer * handle, const guint8 ** data,
@@ -221,8 +234,9 @@ void colo_comparator_end_batch (ColoComparator * c);
 /* The periodic stale check. */
 void colo_comparator_check_stale (ColoComparator * c, guint64 now);
 
-/* Earliest time at which a queued frame becomes stale, or G_MAXUINT64 when
- * nothing is queued. */
+/* Earliest time at which a queued frame becomes stale (an incomplete IP
+ * datagram: when it is given up, its fragments stale at once), or
+ * G_MAXUINT64 when nothing is queued. */
 guint64 colo_comparator_next_stale_time (ColoComparator * c);
 
 /* When the next stale check is due: the first point of the
@@ -231,7 +245,8 @@ guint64 colo_comparator_next_stale_time (ColoComparator * c);
 guint64 colo_comparator_next_scan_time (ColoComparator * c, guint64 now);
 
 /* checkpoint-done: release every queued primary frame (per connection in
- * order), drop every queued secondary frame, end the request episode. */
+ * order, then IP fragments held for reassembly, per datagram in order),
+ * drop every queued secondary frame, end the request episode. */
 void colo_comparator_checkpoint_done (ColoComparator * c, guint64 now);
 
 /* failover: release everything queued, then forward primary frames

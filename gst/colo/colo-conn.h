@@ -49,6 +49,9 @@ struct _ColoPacket
   guint8 side;                  /* ColoSide */
   guint8 rst_matched;
   guint8 vnet_len;              /* virtio-net header before the Ethernet one */
+  guint8 group;                 /* a reassembled IP datagram: handle is its
+                                 * ColoFragDatagram, data its reassembled
+                                 * frame (docs/design.md, "IP fragments") */
 };
 
 /* A connection's queue of one side.  `next` ends in NULL; the head's `prev`

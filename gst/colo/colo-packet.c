@@ -137,6 +137,14 @@ parse_ipv4 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
 
   info->l4_offset = l3 + hdr_len;
   info->l4_len = total_len - hdr_len;
+  if (info->is_fragment) {
+    info->frag_id = colo_read_be16 (ip + 4);
+    info->frag_offset = (frag & 0x1fff) * 8;
+    info->frag_more = (frag & 0x2000) != 0;
+    info->frag_proto = info->ip_proto;
+    info->frag_data_offset = info->l4_offset;
+    info->frag_data_len = info->l4_len;
+  }
   return COLO_PARSE_OK;
 }
 
@@ -146,7 +154,7 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
 {
   const guint8 *ip = data + l3;
   gsize avail = size - l3;
-  guint32 pos, end;
+  guint32 pos, end, nh_at;
   guint payload_len, n;
   guint8 nh;
 
@@ -170,6 +178,7 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
 
   pos = l3 + IPV6_HDR_LEN;
   end = pos + payload_len;
+  nh_at = l3 + 6;
 
   for (n = 0;; n++) {
     guint ext_len;
@@ -187,7 +196,16 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
     if (nh == IPV6_NH_FRAGMENT) {
       /* the rest is opaque: the transport header may be in another
        * fragment */
+      guint16 off_m = colo_read_be16 (data + pos + 2);
+
       info->is_fragment = TRUE;
+      info->frag_proto = data[pos];
+      info->frag_offset = off_m & 0xfff8;
+      info->frag_more = off_m & 1;
+      info->frag_id = colo_read_be32 (data + pos + 4);
+      info->frag_nh_offset = nh_at;
+      info->frag_data_offset = pos + IPV6_EXT_MIN_LEN;
+      info->frag_data_len = end - pos - IPV6_EXT_MIN_LEN;
       break;
     }
 
@@ -199,6 +217,7 @@ parse_ipv6 (const guint8 * data, gsize size, guint32 l3, ColoPacketInfo * info)
       return malformed (info, COLO_MALFORMED_IPV6_EXT_BEYOND_PAYLOAD);
 
     nh = data[pos];
+    nh_at = pos;
     pos += ext_len;
   }
 

@@ -104,6 +104,19 @@ typedef struct
   guint32 tcp_ack;
   guint8 tcp_flags;             /* COLO_TCP_* */
 
+  /* IP fragments only (is_fragment; docs/design.md, "IP fragments") */
+  guint32 frag_id;              /* identification (IPv4: 16 bits) */
+  guint32 frag_offset;          /* of this fragment's data in the datagram's
+                                 * payload, bytes */
+  guint32 frag_data_offset;     /* this fragment's data in the buffer: IPv4
+                                 * l4_offset, IPv6 after the Fragment header */
+  guint32 frag_data_len;
+  guint32 frag_nh_offset;       /* IPv6: the byte whose next header names the
+                                 * Fragment header (l4_offset is that header) */
+  guint8 frag_proto;            /* IPv4 protocol / the Fragment header's next
+                                 * header */
+  guint8 frag_more;             /* MF / M: more fragments follow */
+
   /* COLO_PARSE_MALFORMED: why, and a static string saying so */
   ColoMalformed malformed;
   const char *error;

@@ -602,6 +602,10 @@ stats_to_structure (const ColoStats * st, const GstColoFrames * f)
       "closed", G_TYPE_UINT64, st->closed,
       "queued-primary", G_TYPE_UINT64, st->queued_primary,
       "queued-secondary", G_TYPE_UINT64, st->queued_secondary,
+      "fragments", G_TYPE_UINT64, st->fragments,
+      "reassembled", G_TYPE_UINT64, st->reassembled,
+      "reassembly-failed", G_TYPE_UINT64, st->reassembly_failed,
+      "fragment-overlaps", G_TYPE_UINT64, st->fragment_overlaps,
       "empty-records", G_TYPE_UINT64, f->empty_records,
       "compactions", G_TYPE_UINT64, f->compactions,
       "pinned-bytes", G_TYPE_UINT64, (guint64) f->pinned, NULL);
@@ -1445,7 +1449,12 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * `queue-full`, `checkpoints-requested` (messages posted), `connections`
    * (tracked now), `evicted` (idle connections forgotten), `closed` (ended TCP
    * connections forgotten after their linger), `queued-primary`,
-   * `queued-secondary`; with records input, `empty-records` (zero-length
+   * `queued-secondary` (fragments held for reassembly included); IP
+   * fragments: `fragments` (fragment frames taken in), `reassembled`
+   * (datagrams reassembled for comparison), `reassembly-failed` (datagrams
+   * given up, their fragments compared one by one: timeout, memory bound,
+   * impossible or overlapping fragments), `fragment-overlaps` (of those, for
+   * overlapping fragments); with records input, `empty-records` (zero-length
    * records skipped), `compactions` (held frames copied out of mostly
    * released input buffers) and `pinned-bytes` (input buffers kept alive by
    * held frames); `divergence-files` (evidence files written through
@@ -1484,7 +1493,13 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
           "connections: connections tracked now; "
           "evicted: idle connections forgotten (idle-timeout); "
           "closed: ended TCP connections forgotten after their linger; "
-          "queued-primary, queued-secondary: frames queued now; "
+          "queued-primary, queued-secondary: frames queued now (fragments "
+          "held for reassembly included); "
+          "fragments: IP fragments received; reassembled: datagrams "
+          "reassembled for comparison; reassembly-failed: datagrams given "
+          "up (timeout, memory bound, overlap), their fragments compared one "
+          "by one; fragment-overlaps: of those, datagrams with overlapping "
+          "fragments; "
           "with records input: empty-records: zero-length records skipped; "
           "compactions: held frames copied out of mostly released input "
           "buffers; pinned-bytes: bytes of input buffers kept alive by held "

@@ -174,3 +174,64 @@ os.makedirs(OUT_STDIN, exist_ok=True)
 for name, stream in STDIN_SEEDS.items():
     with open(os.path.join(OUT_STDIN, name), 'wb') as f:
         f.write(stream)
+
+# fuzz_frag: a config byte (bit 0 auto-release, the rest * 16: the
+# reassembly memory bound), then 7-byte operations (tests/fuzz/fuzz_frag.c):
+# what | 8 (IPv6) | 16 (primary), datagram, offset / 8, length, flags (1 more,
+# 2 other bytes, 4 whole), protocol (0 UDP, 1 TCP, 2 ICMP, 3 other), UDP
+# length - 8.
+
+
+def frag(primary, ipv6, dgram, off8, length, more, other=False, whole=False,
+         proto=0, extra=0):
+    return bytes([(16 if primary else 0) | (8 if ipv6 else 0), dgram, off8,
+                  length, (1 if more else 0) | (2 if other else 0)
+                  | (4 if whole else 0), proto, extra])
+
+
+def fop(what, arg=0):
+    return bytes([what, arg, 0, 0, 0, 0, 0])
+
+
+def cut(primary, ipv6, dgram, total, step, **kw):
+    """A datagram of `total` bytes in fragments of `step` (multiple of 8)."""
+    out = b''
+    for off in range(0, total, step):
+        n = min(step, total - off)
+        out += frag(primary, ipv6, dgram, off // 8, n, off + n < total, **kw)
+    return out
+
+
+FRAG_SEEDS = {
+    # 88 bytes (UDP length 88) cut 40+48 on the primary, 16*5+8 on the
+    # secondary: a match
+    'ipv4-two-cuts': b'\xfe' + cut(True, False, 0, 88, 40, extra=80)
+    + cut(False, False, 0, 88, 16, extra=80),
+    'ipv6-two-cuts': b'\xfe' + cut(True, True, 1, 88, 48, extra=80)
+    + cut(False, True, 1, 88, 24, extra=80),
+    # fragmented against whole, and out of order
+    'whole-vs-cut': b'\xfe' + frag(False, False, 2, 0, 88, False, whole=True,
+                                   extra=80)
+    + frag(True, False, 2, 8, 24, False, extra=80)
+    + frag(True, False, 2, 0, 64, True, extra=80),
+    # IPv6 overlap, IPv4 overlap with other bytes, a duplicate
+    'overlaps': b'\xfe' + frag(True, True, 3, 0, 32, True)
+    + frag(True, True, 3, 2, 32, True) + frag(False, False, 3, 0, 32, True)
+    + frag(False, False, 3, 2, 32, True, other=True)
+    + frag(True, False, 1, 0, 32, True) + frag(True, False, 1, 0, 32, True),
+    # incomplete: timeout, checkpoint-done, moved bytes, failover
+    'held': b'\x40' + frag(True, False, 0, 0, 64, True)
+    + frag(False, True, 1, 0, 64, True) + fop(7) + fop(4, 200) + fop(4, 200)
+    + frag(True, False, 2, 4, 64, True) + fop(5) + frag(True, True, 3, 0, 64,
+                                                        True)
+    + fop(7) + fop(6, 255) + frag(True, True, 3, 8, 8, False),
+    # a tiny memory bound: datagrams given up as they come
+    'memory': b'\x08' + cut(True, False, 0, 88, 16) + cut(False, False, 0, 88, 24)
+    + cut(True, True, 1, 88, 8) + cut(False, True, 1, 88, 8),
+}
+
+OUT_FRAG = os.path.join(HERE, 'corpus', 'frag')
+os.makedirs(OUT_FRAG, exist_ok=True)
+for name, prog in FRAG_SEEDS.items():
+    with open(os.path.join(OUT_FRAG, name), 'wb') as f:
+        f.write(prog)

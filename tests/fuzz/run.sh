@@ -3,7 +3,7 @@
 # tests/fuzz/README.md were measured with.
 # Usage: tests/fuzz/run.sh BUILD-DIR TARGET WORK-DIR [libFuzzer options...]
 #   BUILD-DIR  configured with CC=clang meson setup BUILD-DIR -Dfuzzing=true
-#   TARGET     packet, compare, framing, notify or stdin
+#   TARGET     packet, compare, frag, framing, notify or stdin
 #   WORK-DIR   where libFuzzer keeps the inputs it finds (outside the
 #              source tree); the seeds of corpus/TARGET are read too
 # e.g. tests/fuzz/run.sh buildfuzz compare /tmp/fz-compare -runs=10000000
@@ -16,7 +16,7 @@ mkdir -p "$work"
 case $target in
   # programs of operations: short ones find as much and run many times
   # faster (ASan's allocator is most of an execution's cost)
-  compare) opts=-max_len=1024 ;;
+  compare|frag) opts=-max_len=1024 ;;
   # long enough for lines over COLO_COMMANDS_MAX_LINE (1024); the reader's
   # warnings (one per input with an unknown line) go nowhere: with
   # -close_fd_mask=2 libFuzzer keeps its own messages, the target's

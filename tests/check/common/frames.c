@@ -10,6 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "colo-bytes.h"
+#include "colo-packet.h"
 #include "frames.h"
 
 void
@@ -166,6 +167,71 @@ frame_arp (const FrameOpts * opts)
   }
   g_byte_array_append (a, f, sizeof (f));
   return g_byte_array_free_to_bytes (a);
+}
+
+GBytes *
+frame_fragment (GBytes * datagram, guint vnet_hdr_len, gsize offset,
+    gsize len, gboolean more, guint32 id)
+{
+  gsize size;
+  const guint8 *d = g_bytes_get_data (datagram, &size);
+  ColoPacketInfo info;
+  GByteArray *a = g_byte_array_new ();
+
+  g_assert (colo_packet_parse (d, size, vnet_hdr_len, &info) ==
+      COLO_PARSE_OK && !info.is_fragment);
+  g_assert (offset + len <= info.l4_len);
+  /* everything up to the IP payload: vnet, Ethernet, tags, IP header */
+  g_byte_array_append (a, d, info.l4_offset);
+  if (info.ip_version == 4) {
+    guint8 *ip = a->data + info.l3_offset;
+    guint hl = info.l4_offset - info.l3_offset;
+
+    g_assert (offset % 8 == 0);
+    colo_write_be16 (ip + 2, hl + len);
+    colo_write_be16 (ip + 6, (colo_read_be16 (ip + 6) & 0x4000)
+        | (more ? 0x2000 : 0) | (offset / 8));
+    colo_write_be16 (ip + 10, 0);
+    colo_write_be16 (ip + 10, checksum (ip, hl, 0));
+  } else {
+    guint8 fh[8];
+    guint8 *ip = a->data + info.l3_offset;
+
+    g_assert (info.l4_offset == info.l3_offset + 40);   /* no extensions */
+    fh[0] = ip[6];
+    fh[1] = 0;
+    colo_write_be16 (fh + 2, (offset & 0xfff8) | (more ? 1 : 0));
+    colo_write_be32 (fh + 4, id);
+    ip[6] = 44;
+    colo_write_be16 (ip + 4, 8 + len);
+    g_byte_array_append (a, fh, 8);
+  }
+  g_byte_array_append (a, d + info.l4_offset + offset, len);
+  return g_byte_array_free_to_bytes (a);
+}
+
+GPtrArray *
+frame_fragments (GBytes * datagram, guint vnet_hdr_len, guint mtu, guint32 id)
+{
+  gsize size, off, step;
+  const guint8 *d = g_bytes_get_data (datagram, &size);
+  ColoPacketInfo info;
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_bytes_unref);
+
+  g_assert (colo_packet_parse (d, size, vnet_hdr_len, &info) == COLO_PARSE_OK);
+  /* IP header (and the Fragment header) within the MTU, data in 8s */
+  step = info.ip_version == 4 ? mtu - (info.l4_offset - info.l3_offset) :
+      mtu - 48;
+  step &= ~(gsize) 7;
+  g_assert (step > 0);
+  for (off = 0; off < info.l4_len; off += step) {
+    gsize len = MIN (step, info.l4_len - off);
+
+    g_ptr_array_add (out, frame_fragment (datagram, vnet_hdr_len, off, len,
+            off + len < info.l4_len, id));
+  }
+  return out;
 }
 
 guint8 *

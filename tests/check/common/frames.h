@@ -46,6 +46,19 @@ GBytes *frame_icmp_echo (const FrameOpts * opts, guint16 id, guint16 seq,
 /* An ARP request (not IP) */
 GBytes *frame_arp (const FrameOpts * opts);
 
+/* IP fragments of `datagram` (an unfragmented IPv4 or IPv6 frame built
+ * above; vnet_hdr_len: its virtio-net header), as a stack with this MTU
+ * cuts them: each fragment's IP packet fits mtu bytes.  IPv4: the header
+ * is repeated with MF and the offset set (identification and DF as in the
+ * datagram); IPv6: a Fragment header follows the IPv6 header
+ * (identification `id`).  Returns GBytes, in offset order. */
+GPtrArray *frame_fragments (GBytes * datagram, guint vnet_hdr_len, guint mtu,
+    guint32 id);
+/* One fragment: bytes [offset, offset + len) of the datagram's IP payload,
+ * with the more-fragments flag `more` (overlaps, odd sizes: anything). */
+GBytes *frame_fragment (GBytes * datagram, guint vnet_hdr_len, gsize offset,
+    gsize len, gboolean more, guint32 id);
+
 /* len bytes of a repeatable pattern starting at stream offset `offset` */
 guint8 *pattern_bytes (gsize offset, gsize len);
 

@@ -1318,6 +1318,67 @@ test_addr_to_string (void)
   }
 }
 
+/* What reassembly needs from a fragment (docs/design.md, "IP fragments"):
+ * its identification, offset, MF, protocol and where its data lies. */
+static void
+test_fragment_fields (void)
+{
+  static const guint16 frags[] = { 0x2000 /* MF */ , 0x0010 /* off 128 */ ,
+    0x2000 | 0x0001
+  };
+  static const guint32 offsets[] = { 0, 128, 8 };
+  static const guint8 more[] = { 1, 0, 1 };
+  ColoPacketInfo info;
+  Frame f;
+  gsize l3;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (frags); i++) {
+    f.len = 0;
+    ipv4_fragment (&f, frags[i]);
+    g_assert_cmpint (parse (&f, 0, &info), ==, COLO_PARSE_OK);
+    g_assert_true (info.is_fragment);
+    g_assert_cmpuint (info.frag_id, ==, 0x1234);
+    g_assert_cmpuint (info.frag_proto, ==, COLO_IPPROTO_UDP);
+    g_assert_cmpuint (info.frag_offset, ==, offsets[i]);
+    g_assert_cmpuint (info.frag_more, ==, more[i]);
+    g_assert_cmpuint (info.frag_data_offset, ==, 34);
+    g_assert_cmpuint (info.frag_data_len, ==, 3);
+  }
+
+  /* IPv6: hop-by-hop, then the Fragment header (ipv6_fragment) */
+  f.len = 0;
+  ipv6_fragment (&f);
+  g_assert_cmpint (parse (&f, 0, &info), ==, COLO_PARSE_OK);
+  g_assert_cmpuint (info.frag_proto, ==, COLO_IPPROTO_TCP);
+  g_assert_cmpuint (info.frag_offset, ==, 0);
+  g_assert_cmpuint (info.frag_more, ==, 1);
+  g_assert_cmpuint (info.frag_id, ==, 0xcafe);
+  g_assert_cmpuint (info.frag_nh_offset, ==, 14 + 40);  /* hop-by-hop's */
+  g_assert_cmpuint (info.frag_data_offset, ==, 14 + 40 + 8 + 8);
+  g_assert_cmpuint (info.frag_data_len, ==, 20 + 40);
+
+  /* the Fragment header right after the IPv6 header; offset 1232, last */
+  f.len = 0;
+  put_eth (&f, 0, 0, NULL, NULL, 0x86dd);
+  l3 = put_ipv6 (&f, 44);
+  put_u8 (&f, 17);
+  put_u8 (&f, 0);
+  put_u16 (&f, 1232);
+  put_u32 (&f, 0xfedcba98);
+  put_payload (&f, 5);
+  ipv6_end (&f, l3);
+  g_assert_cmpint (parse (&f, 0, &info), ==, COLO_PARSE_OK);
+  g_assert_true (info.is_fragment);
+  g_assert_cmpuint (info.frag_proto, ==, COLO_IPPROTO_UDP);
+  g_assert_cmpuint (info.frag_offset, ==, 1232);
+  g_assert_cmpuint (info.frag_more, ==, 0);
+  g_assert_cmpuint (info.frag_id, ==, 0xfedcba98);
+  g_assert_cmpuint (info.frag_nh_offset, ==, 14 + 6);
+  g_assert_cmpuint (info.frag_data_offset, ==, 14 + 40 + 8);
+  g_assert_cmpuint (info.frag_data_len, ==, 5);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1343,6 +1404,7 @@ main (int argc, char **argv)
   g_test_add_func ("/packet/malformed/truncation", test_truncation);
   g_test_add_func ("/packet/malformed/random", test_random);
   g_test_add_func ("/packet/addr-to-string", test_addr_to_string);
+  g_test_add_func ("/packet/fragment-fields", test_fragment_fields);
 
   return g_test_run ();
 }
