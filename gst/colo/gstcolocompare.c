@@ -1371,8 +1371,9 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
    * matching flow holds then goes out (primary) or is dropped (secondary)
    * at once; a flow whose rule goes away is compared again from its next
    * frames.  Invalid rules are refused with a warning, keeping the
-   * previous ones.  IP fragments that are not reassembled carry no ports:
-   * only rules without ports match them.
+   * previous ones.  A fragmented datagram is judged by its ports once
+   * reassembled; fragments compared one by one (a datagram given up) carry
+   * no ports, so only rules without ports match them.
    *
    * Since: 0.2
    */
