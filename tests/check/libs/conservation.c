@@ -49,7 +49,8 @@ typedef struct
   const gchar *op;
   guint requests, requests_stale;
   gboolean request_pending;
-  guint64 stale_checks, checkpoints, failovers, discards, restarts, batches;
+  guint64 stale_checks, checkpoints, failovers, resumes, discards, restarts,
+      batches;
 } Core;
 
 static void
@@ -280,6 +281,14 @@ run (gconstpointer data)
       cs_failover (k.m, queued_secondary (&k));
       colo_comparator_failover (k.c, k.now);
       k.failovers++;
+    } else if (op < 975 && cs_failover_on (k.m)) {
+      /* a new secondary in step: compared again, every connection
+       * afresh (the model forgets what it knew of them, as for a
+       * restart) */
+      k.op = "resume after failover";
+      colo_comparator_resume (k.c, k.now);
+      cs_restart (k.m);
+      k.resumes++;
     } else if (op < 980 && cs_failover_on (k.m)) {
       k.op = "restart after failover";
       restart (&k);
@@ -305,12 +314,13 @@ run (gconstpointer data)
   summary = cs_summary (k.m);
   g_test_message ("COLO_SEED=%u COLO_FRAMES=%" G_GUINT64_FORMAT
       " COLO_CONNS=%u: %.2f s, %" G_GUINT64_FORMAT " ops; checkpoints %"
-      G_GUINT64_FORMAT ", failovers %" G_GUINT64_FORMAT ", flushes %"
+      G_GUINT64_FORMAT ", failovers %" G_GUINT64_FORMAT ", resumes %"
+      G_GUINT64_FORMAT ", flushes %"
       G_GUINT64_FORMAT ", restarts %" G_GUINT64_FORMAT ", batches %"
       G_GUINT64_FORMAT ", stale checks %" G_GUINT64_FORMAT ", requests %u "
       "(stale %u); %s", k.seed, k.frames, p.conns,
       (g_get_monotonic_time () - t0) / 1e6, k.ops, k.checkpoints, k.failovers,
-      k.discards, k.restarts, k.batches, k.stale_checks, k.requests,
+      k.resumes, k.discards, k.restarts, k.batches, k.stale_checks, k.requests,
       k.requests_stale, summary);
   g_free (summary);
   colo_comparator_free (k.c);
