@@ -1302,7 +1302,7 @@ def case_outdev_stalled():
     # its connection, and the stall causes no checkpoint request: a frame's
     # age counts from when the comparator takes it, and it takes both sides
     # of a pair before it looks for stale frames.
-    count = 20000 if WRAPPER else 100000
+    count = 60000 if WRAPPER else 100000
     conns = 1000
     p = Program(outdev_listen=True)
     base = vm_rss(p.proc.pid)
