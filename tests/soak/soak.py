@@ -160,7 +160,7 @@ class Soak:
         if not SANITIZED:
             env.update(GST_TRACERS="leaks", GST_DEBUG="GST_TRACER:7")
         # else LeakSanitizer checks every allocation at exit (the leaks
-        # tracer's own instance is never freed by GStreamer 1.22, which
+        # tracer's own instance is not freed at exit by GStreamer 1.22, which
         # LeakSanitizer would report)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
