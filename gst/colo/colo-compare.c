@@ -1188,3 +1188,9 @@ colo_comparator_table_bytes (ColoComparator * c)
 {
   return colo_conn_table_bytes (c->conns);
 }
+
+ColoConnTable *
+colo_comparator_get_conn_table (ColoComparator * c)
+{
+  return c->conns;
+}

@@ -303,6 +303,8 @@ void colo_comparator_get_stats (ColoComparator * c, ColoStats * stats);
 /* Bytes taken by the connection table and its connections (frames queued
  * on them excluded). */
 gsize colo_comparator_table_bytes (ColoComparator * c);
+/* The connection table (colo-conn.h), for the unit tests */
+struct _ColoConnTable *colo_comparator_get_conn_table (ColoComparator * c);
 
 const char *colo_trigger_reason_to_string (ColoTriggerReason reason);
 

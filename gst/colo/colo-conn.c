@@ -21,6 +21,8 @@ struct _ColoConnTable
   guint n;
   ColoConn *idle_first[COLO_N_IDLE_LISTS];      /* longest idle first */
   ColoConn *idle_last[COLO_N_IDLE_LISTS];
+  guint idle_count[COLO_N_IDLE_LISTS];  /* [COLO_IDLE_NONE] unused */
+  guint64 idle_visits;          /* calls of colo_conn_table_oldest_idle () */
 };
 
 const char *
@@ -192,6 +194,7 @@ colo_conn_table_clear (ColoConnTable * t)
   t->n = 0;
   memset (t->idle_first, 0, sizeof (t->idle_first));
   memset (t->idle_last, 0, sizeof (t->idle_last));
+  memset (t->idle_count, 0, sizeof (t->idle_count));
 }
 
 void
@@ -282,6 +285,7 @@ idle_unlink (ColoConnTable * t, ColoConn * c)
     t->idle_last[list] = c->idle_prev;
   c->idle_prev = c->idle_next = NULL;
   c->idle_list = COLO_IDLE_NONE;
+  t->idle_count[list]--;
 }
 
 void
@@ -299,12 +303,32 @@ colo_conn_table_set_idle (ColoConnTable * t, ColoConn * c, ColoIdleList list,
   else
     t->idle_first[list] = c;
   t->idle_last[list] = c;
+  t->idle_count[list]++;
 }
 
 ColoConn *
 colo_conn_table_oldest_idle (ColoConnTable * t, ColoIdleList list)
 {
+  t->idle_visits++;
   return t->idle_first[list];
+}
+
+guint
+colo_conn_table_idle_count (ColoConnTable * t, ColoIdleList list)
+{
+  guint i, on_lists = 0;
+
+  if (list != COLO_IDLE_NONE)
+    return t->idle_count[list];
+  for (i = COLO_IDLE_NONE + 1; i < COLO_N_IDLE_LISTS; i++)
+    on_lists += t->idle_count[i];
+  return t->n - on_lists;
+}
+
+guint64
+colo_conn_table_idle_visits (ColoConnTable * t)
+{
+  return t->idle_visits;
 }
 
 void

@@ -143,6 +143,14 @@ void colo_conn_table_set_idle (ColoConnTable * t, ColoConn * c,
     ColoIdleList list, guint64 now);
 /* The connection idle longest on `list`, or NULL */
 ColoConn *colo_conn_table_oldest_idle (ColoConnTable * t, ColoIdleList list);
+/* Connections on idle list `list` (COLO_IDLE_NONE: those on none, which
+ * hold frames or are being worked on) */
+guint colo_conn_table_idle_count (ColoConnTable * t, ColoIdleList list);
+/* How many idle entries were examined: calls of
+ * colo_conn_table_oldest_idle () so far.  For the tests: forgetting idle
+ * connections must not walk the ones that hold frames (docs/design.md,
+ * "Connection lifecycle"). */
+guint64 colo_conn_table_idle_visits (ColoConnTable * t);
 
 /* Calls func for every connection, in no particular order; func may not
  * add connections, and may not remove any but the one it is given: it

@@ -511,6 +511,96 @@ def case_notify_not_reading():
     n2.close()
 
 
+def read_notify(sock, what):
+    """The text of the next notify record on @sock."""
+    (length,) = struct.unpack("!I", recv_exact(sock, 4, what))
+    return recv_exact(sock, length, what)
+
+
+def diverge_on(p, sport):
+    """diverge() on the connection of source port @sport."""
+    pri = frames.udp(sport, 53, b"primary says hello")
+    p.send_primary(pri)
+    p.send_secondary(frames.udp(sport, 53, b"second says hello!"))
+    return pri
+
+
+def next_request(p, what):
+    """The next checkpoint-request line on stdout (stats lines are kept)."""
+    while True:
+        ev = p.next_json(what)
+        if ev.get("event") == "checkpoint-request":
+            return ev
+        p.other_lines.append(ev)
+
+
+def past_scan_cycle(scan_ms):
+    """Waits, on the monotonic clock the program's pipeline clock uses,
+    until a scan cycle has passed since now: a precondition (colocompare
+    makes a request at most once per cycle while one is unanswered), not
+    a timing assumption."""
+    until = time.monotonic() + 4 * scan_ms / 1000.0
+    while time.monotonic() < until:
+        time.sleep(scan_ms / 1000.0)
+
+
+def case_notify_peer_gone():
+    # The notify peer vanishes mid-run (it resets its connection with a
+    # DO_CHECKPOINT unread): said on stderr; frames keep being compared
+    # and released; a request while no peer is connected is not sent (a
+    # warning, counted in notify-checkpoints-unsent) and the frames stay
+    # held; the next peer is accepted, gets DO_CHECKPOINT for the next
+    # request, and its COLO_CHECKPOINT releases every held frame.
+    scan_ms = 50
+    # no stale requests: only the test's divergences make requests
+    p = Program("--compare-timeout", "600000", "--expired-scan-cycle",
+                str(scan_ms), notify=True)
+    n1 = notify_connect(p)
+    pri1 = diverge_on(p, 6000)
+    check(read_notify(n1, "DO_CHECKPOINT") == DO_CHECKPOINT,
+          "no DO_CHECKPOINT to the first peer")
+    check(next_request(p, "request 1")["src-port"] == 6000, "request 1")
+    n1.sendall(frames.record(COLO_CHECKPOINT))
+    p.expect_out(pri1)
+    # a request the peer never reads: the JSON line follows the write
+    pri2 = diverge_on(p, 6001)
+    check(next_request(p, "request 2")["src-port"] == 6001, "request 2")
+    port = n1.getsockname()[1]
+    n1.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    n1.close()                  # a reset
+    wait_stderr(p, "notify-dev: closed the connection to 127.0.0.1:%d "
+                "(failed: Error receiving data: Connection reset by peer); "
+                "waiting for the next client" % port, "the notify peer gone")
+    # the comparison goes on
+    for i in range(3):
+        pair = udp_pair(frames.pattern(40, seed=i), sport=6100 + i)
+        p.send_primary(pair[0])
+        p.send_secondary(pair[1])
+        p.expect_out(pair[0])
+    # a request while nobody listens: not sent, said, counted
+    past_scan_cycle(scan_ms)
+    pri3 = diverge_on(p, 6002)
+    check(next_request(p, "request 3")["src-port"] == 6002, "request 3")
+    wait_stderr(p, "notify-dev: warning: no client connected, DO_CHECKPOINT "
+                "not sent", "the unsent request")
+    # the next peer is accepted and gets the next request
+    n2 = notify_connect(p)
+    past_scan_cycle(scan_ms)
+    pri4 = diverge_on(p, 6003)
+    check(read_notify(n2, "DO_CHECKPOINT") == DO_CHECKPOINT,
+          "no DO_CHECKPOINT to the next peer")
+    check(next_request(p, "request 4")["src-port"] == 6003, "request 4")
+    n2.sendall(frames.record(COLO_CHECKPOINT))
+    p.expect_out_any_order([pri2, pri3, pri4])
+    stats = p.terminate()
+    check(stats["checkpoints-requested"] == 4
+          and stats["notify-checkpoints-sent"] == 3
+          and stats["notify-checkpoints-unsent"] == 1
+          and stats["flushed"] == 4 and stats["released"] == 3,
+          "stats: %r" % stats)
+    n2.close()
+
+
 def count_lines(p, text):
     return sum(1 for line in p.stderr_text().splitlines() if text in line)
 
@@ -1297,6 +1387,100 @@ def case_sigterm_under_load():
         check(peak <= 3 * IN_FLIGHT + 8 * MiB,
               "peak RSS %.1f MiB above the start, more than the bound (3 x "
               "%d MiB and 8 MiB)" % (peak / MiB, IN_FLIGHT // MiB))
+
+
+STALL_S = 20
+
+
+def case_outdev_stalled():
+    # An outdev client that reads nothing for 20 s while the peers send
+    # 100 000 matched UDP pairs of 1 KB over 1000 connections (about
+    # 100 MB a side, six times the in-flight bound): the comparator waits
+    # for outdev, each input stops reading at its bound, and the program
+    # stays responsive (stats on SIGUSR1).  Memory stays within the bound
+    # stated in the man page: 16 MiB of each input's frames waiting and one
+    # released batch being written (3 x 16 MiB), plus 8 MiB of slack.  Once
+    # the client reads, every primary frame comes out once, in order within
+    # its connection, and the stall causes no checkpoint request: a frame's
+    # age counts from when the comparator takes it, and it takes both sides
+    # of a pair before it looks for stale frames.
+    count = 60000 if WRAPPER else 100000
+    conns = 1000
+    p = Program(outdev_listen=True)
+    base = vm_rss(p.proc.pid)
+    body = frames.pattern(960)
+
+    def pair(i):
+        data = struct.pack("!I", i) + body
+        return (frames.udp(10000 + i % conns, 53, data, ip_id=i & 0xFFFF),
+                frames.udp(10000 + i % conns, 53, data, ip_id=7, ttl=63))
+    state = {"error": None}
+
+    def sender(sock, side):
+        try:
+            for start in range(0, count, 100):
+                sock.sendall(b"".join(p.record(pair(i)[side])
+                                      for i in range(start, start + 100)))
+        except OSError as e:
+            state["error"] = e
+    senders = [threading.Thread(target=sender, args=(sock, side), daemon=True)
+               for sock, side in ((p.primary, 0), (p.secondary, 1))]
+    for t in senders:
+        t.start()
+    out = connect(p.out_port, rcvbuf=4096)
+    # outdev takes a few KB, then the comparator blocks on it and both
+    # inputs stop reading at their bound
+    wait_stderr(p, "primary-in: the comparator is behind", "primary-in paused")
+    wait_stderr(p, "secondary-in: the comparator is behind",
+                "secondary-in paused")
+    stall_end = time.monotonic() + STALL_S
+    peak = 0
+    while time.monotonic() < stall_end:
+        peak = max(peak, vm_rss(p.proc.pid))
+        threading.Event().wait(0.5)
+    check(all(t.is_alive() for t in senders),
+          "the senders got rid of all their frames: the inputs were not "
+          "held back")
+    p.proc.send_signal(signal.SIGUSR1)
+    stats = next_stats(p, "the stats during the stall")
+    check(stats["outdev-records"] < count // 2
+          and stats["primary-in-throttled"] >= 1
+          and stats["secondary-in-throttled"] >= 1
+          and stats["checkpoints-requested"] == 0, "stats during the stall %r"
+          % stats)
+    row = program_side(out)
+    check(row is not None and row["tx_queue"] > 0,
+          "outdev was not stalled: %r" % row)
+
+    p.out = out
+    last = {}
+    for k in range(count):
+        _, payload = read_record(p.out, False, "frame %d on outdev" % k)
+        i = struct.unpack("!I", payload[42:46])[0]
+        check(i < count and payload == pair(i)[0], "frame %d (%d) differs"
+              % (k, i))
+        c = i % conns
+        check(last.get(c, c - conns) == i - conns,
+              "connection %d: frame %d after %r" % (c, i, last.get(c)))
+        last[c] = i
+    for t in senders:
+        t.join(TIMEOUT)
+    check(state["error"] is None, "sender: %r" % state["error"])
+    stats = p.terminate()
+    check(stats["released"] == count and stats["outdev-records"] == count
+          and stats["outdev-lost"] == 0 and stats["miscompares"] == 0
+          and stats["checkpoints-requested"] == 0 and stats["stale"] == 0,
+          "stats %r" % stats)
+    check(not any(o.get("event") == "checkpoint-request"
+                  for o in p.other_lines), "a checkpoint request: %r"
+          % p.other_lines)
+    if not WRAPPER and not SANITIZED:
+        peak = max(peak, stats["peak-rss"]) - base
+        check(peak <= 3 * IN_FLIGHT + 8 * MiB,
+              "peak RSS %.1f MiB above the start, more than the bound (3 x "
+              "%d MiB and 8 MiB)" % (peak / MiB, IN_FLIGHT // MiB))
+    print("outdev stalled %d s with %d pairs sent: peak RSS %.1f MiB above "
+          "the start" % (STALL_S, count, peak / MiB))
 
 
 def start_program(args):

@@ -11,6 +11,7 @@
 
 #include <string.h>
 #include "colo-compare.h"
+#include "colo-conn.h"
 #include "colo-packet.h"
 #include "frames.h"
 
@@ -1334,6 +1335,87 @@ test_idle_eviction_keeps_held_frames (void)
   fx_clear (&fx);
 }
 
+/* The connection of frame (bytes), looked up in the comparator's table */
+static ColoConn *
+conn_of (Fx * fx, GBytes * frame)
+{
+  ColoConnTable *t = colo_comparator_get_conn_table (fx->c);
+  ColoPacketInfo info;
+  ColoConnKey key;
+  gboolean created;
+  ColoConn *conn;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (frame, &size);
+
+  g_assert_cmpint (colo_packet_parse (data, size, 0, &info), ==, COLO_PARSE_OK);
+  colo_conn_key_from_info (&key, &info);
+  conn = colo_conn_table_lookup (t, &key, &created);
+  g_assert_false (created);
+  return conn;
+}
+
+/* A connection that holds frames is on no idle list, so forgetting idle
+ * connections never walks it: with 50 000 connections holding frames long
+ * past idle-timeout, a push examines at most a few idle entries (the
+ * table counts them), not all 50 000 on every push. */
+static void
+test_idle_held_not_walked (void)
+{
+  const guint n_held = 50000, n_pushes = 100;
+  ColoConnTable *t;
+  GBytes *first;
+  guint64 visits;
+  guint i;
+  Fx fx;
+
+  fx_init (&fx);
+  fx_idle_timeout (&fx, 1000);
+  t = colo_comparator_get_conn_table (fx.c);
+  first = udp (&fx, 1, "held");
+  push_at (&fx, P, first, 0);
+  for (i = 1; i < n_held; i++)
+    push_at (&fx, P, udp (&fx, 1 + i, "held"), 0);
+  g_assert_cmpuint (colo_conn_table_size (t), ==, n_held);
+  g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_NONE), ==, n_held);
+  g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_OPEN), ==, 0);
+  g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_ENDED), ==, 0);
+  g_assert_cmpuint (conn_of (&fx, first)->idle_list, ==, COLO_IDLE_NONE);
+
+  /* 5 s later: every held connection is idle for longer than the
+   * timeout, and a matched pair on another connection goes through */
+  visits = colo_conn_table_idle_visits (t);
+  for (i = 0; i < n_pushes; i++) {
+    guint64 now = (5000 + i) * MS;
+
+    push_at (&fx, P, udp (&fx, 60000, "pair"), now);
+    push_at (&fx, S, udp (&fx, 60000, "pair"), now);
+  }
+  g_assert_cmpuint (fx.released->len, ==, n_pushes);
+  /* the idle pair's connection is the one entry there is to examine */
+  g_assert_cmpuint (colo_conn_table_idle_visits (t) - visits, <=,
+      4 * 2 * n_pushes);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 0);
+  g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_NONE), ==, n_held);
+  g_assert_cmpuint (conn_of (&fx, first)->idle_list, ==, COLO_IDLE_NONE);
+
+  /* emptied by the checkpoint, they become idle then, and are forgotten
+   * an idle-timeout later, not at once */
+  colo_comparator_checkpoint_done (fx.c, 6000 * MS);
+  g_assert_cmpuint (fx.released->len, ==, n_pushes + n_held);
+  g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_NONE), ==, 0);
+  g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_OPEN), ==,
+      n_held + 1);
+  /* (the pair's connection, idle since 5099 ms, goes) */
+  push_at (&fx, P, udp (&fx, 60001, "x"), 6999 * MS);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 1);
+  g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_OPEN), ==, n_held);
+  push_at (&fx, P, udp (&fx, 60001, "y"), 7000 * MS);
+  g_assert_cmpuint (stats (&fx).evicted, ==, 1 + n_held);
+  g_assert_cmpuint (colo_conn_table_size (t), ==, 1);
+  colo_comparator_checkpoint_done (fx.c, 7000 * MS);
+  fx_clear (&fx);
+}
+
 static void
 test_idle_eviction_tcp_resumes (void)
 {
@@ -1443,6 +1525,7 @@ main (int argc, char **argv)
   g_test_add_func ("/compare/idle/keeps-held-frames",
       test_idle_eviction_keeps_held_frames);
   g_test_add_func ("/compare/idle/tcp-resumes", test_idle_eviction_tcp_resumes);
+  g_test_add_func ("/compare/idle/held-not-walked", test_idle_held_not_walked);
   g_test_add_func ("/compare/idle/disabled", test_idle_eviction_disabled);
   return g_test_run ();
 }
