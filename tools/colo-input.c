@@ -29,7 +29,13 @@ struct _ColoInput
   gchar *name;
   ColoLink *link;
   ColoFramingParser *parser;
-  GstAppSrc *appsrc;
+  /* Pushes into colocompare's sink pad from the main loop itself: no
+   * source element, so no thread between a read and colocompare's pad
+   * queue (docs/performance.md) */
+  GstPad *srcpad;
+  GstCaps *caps;
+  gboolean started;             /* stream-start, caps and segment sent */
+  gboolean warned_flow;         /* a push failed (reported once) */
   GstPad *consumer;             /* colocompare's sink pad */
   GstElement *compare;          /* colocompare */
   gulong consumed_id;
@@ -39,8 +45,8 @@ struct _ColoInput
   gsize pending_len;
   gsize pending_size;           /* allocated: exactly what a read may need */
 
-  /* Bytes (with BUFFER_OVERHEAD) pushed into the appsrc and not yet taken
-   * by colocompare (appsrc queue + aggregator pad queue): added on the
+  /* Bytes (with BUFFER_OVERHEAD) pushed and not yet taken by colocompare
+   * (its aggregator pad's queue): added on the
    * main thread, subtracted on colocompare's streaming thread at the end
    * of the aggregation cycle that took them (see on_samples_selected). */
   gssize in_flight;
@@ -57,11 +63,29 @@ struct _ColoInput
   guint64 partial_records;      /* cut off by a disconnect, discarded */
 };
 
-/* The records of one read go to colocompare as one buffer. */
+/* The stream's sticky events, once, before its first buffer or EOS */
+static void
+start_stream (ColoInput * input)
+{
+  GstSegment segment;
+
+  if (input->started)
+    return;
+  input->started = TRUE;
+  gst_pad_push_event (input->srcpad, gst_event_new_stream_start (input->name));
+  gst_pad_push_event (input->srcpad, gst_event_new_caps (input->caps));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (input->srcpad, gst_event_new_segment (&segment));
+}
+
+/* The records of one read go to colocompare as one buffer.  The push only
+ * queues it on colocompare's pad (its queue is bounded by the in-flight
+ * accounting below, not by the pad): it never waits for the comparator. */
 static void
 push_pending (ColoInput * input)
 {
   gsize size = input->pending_len;
+  GstFlowReturn ret;
   GstBuffer *buf;
 
   if (size == 0)
@@ -71,7 +95,29 @@ push_pending (ColoInput * input)
   input->pending = NULL;
   input->pending_len = input->pending_size = 0;
   g_atomic_pointer_add (&input->in_flight, (gssize) size + BUFFER_OVERHEAD);
-  gst_app_src_push_buffer (input->appsrc, buf);
+  start_stream (input);
+  ret = gst_pad_push (input->srcpad, buf);
+  if (ret != GST_FLOW_OK) {
+    /* not taken: not in flight either */
+    g_atomic_pointer_add (&input->in_flight,
+        -((gssize) size + BUFFER_OVERHEAD));
+    if (!input->warned_flow && ret != GST_FLOW_FLUSHING)
+      colo_log_warning (input->name, _("colocompare refused a buffer: %s"),
+          gst_flow_get_name (ret));
+    input->warned_flow = TRUE;
+  }
+}
+
+/* colocompare's aggregator asks its upstream for latency: a live source
+ * that adds none (the frames are not timestamped) */
+static gboolean
+srcpad_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return gst_pad_query_default (pad, parent, query);
 }
 
 static gboolean
@@ -258,7 +304,7 @@ on_data (ColoLink * link, const guint8 * data, gsize len, gpointer user_data)
   guint64 offset;
   guint32 value;
 
-  /* the records of one read go to the appsrc as one buffer, allocated at
+  /* the records of one read go to colocompare as one buffer, allocated at
    * its final size: the records completed by this read (the partial one
    * held from the last read included) take at most these bytes, as they
    * keep their header size */
@@ -314,13 +360,27 @@ static const ColoLinkFuncs input_funcs = {
 
 ColoInput *
 colo_input_new (const ColoEndpoint * ep, const gchar * name,
-    gboolean vnet, GstAppSrc * appsrc, GstPad * consumer, gsize max_in_flight,
+    gboolean vnet, GstCaps * caps, GstPad * consumer, gsize max_in_flight,
     GError ** error)
 {
   ColoInput *input = g_new0 (ColoInput, 1);
 
   input->name = g_strdup (name);
-  input->appsrc = gst_object_ref (appsrc);
+  input->caps = gst_caps_ref (caps);
+  input->srcpad = gst_pad_new (name, GST_PAD_SRC);
+  gst_pad_set_query_function (input->srcpad, srcpad_query);
+  gst_pad_set_active (input->srcpad, TRUE);
+  if (gst_pad_link (input->srcpad, consumer) != GST_PAD_LINK_OK) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_PAD,
+        "%s: cannot link to colocompare's pad", name);
+    input->consumer = NULL;
+    gst_pad_set_active (input->srcpad, FALSE);
+    gst_object_unref (input->srcpad);
+    gst_caps_unref (input->caps);
+    g_free (input->name);
+    g_free (input);
+    return NULL;
+  }
   input->max_in_flight = MIN (max_in_flight, G_MAXSSIZE / 2);
   input->consumer = gst_object_ref (consumer);
   g_object_set (consumer, "emit-signals", TRUE, NULL);
@@ -347,7 +407,8 @@ on_finished (ColoLink * link, gpointer user_data)
 
   discard_partial (input, _("shutdown"));
   push_pending (input);
-  gst_app_src_end_of_stream (input->appsrc);
+  start_stream (input);
+  gst_pad_push_event (input->srcpad, gst_event_new_eos ());
 }
 
 void
@@ -364,13 +425,16 @@ colo_input_free (ColoInput * input)
   colo_link_free (input->link);
   colo_framing_parser_free (input->parser);
   g_free (input->pending);
+  gst_pad_unlink (input->srcpad, input->consumer);
+  gst_pad_set_active (input->srcpad, FALSE);
   g_signal_handler_disconnect (input->consumer, input->consumed_id);
   gst_object_unref (input->consumer);
   g_signal_handler_disconnect (input->compare, input->selected_id);
   gst_object_unref (input->compare);
   /* a resume still queued for the main loop */
   while (g_source_remove_by_user_data (input));
-  gst_object_unref (input->appsrc);
+  gst_object_unref (input->srcpad);
+  gst_caps_unref (input->caps);
   g_free (input->name);
   g_free (input);
 }

@@ -9,7 +9,8 @@
 
 /* One of gst-colo-compare's inputs (primary-in, secondary-in): reads QEMU
  * records from the endpoint's current connection and pushes one
- * application/x-colo-records buffer per read into an appsrc: the whole
+ * application/x-colo-records buffer per read into colocompare's sink pad,
+ * from the main loop (no source element, no thread hand-off): the whole
  * records of the read, re-framed in one block (docs/design.md, "Batches";
  * a record cut by the end of a read waits for the next).  A new
  * connection starts a new record stream; a connection that drops never
@@ -19,7 +20,7 @@
 #ifndef __COLO_INPUT_H__
 #define __COLO_INPUT_H__
 
-#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
 
 #include "colo-endpoint.h"
 
@@ -27,13 +28,14 @@ G_BEGIN_DECLS
 
 typedef struct _ColoInput ColoInput;
 
-/* @consumer is the colocompare sink pad @appsrc feeds: once more than
+/* @consumer is the colocompare sink pad the input feeds (a pad of its own,
+ * linked to it, pushes buffers of @caps): once more than
  * @max_in_flight bytes (plus a per-frame overhead) were pushed that it has
  * not yet taken, the input stops reading until half of that was taken, so
  * that a comparator held back by a slow outdev holds back its peers
  * through TCP instead of queueing without bound. */
 ColoInput *colo_input_new (const ColoEndpoint * ep, const gchar * name,
-    gboolean vnet, GstAppSrc * appsrc, GstPad * consumer, gsize max_in_flight,
+    gboolean vnet, GstCaps * caps, GstPad * consumer, gsize max_in_flight,
     GError ** error);
 void colo_input_free (ColoInput * input);
 
@@ -41,7 +43,7 @@ void colo_input_free (ColoInput * input);
  * the complete records its connection has already received (what the
  * peer sent before the shutdown is released too), throttled like any
  * read so that memory stays within the in-flight bound, then closes the
- * connection and ends the appsrc's stream (EOS). */
+ * connection and ends its stream (EOS). */
 void colo_input_finish (ColoInput * input);
 
 /* Adds the input's counters (prefixed with its name) to @stats. */

@@ -10,8 +10,8 @@
 /* gst-colo-compare: QEMU's colo-compare object as a standalone process
  * (man page docs/gst-colo-compare.1).
  *
- *   primary-in   -> ColoInput -> appsrc -> colocompare.primary
- *   secondary-in -> ColoInput -> appsrc -> colocompare.secondary
+ *   primary-in   -> ColoInput -> colocompare.primary
+ *   secondary-in -> ColoInput -> colocompare.secondary
  *   colocompare -> appsink -> ColoRelease -> ColoOutput -> outdev
  *   colocompare's requests -> stdout (JSON), and ColoNotifyChannel
  *     with --notify-dev
@@ -38,7 +38,6 @@
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 
 #include "colo-commands.h"
 #include "colo-control.h"
@@ -372,7 +371,7 @@ on_signal (gpointer user_data)
     return G_SOURCE_CONTINUE;
   }
   app->shutting_down = TRUE;
-  /* each input ends its appsrc's stream once it has pushed what it had
+  /* each input ends its stream once it has pushed what it had
    * received */
   colo_input_finish (app->primary);
   colo_input_finish (app->secondary);
@@ -437,36 +436,11 @@ make (const gchar * factory, const gchar * name)
   return e;
 }
 
-/* The appsrc "SIDE-src" feeding colocompare's pad SIDE: live, unbounded,
- * an input is never blocked by the comparator (the backpressure is the
- * outdev write, which holds the comparator) */
-static gboolean
-add_source (App * app, ColoSide side, GstCaps * caps)
-{
-  gchar *name = g_strconcat (colo_side_name (side), "-src", NULL);
-  GstElement *src = make ("appsrc", name);
-
-  g_free (name);
-  if (src == NULL)
-    return FALSE;
-  g_object_set (src, "is-live", TRUE, "format", GST_FORMAT_TIME,
-      "max-bytes", (guint64) 0, "caps", caps, NULL);
-  gst_bin_add (GST_BIN (app->pipeline), src);
-  if (!gst_element_link_pads (src, "src", app->compare, colo_side_name (side))) {
-    colo_log_error (NULL, _("cannot link the pipeline"));
-    return FALSE;
-  }
-  return TRUE;
-}
-
 static gboolean
 build_pipeline (App * app, const ColoOptions * opts)
 {
   GstAppSinkCallbacks callbacks = {.new_sample = on_new_sample };
   GstElement *sink;
-  GstCaps *caps;
-  gboolean ok;
-
   app->pipeline = gst_pipeline_new ("gst-colo-compare");
   app->compare = make ("colocompare", "compare");
   sink = make ("appsink", "out");
@@ -487,34 +461,26 @@ build_pipeline (App * app, const ColoOptions * opts)
     colo_log_error (NULL, _("cannot link the pipeline"));
     return FALSE;
   }
-
-  /* a read becomes one buffer of whole records (docs/design.md,
-   * "Batches") */
-  caps = gst_colo_caps_new_records (opts->vnet_hdr);
-  ok = add_source (app, COLO_SIDE_PRIMARY, caps)
-      && add_source (app, COLO_SIDE_SECONDARY, caps);
-  gst_caps_unref (caps);
-  return ok;
+  return TRUE;
 }
 
-/* The input of @side: its appsrc "SIDE-src" feeds colocompare's pad SIDE,
- * messages name it SIDE-in. */
+/* The input of @side feeds colocompare's pad SIDE; messages name it
+ * SIDE-in.  A read becomes one buffer of whole records (docs/design.md,
+ * "Batches"). */
 static ColoInput *
 open_input (App * app, ColoSide side, const ColoEndpoint * ep,
     gboolean vnet, GError ** error)
 {
   const gchar *pad_name = colo_side_name (side);
   gchar *name = g_strconcat (pad_name, "-in", NULL);
-  gchar *src_name = g_strconcat (pad_name, "-src", NULL);
-  GstElement *src = gst_bin_get_by_name (GST_BIN (app->pipeline), src_name);
   GstPad *pad = gst_element_get_static_pad (app->compare, pad_name);
+  GstCaps *caps = gst_colo_caps_new_records (vnet);
   ColoInput *input;
 
-  input = colo_input_new (ep, name, vnet, GST_APP_SRC (src), pad,
-      INPUT_MAX_IN_FLIGHT, error);
+  input = colo_input_new (ep, name, vnet, caps, pad, INPUT_MAX_IN_FLIGHT,
+      error);
+  gst_caps_unref (caps);
   gst_object_unref (pad);
-  gst_object_unref (src);
-  g_free (src_name);
   g_free (name);
   return input;
 }
