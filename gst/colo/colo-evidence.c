@@ -16,6 +16,7 @@
 #define PCAP_MAGIC 0xa1b2c3d4u  /* microsecond timestamps */
 #define PCAP_SNAPLEN 262144u
 #define LINKTYPE_ETHERNET 1u
+#define MAX_WIDTH 20            /* of the number in a file name template */
 
 GQuark
 colo_evidence_error_quark (void)
@@ -41,8 +42,21 @@ colo_evidence_template_valid (const char *tmpl, GError ** error)
       continue;
     while (*s && strchr ("0-+ ", *s))
       s++;
-    while (g_ascii_isdigit (*s))
-      s++;
+    {
+      /* a width of millions would make a file name of that size */
+      guint width = 0;
+
+      while (g_ascii_isdigit (*s)) {
+        width = MIN (width * 10 + (guint) (*s - '0'), 1000);
+        s++;
+      }
+      if (width > MAX_WIDTH) {
+        g_set_error (error, COLO_EVIDENCE_ERROR, 0,
+            "file name template '%s': a field width of at most %u",
+            tmpl, MAX_WIDTH);
+        return FALSE;
+      }
+    }
     if (!*s || !strchr ("dui", *s)) {
       g_set_error (error, COLO_EVIDENCE_ERROR, 0,
           "file name template '%s': only one integer conversion such as "

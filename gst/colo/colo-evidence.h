@@ -24,7 +24,8 @@ GQuark colo_evidence_error_quark (void);
 
 /* Whether tmpl makes a file name per index: exactly one integer
  * conversion (%d, %u or %i with optional flags 0, -, + or a space and a
- * width, as in "div-%05d.pcap"), otherwise only "%%".  FALSE with error
+ * width of at most 20, as in "div-%05d.pcap"), otherwise only "%%".
+ * FALSE with error
  * set otherwise. */
 gboolean colo_evidence_template_valid (const char *tmpl, GError ** error);
 

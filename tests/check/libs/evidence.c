@@ -33,6 +33,9 @@ static const TemplateCase template_cases[] = {
   {"div-%.pcap", FALSE},
   {"div-%ld.pcap", FALSE},
   {"div-%", FALSE},
+  {"div-%020d", TRUE, 5, "div-00000000000000000005"},
+  {"d%066666666666666d", FALSE},        /* found by fuzz_rules */
+  {"div-%21d", FALSE},
   {"", FALSE},
 };
 
@@ -55,6 +58,7 @@ test_template (gconstpointer data)
   } else {
     g_assert_error (error, COLO_EVIDENCE_ERROR, 0);
     g_assert_nonnull (strstr (error->message, "conversion")
+        || strstr (error->message, "width")
         || strstr (error->message, "empty") ? error->message : NULL);
     g_error_free (error);
   }
