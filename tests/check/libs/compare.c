@@ -14,6 +14,7 @@
 #include "colo-conn.h"
 #include "colo-packet.h"
 #include "frames.h"
+#include "core_fixture.h"
 
 #define MS (G_GUINT64_CONSTANT (1000000))
 #define P COLO_SIDE_PRIMARY
@@ -21,66 +22,7 @@
 #define ACK COLO_TCP_ACK
 #define PSH COLO_TCP_PSH
 
-typedef struct
-{
-  ColoComparator *c;
-  GPtrArray *frames;            /* GBytes; handle = index + 1 */
-  GArray *released;             /* guint handles, in release order */
-  GArray *dropped;
-  GArray *triggers;             /* ColoTrigger, as requested */
-  FrameOpts opts;
-} Fx;
-
-static void
-on_release (gpointer handle, const guint8 * data, gsize size,
-    gpointer user_data)
-{
-  Fx *fx = user_data;
-  guint h = GPOINTER_TO_UINT (handle);
-  g_array_append_val (fx->released, h);
-}
-
-static void
-on_drop (gpointer handle, const guint8 * data, gsize size, gpointer user_data)
-{
-  Fx *fx = user_data;
-  guint h = GPOINTER_TO_UINT (handle);
-  g_array_append_val (fx->dropped, h);
-}
-
-static void
-on_request (const ColoTrigger * t, gpointer user_data)
-{
-  Fx *fx = user_data;
-  g_array_append_val (fx->triggers, *t);
-}
-
-static const ColoCompareOps ops = {
-  .release = on_release,
-  .drop = on_drop,
-  .request_checkpoint = on_request,
-};
-
-static void
-fx_init (Fx * fx)
-{
-  fx->c = colo_comparator_new (&ops, fx);
-  fx->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  fx->released = g_array_new (FALSE, FALSE, sizeof (guint));
-  fx->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
-  fx->triggers = g_array_new (FALSE, FALSE, sizeof (ColoTrigger));
-  frame_opts_init (&fx->opts);
-}
-
-static void
-fx_clear (Fx * fx)
-{
-  colo_comparator_free (fx->c);
-  g_ptr_array_unref (fx->frames);
-  g_array_unref (fx->released);
-  g_array_unref (fx->dropped);
-  g_array_unref (fx->triggers);
-}
+typedef CoreFx Fx;
 
 static void
 fx_config (Fx * fx, guint64 timeout_ms, guint64 cycle_ms, guint max_queue,
@@ -94,27 +36,6 @@ fx_config (Fx * fx, guint64 timeout_ms, guint64 cycle_ms, guint max_queue,
   cfg.max_queue_size = max_queue;
   cfg.auto_release = auto_release;
   colo_comparator_set_config (fx->c, &cfg);
-}
-
-/* Pushes a frame (taking it) at time now; returns its handle. */
-static guint
-push_at (Fx * fx, ColoSide side, GBytes * frame, guint64 now)
-{
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame, &size);
-  guint h;
-
-  g_ptr_array_add (fx->frames, frame);
-  h = fx->frames->len;
-  colo_comparator_push (fx->c, side, data, size, fx->opts.vnet_hdr_len,
-      GUINT_TO_POINTER (h), now);
-  return h;
-}
-
-static guint
-push (Fx * fx, ColoSide side, GBytes * frame)
-{
-  return push_at (fx, side, frame, 0);
 }
 
 static GBytes *
@@ -168,22 +89,22 @@ test_udp_fifo (void)
   Fx fx;
   guint p1, p2, p3;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, udp (&fx, 1000, "one"));
-  p2 = push (&fx, P, udp (&fx, 1000, "two"));
-  p3 = push (&fx, P, udp (&fx, 1000, "three"));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, udp (&fx, 1000, "one"));
+  p2 = core_fx_push (&fx, P, udp (&fx, 1000, "two"));
+  p3 = core_fx_push (&fx, P, udp (&fx, 1000, "three"));
   assert_released (&fx, 0);
-  push (&fx, S, udp (&fx, 1000, "one"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "one"));
   assert_released (&fx, p1, 0);
-  push (&fx, S, udp (&fx, 1000, "two"));
-  push (&fx, S, udp (&fx, 1000, "three"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "two"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "three"));
   assert_released (&fx, p2, p3, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
   g_assert_cmpuint (stats (&fx).released, ==, 3);
   g_assert_cmpuint (stats (&fx).queued_primary, ==, 0);
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
   g_assert_cmpuint (stats (&fx).connections, ==, 1);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -192,17 +113,17 @@ test_udp_ip_header_ignored (void)
   Fx fx;
   guint p1;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx.opts.ttl = 64;
   fx.opts.ip_id = 100;
-  p1 = push (&fx, P, udp (&fx, 1000, "same"));
+  p1 = core_fx_push (&fx, P, udp (&fx, 1000, "same"));
   fx.opts.ttl = 63;
   fx.opts.ip_id = 7;
   fx.opts.eth_padding = 20;     /* padding is not part of the IP payload */
-  push (&fx, S, udp (&fx, 1000, "same"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "same"));
   assert_released (&fx, p1, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -212,10 +133,10 @@ test_udp_miscompare (void)
   ColoTrigger *t;
   guint p1, p2;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, udp (&fx, 1000, "hello world"));
-  p2 = push (&fx, P, udp (&fx, 1000, "next"));
-  push (&fx, S, udp (&fx, 1000, "hello_world"));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, udp (&fx, 1000, "hello world"));
+  p2 = core_fx_push (&fx, P, udp (&fx, 1000, "next"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "hello_world"));
   assert_released (&fx, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
@@ -227,7 +148,7 @@ test_udp_miscompare (void)
   g_assert_cmpuint (t->key.src_port, ==, 1000);
   g_assert_cmpuint (t->key.dst_port, ==, 53);
   /* the diverged connection compares nothing more until checkpoint-done */
-  push (&fx, S, udp (&fx, 1000, "next"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "next"));
   assert_released (&fx, 0);
   colo_comparator_checkpoint_done (fx.c, 0);
   assert_released (&fx, p1, p2, 0);
@@ -235,10 +156,10 @@ test_udp_miscompare (void)
   g_assert_cmpuint (stats (&fx).secondary_dropped, ==, 2);
   g_assert_cmpuint (stats (&fx).miscompares, ==, 1);
   /* compares again afterwards */
-  p1 = push (&fx, P, udp (&fx, 1000, "again"));
-  push (&fx, S, udp (&fx, 1000, "again"));
+  p1 = core_fx_push (&fx, P, udp (&fx, 1000, "again"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "again"));
   assert_released (&fx, p1, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -246,12 +167,12 @@ test_udp_prefix_offset (void)
 {
   Fx fx;
 
-  fx_init (&fx);
-  push (&fx, P, udp (&fx, 1000, "abcdef"));
-  push (&fx, S, udp (&fx, 1000, "abc"));
+  core_fx_init (&fx);
+  core_fx_push (&fx, P, udp (&fx, 1000, "abcdef"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "abc"));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   g_assert_cmpuint (g_array_index (fx.triggers, ColoTrigger, 0).offset, ==, 3);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -261,18 +182,18 @@ test_icmp_offset (void)
   GBytes *a, *b;
   ColoTrigger *t;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   a = frame_icmp_echo (&fx.opts, 1, 1, (const guint8 *) "pingdata", 8);
   b = frame_icmp_echo (&fx.opts, 1, 1, (const guint8 *) "pingDATA", 8);
-  push (&fx, P, a);
-  push (&fx, S, b);
+  core_fx_push (&fx, P, a);
+  core_fx_push (&fx, S, b);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   g_assert_cmpuint (t->key.ip_proto, ==, 1);
   /* the whole IP payload counts, ICMP header included: the checksum
    * (bytes 2-3) is the first byte that differs */
   g_assert_cmpuint (t->offset, ==, 2);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -281,17 +202,17 @@ test_udp_connections_independent (void)
   Fx fx;
   guint a1, b1, a2;
 
-  fx_init (&fx);
-  a1 = push (&fx, P, udp (&fx, 1000, "a1"));
-  b1 = push (&fx, P, udp (&fx, 2000, "b1"));
-  a2 = push (&fx, P, udp (&fx, 1000, "a2"));
-  push (&fx, S, udp (&fx, 2000, "b1"));
+  core_fx_init (&fx);
+  a1 = core_fx_push (&fx, P, udp (&fx, 1000, "a1"));
+  b1 = core_fx_push (&fx, P, udp (&fx, 2000, "b1"));
+  a2 = core_fx_push (&fx, P, udp (&fx, 1000, "a2"));
+  core_fx_push (&fx, S, udp (&fx, 2000, "b1"));
   assert_released (&fx, b1, 0);
-  push (&fx, S, udp (&fx, 1000, "a1"));
-  push (&fx, S, udp (&fx, 1000, "a2"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "a1"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "a2"));
   assert_released (&fx, a1, a2, 0);
   g_assert_cmpuint (stats (&fx).connections, ==, 2);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -300,15 +221,15 @@ test_ipv6_and_vlan (void)
   Fx fx;
   guint p1, p2;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx.opts.ipv6 = TRUE;
   fx.opts.src = "fd00::1";
   fx.opts.dst = "fd00::2";
-  p1 = push (&fx, P, udp (&fx, 1000, "v6"));
-  push (&fx, S, udp (&fx, 1000, "v6"));
+  p1 = core_fx_push (&fx, P, udp (&fx, 1000, "v6"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "v6"));
   assert_released (&fx, p1, 0);
-  push (&fx, P, udp (&fx, 1000, "v6a"));
-  push (&fx, S, udp (&fx, 1000, "v6b"));
+  core_fx_push (&fx, P, udp (&fx, 1000, "v6a"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "v6b"));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   g_assert_cmpuint (g_array_index (fx.triggers, ColoTrigger, 0).key.ip_version,
       ==, 6);
@@ -321,20 +242,20 @@ test_ipv6_and_vlan (void)
   fx.opts.dst = "10.0.0.2";
   fx.opts.n_vlan = 1;
   fx.opts.vlan_id[0] = 10;
-  p1 = push (&fx, P, udp (&fx, 1000, "tagged"));
+  p1 = core_fx_push (&fx, P, udp (&fx, 1000, "tagged"));
   fx.opts.vlan_id[0] = 20;
-  push (&fx, S, udp (&fx, 1000, "tagged"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "tagged"));
   assert_released (&fx, 0);
   fx.opts.vlan_id[0] = 10;
-  push (&fx, S, udp (&fx, 1000, "tagged"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "tagged"));
   assert_released (&fx, p1, 0);
   /* QinQ */
   fx.opts.n_vlan = 2;
   fx.opts.vlan_id[1] = 5;
-  p2 = push (&fx, P, udp (&fx, 1000, "qinq"));
-  push (&fx, S, udp (&fx, 1000, "qinq"));
+  p2 = core_fx_push (&fx, P, udp (&fx, 1000, "qinq"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "qinq"));
   assert_released (&fx, p2, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -344,27 +265,27 @@ test_arp_and_malformed (void)
   guint p1, s1, p2, s2;
   GBytes *good, *cut;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, frame_arp (&fx.opts));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, frame_arp (&fx.opts));
   assert_released (&fx, p1, 0);
-  s1 = push (&fx, S, frame_arp (&fx.opts));
+  s1 = core_fx_push (&fx, S, frame_arp (&fx.opts));
   g_assert_cmpuint (fx.dropped->len, ==, 1);
   g_assert_cmpuint (g_array_index (fx.dropped, guint, 0), ==, s1);
 
   good = udp (&fx, 1000, "payload");
   cut = g_bytes_new_from_bytes (good, 0, 14 + 10);      /* truncated IPv4 */
   g_bytes_unref (good);
-  p2 = push (&fx, P, cut);
+  p2 = core_fx_push (&fx, P, cut);
   assert_released (&fx, p2, 0);
   good = udp (&fx, 1000, "payload");
   cut = g_bytes_new_from_bytes (good, 0, 14 + 10);
   g_bytes_unref (good);
-  s2 = push (&fx, S, cut);
+  s2 = core_fx_push (&fx, S, cut);
   g_assert_cmpuint (g_array_index (fx.dropped, guint, 1), ==, s2);
   g_assert_cmpuint (stats (&fx).passed_through, ==, 2);
   g_assert_cmpuint (stats (&fx).secondary_dropped, ==, 2);
   g_assert_cmpuint (stats (&fx).malformed, ==, 2);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* --- TCP ------------------------------------------------------------------ */
@@ -375,15 +296,15 @@ test_tcp_in_order (void)
   Fx fx;
   guint p1, p2;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
-  p2 = push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  p2 = core_fx_push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
   assert_released (&fx, p1, 0);
-  push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100));
   assert_released (&fx, p2, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -392,16 +313,16 @@ test_tcp_primary_one_secondary_three (void)
   Fx fx;
   guint p1;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, tcp (&fx, 5000, 1, ACK | PSH, 0, 3000));
-  push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 1000));
-  push (&fx, S, tcp (&fx, 6000, 1, ACK, 1000, 1000));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, tcp (&fx, 5000, 1, ACK | PSH, 0, 3000));
+  core_fx_push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 1000));
+  core_fx_push (&fx, S, tcp (&fx, 6000, 1, ACK, 1000, 1000));
   assert_released (&fx, 0);
-  push (&fx, S, tcp (&fx, 7000, 1, ACK | PSH, 2000, 1000));
+  core_fx_push (&fx, S, tcp (&fx, 7000, 1, ACK | PSH, 2000, 1000));
   assert_released (&fx, p1, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -410,14 +331,14 @@ test_tcp_primary_three_secondary_one (void)
   Fx fx;
   guint p1, p2, p3;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 1000));
-  p2 = push (&fx, P, tcp (&fx, 6000, 1, ACK, 1000, 1000));
-  p3 = push (&fx, P, tcp (&fx, 7000, 1, ACK, 2000, 1000));
-  push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 3000));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 1000));
+  p2 = core_fx_push (&fx, P, tcp (&fx, 6000, 1, ACK, 1000, 1000));
+  p3 = core_fx_push (&fx, P, tcp (&fx, 7000, 1, ACK, 2000, 1000));
+  core_fx_push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 3000));
   assert_released (&fx, p1, p2, p3, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -426,12 +347,12 @@ test_tcp_out_of_order_primary (void)
   Fx fx;
   guint p1, p2;
 
-  fx_init (&fx);
-  p2 = push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
-  p1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 200));
+  core_fx_init (&fx);
+  p2 = core_fx_push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
+  p1 = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 200));
   assert_released (&fx, p1, p2, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -442,14 +363,14 @@ test_tcp_miscompare_offset_and_seq (void)
   GBytes *bad;
   guint8 *data;
 
-  fx_init (&fx);
-  push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 3000));
-  push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 1000));
+  core_fx_init (&fx);
+  core_fx_push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 3000));
+  core_fx_push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 1000));
   data = pattern_bytes (1000, 1000);
   data[500] ^= 0xff;            /* stream byte 1500 differs */
   bad = frame_tcp (&fx.opts, 80, 40000, 6000, 1, ACK, 0, data, 1000);
   g_free (data);
-  push (&fx, S, bad);
+  core_fx_push (&fx, S, bad);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   g_assert_cmpint (t->reason, ==, COLO_TRIGGER_MISCOMPARE);
@@ -469,7 +390,7 @@ test_tcp_miscompare_offset_and_seq (void)
     g_free (want);
   }
   assert_released (&fx, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* Near the start of a payload the excerpts hold fewer bytes before the
@@ -480,16 +401,16 @@ test_excerpt_bounds (void)
   Fx fx;
   ColoTrigger *t;
 
-  fx_init (&fx);
-  push (&fx, P, udp (&fx, 1000, "abcdefghij"));
-  push (&fx, S, udp (&fx, 1000, "abcXefghijklm"));
+  core_fx_init (&fx);
+  core_fx_push (&fx, P, udp (&fx, 1000, "abcdefghij"));
+  core_fx_push (&fx, S, udp (&fx, 1000, "abcXefghijklm"));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   g_assert_cmpuint (t->offset, ==, 3);
   g_assert_cmpuint (t->excerpt_before, ==, 3);
   g_assert_cmpmem (t->excerpt[P], t->excerpt_len[P], "abcdefghij", 10);
   g_assert_cmpmem (t->excerpt[S], t->excerpt_len[S], "abcXefghijklm", 13);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* A secondary RST where the primary sends data: the secondary has no byte
@@ -501,10 +422,10 @@ test_excerpt_secondary_reset (void)
   ColoTrigger *t;
   guint8 *want;
 
-  fx_init (&fx);
-  push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 40));
-  push (&fx, S, tcp (&fx, 1040, 1, ACK | COLO_TCP_RST, 40, 0));
+  core_fx_init (&fx);
+  core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 40));
+  core_fx_push (&fx, S, tcp (&fx, 1040, 1, ACK | COLO_TCP_RST, 40, 0));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   g_assert_cmpuint (t->offset, ==, 40);
@@ -513,7 +434,7 @@ test_excerpt_secondary_reset (void)
   g_assert_cmpmem (t->excerpt[P], t->excerpt_len[P], want, 32);
   g_free (want);
   g_assert_cmpuint (t->excerpt_len[S], ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 typedef struct
@@ -546,19 +467,19 @@ test_history_on_conn (void)
   ColoTrigger *t;
   guint i;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx.opts.vnet_hdr_len = 12;
   colo_compare_config_init (&cfg);
   cfg.history = 4;
   colo_comparator_set_config (fx.c, &cfg);
   for (i = 0; i < 6; i++) {
-    push_at (&fx, P, udp (&fx, 1000, "same"), i);
-    push_at (&fx, S, udp (&fx, 1000, "same"), i);
+    core_fx_push_at (&fx, P, udp (&fx, 1000, "same"), i);
+    core_fx_push_at (&fx, S, udp (&fx, 1000, "same"), i);
   }
-  push_at (&fx, P, udp (&fx, 2000, "other"), 6);
-  push_at (&fx, S, udp (&fx, 2000, "other"), 6);
-  push_at (&fx, P, udp (&fx, 1000, "left"), 7);
-  push_at (&fx, S, udp (&fx, 1000, "right"), 7);
+  core_fx_push_at (&fx, P, udp (&fx, 2000, "other"), 6);
+  core_fx_push_at (&fx, S, udp (&fx, 2000, "other"), 6);
+  core_fx_push_at (&fx, P, udp (&fx, 1000, "left"), 7);
+  core_fx_push_at (&fx, S, udp (&fx, 1000, "right"), 7);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   colo_comparator_foreach_on_conn (fx.c, &t->key, 16, count_frame, &fc);
@@ -575,7 +496,7 @@ test_history_on_conn (void)
   colo_comparator_foreach_on_conn (fx.c, &t->key, 0, count_frame, &fc);
   g_assert_cmpuint (fc.n[P][FALSE] + fc.n[P][TRUE] + fc.n[S][FALSE] +
       fc.n[S][TRUE], ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -585,15 +506,17 @@ test_tcp_options_and_headers_ignored (void)
   guint8 *data = pattern_bytes (0, 50);
   guint p1;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, frame_tcp (&fx.opts, 80, 40000, 1, 1, ACK, 12, data, 50));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, frame_tcp (&fx.opts, 80, 40000, 1, 1, ACK, 12,
+          data, 50));
   fx.opts.ttl = 1;
   fx.opts.ip_id = 999;
   fx.opts.ip_options_len = 8;
-  push (&fx, S, frame_tcp (&fx.opts, 80, 40000, 1, 1, ACK, 0, data, 50));
+  core_fx_push (&fx, S, frame_tcp (&fx.opts, 80, 40000, 1, 1, ACK, 0, data,
+          50));
   assert_released (&fx, p1, 0);
   g_free (data);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -602,23 +525,23 @@ test_tcp_retransmission (void)
   Fx fx;
   guint p1, r1;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
   assert_released (&fx, p1, 0);
   /* the primary retransmits: released without any secondary */
-  r1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  r1 = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
   assert_released (&fx, r1, 0);
   /* a secondary retransmission is dropped */
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
   /* partially new data: only the new part is compared */
-  r1 = push (&fx, P, tcp (&fx, 1050, 1, ACK, 50, 100));
+  r1 = core_fx_push (&fx, P, tcp (&fx, 1050, 1, ACK, 50, 100));
   assert_released (&fx, 0);
-  push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 50));
+  core_fx_push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 50));
   assert_released (&fx, r1, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -627,22 +550,22 @@ test_tcp_pure_ack (void)
   Fx fx;
   guint a, d;
 
-  fx_init (&fx);
-  a = push (&fx, P, tcp (&fx, 1000, 500, ACK, 0, 0));
+  core_fx_init (&fx);
+  a = core_fx_push (&fx, P, tcp (&fx, 1000, 500, ACK, 0, 0));
   assert_released (&fx, a, 0);
-  push (&fx, S, tcp (&fx, 1000, 500, ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 500, ACK, 0, 0));
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
   g_assert_cmpuint (stats (&fx).queued_primary, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 
   /* behind queued data it keeps sequence order, and is not ack-gated */
-  fx_init (&fx);
-  d = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
-  a = push (&fx, P, tcp (&fx, 1100, 900, ACK, 0, 0));
+  core_fx_init (&fx);
+  d = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  a = core_fx_push (&fx, P, tcp (&fx, 1100, 900, ACK, 0, 0));
   assert_released (&fx, 0);
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100));
   assert_released (&fx, d, a, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -651,16 +574,16 @@ test_tcp_ack_gating (void)
   Fx fx;
   guint p1;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   /* the primary acknowledges client data up to 900, the secondary only
    * up to 500 so far */
-  p1 = push (&fx, P, tcp (&fx, 1000, 900, ACK, 0, 100));
-  push (&fx, S, tcp (&fx, 1000, 500, ACK, 0, 100));
+  p1 = core_fx_push (&fx, P, tcp (&fx, 1000, 900, ACK, 0, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 500, ACK, 0, 100));
   assert_released (&fx, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);   /* waiting, not diverged */
-  push (&fx, S, tcp (&fx, 1100, 900, ACK, 100, 0));     /* pure ACK */
+  core_fx_push (&fx, S, tcp (&fx, 1100, 900, ACK, 100, 0));     /* pure ACK */
   assert_released (&fx, p1, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -670,19 +593,19 @@ test_tcp_wraparound (void)
   guint p1, p2, p3;
   guint32 base = 0xFFFFFF00u;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   /* seq crosses 2^32 inside the segments; acks wrap too */
-  p1 = push (&fx, P, tcp (&fx, base, 0xFFFFFFF0u, ACK, 0, 200));
-  p2 = push (&fx, P, tcp (&fx, base + 200, 0x10, ACK, 200, 200));
-  push (&fx, S, tcp (&fx, base, 0xFFFFFFF0u, ACK, 0, 300));
+  p1 = core_fx_push (&fx, P, tcp (&fx, base, 0xFFFFFFF0u, ACK, 0, 200));
+  p2 = core_fx_push (&fx, P, tcp (&fx, base + 200, 0x10, ACK, 200, 200));
+  core_fx_push (&fx, S, tcp (&fx, base, 0xFFFFFFF0u, ACK, 0, 300));
   assert_released (&fx, p1, 0); /* p2 waits: ack 0x10 is ahead */
-  push (&fx, S, tcp (&fx, base + 300, 0x10, ACK, 300, 100));
+  core_fx_push (&fx, S, tcp (&fx, base + 300, 0x10, ACK, 300, 100));
   assert_released (&fx, p2, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
   /* a retransmission from before the wrap is recognised as old */
-  p3 = push (&fx, P, tcp (&fx, base + 100, 0x10, ACK, 100, 50));
+  p3 = core_fx_push (&fx, P, tcp (&fx, base + 100, 0x10, ACK, 100, 50));
   assert_released (&fx, p3, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -692,26 +615,26 @@ test_tcp_syn_fin_compared (void)
   guint syn, fin;
   ColoTrigger *t;
 
-  fx_init (&fx);
-  syn = push (&fx, P, tcp (&fx, 999, 1, COLO_TCP_SYN | ACK, 0, 0));
-  push (&fx, S, tcp (&fx, 999, 1, COLO_TCP_SYN | ACK, 0, 0));
+  core_fx_init (&fx);
+  syn = core_fx_push (&fx, P, tcp (&fx, 999, 1, COLO_TCP_SYN | ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 999, 1, COLO_TCP_SYN | ACK, 0, 0));
   assert_released (&fx, syn, 0);
-  fin = push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
-  push (&fx, S, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
+  fin = core_fx_push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
   assert_released (&fx, fin, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
 
   /* FIN on the primary where the secondary sends more data */
-  fx_clear (&fx);
-  fx_init (&fx);
-  push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 20));
+  core_fx_clear (&fx);
+  core_fx_init (&fx);
+  core_fx_push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_FIN | ACK, 0, 10));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 20));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   g_assert_cmpuint (t->offset, ==, 10);
   g_assert_cmpuint (t->tcp_seq, ==, 1010);
   assert_released (&fx, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -721,32 +644,32 @@ test_tcp_rst_compared (void)
   guint d, r;
   ColoTrigger *t;
 
-  fx_init (&fx);
-  d = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
-  r = push (&fx, P, tcp (&fx, 1010, 1, COLO_TCP_RST | ACK, 0, 0));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  core_fx_init (&fx);
+  d = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  r = core_fx_push (&fx, P, tcp (&fx, 1010, 1, COLO_TCP_RST | ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
   assert_released (&fx, d, 0);  /* the RST waits for the secondary's */
-  push (&fx, S, tcp (&fx, 1010, 1, COLO_TCP_RST | ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1010, 1, COLO_TCP_RST | ACK, 0, 0));
   assert_released (&fx, r, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 
   /* primary RST where the secondary goes on sending */
-  fx_init (&fx);
-  push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_RST | ACK, 0, 0));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  core_fx_init (&fx);
+  core_fx_push (&fx, P, tcp (&fx, 1000, 1, COLO_TCP_RST | ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   g_assert_cmpuint (t->tcp_seq, ==, 1000);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 
   /* secondary RST where the primary goes on sending */
-  fx_init (&fx);
-  push (&fx, S, tcp (&fx, 1000, 1, COLO_TCP_RST | ACK, 0, 0));
-  push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  core_fx_init (&fx);
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, COLO_TCP_RST | ACK, 0, 0));
+  core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   assert_released (&fx, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -755,16 +678,16 @@ test_tcp_checkpoint_resyncs (void)
   Fx fx;
   guint p1, p2;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100));
   colo_comparator_checkpoint_done (fx.c, 0);
   assert_released (&fx, p1, 0);
   /* after the checkpoint the secondary continues where the primary was */
-  p2 = push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
-  push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100));
+  p2 = core_fx_push (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100));
+  core_fx_push (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100));
   assert_released (&fx, p2, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* --- TCP connection lifecycle --------------------------------------------- */
@@ -785,12 +708,12 @@ tcp_text (Fx * fx, guint32 seq, guint32 ack, guint8 flags, const char *text)
 static void
 whole_connection (Fx * fx, guint32 isn, guint64 now, guint h[3])
 {
-  h[0] = push_at (fx, P, tcp (fx, isn, 1, SYN | ACK, 0, 0), now);
-  push_at (fx, S, tcp (fx, isn, 1, SYN | ACK, 0, 0), now);
-  h[1] = push_at (fx, P, tcp (fx, isn + 1, 1, ACK, 0, 10), now);
-  push_at (fx, S, tcp (fx, isn + 1, 1, ACK, 0, 10), now);
-  h[2] = push_at (fx, P, tcp (fx, isn + 11, 1, FIN | ACK, 0, 0), now);
-  push_at (fx, S, tcp (fx, isn + 11, 1, FIN | ACK, 0, 0), now);
+  h[0] = core_fx_push_at (fx, P, tcp (fx, isn, 1, SYN | ACK, 0, 0), now);
+  core_fx_push_at (fx, S, tcp (fx, isn, 1, SYN | ACK, 0, 0), now);
+  h[1] = core_fx_push_at (fx, P, tcp (fx, isn + 1, 1, ACK, 0, 10), now);
+  core_fx_push_at (fx, S, tcp (fx, isn + 1, 1, ACK, 0, 10), now);
+  h[2] = core_fx_push_at (fx, P, tcp (fx, isn + 11, 1, FIN | ACK, 0, 0), now);
+  core_fx_push_at (fx, S, tcp (fx, isn + 11, 1, FIN | ACK, 0, 0), now);
 }
 
 /* TIME-WAIT reuse: Linux gives the new connection an ISN above the old
@@ -802,18 +725,18 @@ test_tcp_reuse_isn_ahead (void)
   guint old[3], syn, data;
   guint32 isn = 1011 + 65537;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   whole_connection (&fx, 999, 0, old);
   assert_released (&fx, old[0], old[1], old[2], 0);
-  syn = push (&fx, P, tcp (&fx, isn, 1, SYN | ACK, 0, 0));
-  push (&fx, S, tcp (&fx, isn, 1, SYN | ACK, 0, 0));
-  data = push (&fx, P, tcp (&fx, isn + 1, 1, ACK, 0, 20));
-  push (&fx, S, tcp (&fx, isn + 1, 1, ACK, 0, 20));
+  syn = core_fx_push (&fx, P, tcp (&fx, isn, 1, SYN | ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, isn, 1, SYN | ACK, 0, 0));
+  data = core_fx_push (&fx, P, tcp (&fx, isn + 1, 1, ACK, 0, 20));
+  core_fx_push (&fx, S, tcp (&fx, isn + 1, 1, ACK, 0, 20));
   assert_released (&fx, syn, data, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
   g_assert_cmpuint (stats (&fx).queued_primary, ==, 0);
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* A quick reconnect after an abortive close can take an ISN below the old
@@ -826,25 +749,25 @@ test_tcp_reuse_isn_below_diverges (void)
   guint d, r, syn;
   ColoTrigger *t;
 
-  fx_init (&fx);
-  d = push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 100));
-  push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 100));
-  r = push (&fx, P, tcp (&fx, 5100, 1, RST, 0, 0));
-  push (&fx, S, tcp (&fx, 5100, 1, RST | ACK, 0, 0));
+  core_fx_init (&fx);
+  d = core_fx_push (&fx, P, tcp (&fx, 5000, 1, ACK, 0, 100));
+  core_fx_push (&fx, S, tcp (&fx, 5000, 1, ACK, 0, 100));
+  r = core_fx_push (&fx, P, tcp (&fx, 5100, 1, RST, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 5100, 1, RST | ACK, 0, 0));
   assert_released (&fx, d, r, 0);
 
-  syn = push (&fx, P, tcp (&fx, 700, 0, SYN, 0, 0));
-  push (&fx, S, tcp (&fx, 700, 0, SYN, 0, 0));
+  syn = core_fx_push (&fx, P, tcp (&fx, 700, 0, SYN, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 700, 0, SYN, 0, 0));
   assert_released (&fx, syn, 0);
-  push (&fx, P, tcp_text (&fx, 701, 9, ACK, "GET /index.html"));
-  push (&fx, S, tcp_text (&fx, 701, 9, ACK, "GET /indeX.html"));
+  core_fx_push (&fx, P, tcp_text (&fx, 701, 9, ACK, "GET /index.html"));
+  core_fx_push (&fx, S, tcp_text (&fx, 701, 9, ACK, "GET /indeX.html"));
   assert_released (&fx, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   g_assert_cmpint (t->reason, ==, COLO_TRIGGER_MISCOMPARE);
   g_assert_cmpuint (t->offset, ==, 9);
   g_assert_cmpuint (t->tcp_seq, ==, 710);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* The primary ends the old connection and begins the new one before the
@@ -855,22 +778,22 @@ test_tcp_reuse_old_still_queued (void)
   Fx fx;
   guint h[5];
 
-  fx_init (&fx);
-  h[0] = push (&fx, P, tcp (&fx, 999, 1, SYN | ACK, 0, 0));
-  h[1] = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
-  h[2] = push (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
-  h[3] = push (&fx, P, tcp (&fx, 500, 0, SYN, 0, 0));
-  h[4] = push (&fx, P, tcp (&fx, 501, 7, ACK, 0, 20));
-  push (&fx, S, tcp (&fx, 999, 1, SYN | ACK, 0, 0));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  core_fx_init (&fx);
+  h[0] = core_fx_push (&fx, P, tcp (&fx, 999, 1, SYN | ACK, 0, 0));
+  h[1] = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  h[2] = core_fx_push (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
+  h[3] = core_fx_push (&fx, P, tcp (&fx, 500, 0, SYN, 0, 0));
+  h[4] = core_fx_push (&fx, P, tcp (&fx, 501, 7, ACK, 0, 20));
+  core_fx_push (&fx, S, tcp (&fx, 999, 1, SYN | ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
   assert_released (&fx, h[0], h[1], 0);
-  push (&fx, S, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
   assert_released (&fx, h[2], 0);
-  push (&fx, S, tcp (&fx, 500, 0, SYN, 0, 0));
-  push (&fx, S, tcp (&fx, 501, 7, ACK, 0, 20));
+  core_fx_push (&fx, S, tcp (&fx, 500, 0, SYN, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 501, 7, ACK, 0, 20));
   assert_released (&fx, h[3], h[4], 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* A retransmitted SYN (same ISN) stays in its instance. */
@@ -880,15 +803,15 @@ test_tcp_repeated_syn_same_instance (void)
   Fx fx;
   guint s1, s2, d;
 
-  fx_init (&fx);
-  s1 = push (&fx, P, tcp (&fx, 999, 0, SYN, 0, 0));
-  s2 = push (&fx, P, tcp (&fx, 999, 0, SYN, 0, 0));
-  push (&fx, S, tcp (&fx, 999, 0, SYN, 0, 0));
-  d = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  core_fx_init (&fx);
+  s1 = core_fx_push (&fx, P, tcp (&fx, 999, 0, SYN, 0, 0));
+  s2 = core_fx_push (&fx, P, tcp (&fx, 999, 0, SYN, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 999, 0, SYN, 0, 0));
+  d = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
   assert_released (&fx, s1, s2, d, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* The secondary ends the old instance short and moves on: the primary's
@@ -899,16 +822,16 @@ test_tcp_instance_missing_tail (void)
   Fx fx;
   ColoTrigger *t;
 
-  fx_init (&fx);
-  push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 20));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
-  push (&fx, S, tcp (&fx, 300, 0, SYN, 0, 0));
+  core_fx_init (&fx);
+  core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 20));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  core_fx_push (&fx, S, tcp (&fx, 300, 0, SYN, 0, 0));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   t = &g_array_index (fx.triggers, ColoTrigger, 0);
   g_assert_cmpuint (t->tcp_seq, ==, 1010);
   g_assert_cmpuint (t->offset, ==, 10);
   assert_released (&fx, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* After an abortive close the primary answers late segments with more
@@ -919,21 +842,21 @@ test_tcp_repeated_rst (void)
   Fx fx;
   guint d, r1, r2, r3;
 
-  fx_init (&fx);
-  d = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
-  r1 = push (&fx, P, tcp (&fx, 1010, 1, RST | ACK, 0, 0));
-  r2 = push (&fx, P, tcp (&fx, 1010, 0, RST, 0, 0));
-  push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
+  core_fx_init (&fx);
+  d = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  r1 = core_fx_push (&fx, P, tcp (&fx, 1010, 1, RST | ACK, 0, 0));
+  r2 = core_fx_push (&fx, P, tcp (&fx, 1010, 0, RST, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10));
   assert_released (&fx, d, 0);
-  push (&fx, S, tcp (&fx, 1010, 1, RST | ACK, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1010, 1, RST | ACK, 0, 0));
   assert_released (&fx, r1, r2, 0);
-  r3 = push (&fx, P, tcp (&fx, 1010, 0, RST, 0, 0));
+  r3 = core_fx_push (&fx, P, tcp (&fx, 1010, 0, RST, 0, 0));
   assert_released (&fx, r3, 0);
   /* the secondary repeats its RST too: nothing waits for it */
-  push (&fx, S, tcp (&fx, 1010, 0, RST, 0, 0));
+  core_fx_push (&fx, S, tcp (&fx, 1010, 0, RST, 0, 0));
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* A secondary RST with no primary RST is held, and goes stale. */
@@ -943,18 +866,18 @@ test_tcp_lone_secondary_rst_goes_stale (void)
   Fx fx;
   guint d;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_config (&fx, 300, 50, 1024, FALSE);
-  d = push_at (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10), 0);
-  push_at (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10), 0);
-  push_at (&fx, S, tcp (&fx, 1010, 1, RST | ACK, 0, 0), 0);
+  d = core_fx_push_at (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10), 0);
+  core_fx_push_at (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 10), 0);
+  core_fx_push_at (&fx, S, tcp (&fx, 1010, 1, RST | ACK, 0, 0), 0);
   assert_released (&fx, d, 0);
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 1);
   colo_comparator_check_stale (fx.c, 300 * MS);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   g_assert_cmpint (g_array_index (fx.triggers, ColoTrigger, 0).reason, ==,
       COLO_TRIGGER_STALE);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -976,18 +899,19 @@ test_tcp_ended_forgotten_after_linger (void)
   Fx fx;
   guint h[3];
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_linger (&fx, 1000, 10000);
   whole_connection (&fx, 999, 0, h);
   /* an open TCP connection on other ports */
-  push_at (&fx, P, frame_tcp (&fx.opts, 81, 40000, 1, 1, ACK, 0,
+  core_fx_push_at (&fx, P, frame_tcp (&fx.opts, 81, 40000, 1, 1, ACK, 0,
           (const guint8 *) "x", 1), 0);
-  push_at (&fx, S, frame_tcp (&fx.opts, 81, 40000, 1, 1, ACK, 0,
+  core_fx_push_at (&fx, S, frame_tcp (&fx.opts, 81, 40000, 1, 1, ACK, 0,
           (const guint8 *) "x", 1), 0);
   g_assert_cmpuint (stats (&fx).connections, ==, 2);
   /* a retransmitted FIN during the linger is released at once */
   g_array_set_size (fx.released, 0);
-  h[0] = push_at (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0), 500 * MS);
+  h[0] =
+      core_fx_push_at (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0), 500 * MS);
   assert_released (&fx, h[0], 0);
   colo_comparator_check_stale (fx.c, 1499 * MS);
   g_assert_cmpuint (stats (&fx).connections, ==, 2);
@@ -999,7 +923,7 @@ test_tcp_ended_forgotten_after_linger (void)
   g_assert_cmpuint (stats (&fx).connections, ==, 0);
   g_assert_cmpuint (stats (&fx).evicted, ==, 1);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* A checkpoint flushes both instances in order; the secondary then goes on
@@ -1010,18 +934,18 @@ test_tcp_checkpoint_across_instances (void)
   Fx fx;
   guint h[4], d;
 
-  fx_init (&fx);
-  h[0] = push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
-  h[1] = push (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
-  h[2] = push (&fx, P, tcp (&fx, 500, 0, SYN, 0, 0));
-  h[3] = push (&fx, P, tcp (&fx, 501, 7, ACK, 0, 10));
+  core_fx_init (&fx);
+  h[0] = core_fx_push (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 10));
+  h[1] = core_fx_push (&fx, P, tcp (&fx, 1010, 1, FIN | ACK, 0, 0));
+  h[2] = core_fx_push (&fx, P, tcp (&fx, 500, 0, SYN, 0, 0));
+  h[3] = core_fx_push (&fx, P, tcp (&fx, 501, 7, ACK, 0, 10));
   colo_comparator_checkpoint_done (fx.c, 0);
   assert_released (&fx, h[0], h[1], h[2], h[3], 0);
-  d = push (&fx, P, tcp (&fx, 511, 7, ACK, 10, 10));
-  push (&fx, S, tcp (&fx, 511, 7, ACK, 10, 10));
+  d = core_fx_push (&fx, P, tcp (&fx, 511, 7, ACK, 10, 10));
+  core_fx_push (&fx, S, tcp (&fx, 511, 7, ACK, 10, 10));
   assert_released (&fx, d, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* The connection table's own accounting: at most 200 bytes per tracked
@@ -1034,11 +958,11 @@ test_memory_per_connection (void)
   guint i;
   gsize bytes;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   for (i = 0; i < n; i++) {
-    push (&fx, P, frame_udp (&fx.opts, 1024 + i / 60000, 1 + i % 60000,
+    core_fx_push (&fx, P, frame_udp (&fx.opts, 1024 + i / 60000, 1 + i % 60000,
             (const guint8 *) "x", 1));
-    push (&fx, S, frame_udp (&fx.opts, 1024 + i / 60000, 1 + i % 60000,
+    core_fx_push (&fx, S, frame_udp (&fx.opts, 1024 + i / 60000, 1 + i % 60000,
             (const guint8 *) "x", 1));
   }
   g_assert_cmpuint (stats (&fx).connections, ==, n);
@@ -1048,7 +972,7 @@ test_memory_per_connection (void)
   g_assert_cmpuint (bytes / n, <=, 200);
   /* frames are freed as they go: only the table is left */
   g_ptr_array_set_size (fx.frames, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* --- time, requests, queue, failover -------------------------------------- */
@@ -1059,9 +983,9 @@ test_stale_each_side (void)
   Fx fx;
   ColoTrigger *t;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_config (&fx, 300, 50, 1024, FALSE);
-  push_at (&fx, P, udp (&fx, 1000, "lonely"), 100 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 1000, "lonely"), 100 * MS);
   g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, 400 * MS);
   /* checked on the 50 ms grid: at 400 ms, then each cycle after now */
   g_assert_cmpuint (colo_comparator_next_scan_time (fx.c, 100 * MS), ==,
@@ -1081,7 +1005,7 @@ test_stale_each_side (void)
   g_assert_cmpuint (colo_comparator_next_scan_time (fx.c, 400 * MS), ==,
       G_MAXUINT64);
 
-  push_at (&fx, S, udp (&fx, 1000, "lonely too"), 1000 * MS);
+  core_fx_push_at (&fx, S, udp (&fx, 1000, "lonely too"), 1000 * MS);
   colo_comparator_check_stale (fx.c, 1299 * MS);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   colo_comparator_check_stale (fx.c, 1300 * MS);
@@ -1089,7 +1013,7 @@ test_stale_each_side (void)
   t = &g_array_index (fx.triggers, ColoTrigger, 1);
   g_assert_cmpint (t->side, ==, S);
   g_assert_cmpuint (stats (&fx).stale, ==, 2);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1097,27 +1021,27 @@ test_once_per_episode (void)
 {
   Fx fx;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_config (&fx, 3000, 100, 1024, FALSE);
-  push_at (&fx, P, udp (&fx, 1, "a"), 0);
-  push_at (&fx, S, udp (&fx, 1, "b"), 0);
-  push_at (&fx, P, udp (&fx, 2, "a"), 10 * MS);
-  push_at (&fx, S, udp (&fx, 2, "b"), 10 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 1, "a"), 0);
+  core_fx_push_at (&fx, S, udp (&fx, 1, "b"), 0);
+  core_fx_push_at (&fx, P, udp (&fx, 2, "a"), 10 * MS);
+  core_fx_push_at (&fx, S, udp (&fx, 2, "b"), 10 * MS);
   g_assert_cmpuint (stats (&fx).miscompares, ==, 2);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   /* unanswered: posted again, at most once per scan cycle */
-  push_at (&fx, P, udp (&fx, 3, "a"), 100 * MS);
-  push_at (&fx, S, udp (&fx, 3, "b"), 100 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 3, "a"), 100 * MS);
+  core_fx_push_at (&fx, S, udp (&fx, 3, "b"), 100 * MS);
   g_assert_cmpuint (fx.triggers->len, ==, 2);
-  push_at (&fx, P, udp (&fx, 4, "a"), 150 * MS);
-  push_at (&fx, S, udp (&fx, 4, "b"), 150 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 4, "a"), 150 * MS);
+  core_fx_push_at (&fx, S, udp (&fx, 4, "b"), 150 * MS);
   g_assert_cmpuint (fx.triggers->len, ==, 2);
   g_assert_cmpuint (stats (&fx).checkpoints_requested, ==, 2);
   colo_comparator_checkpoint_done (fx.c, 160 * MS);
-  push_at (&fx, P, udp (&fx, 5, "a"), 170 * MS);
-  push_at (&fx, S, udp (&fx, 5, "b"), 170 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 5, "a"), 170 * MS);
+  core_fx_push_at (&fx, S, udp (&fx, 5, "b"), 170 * MS);
   g_assert_cmpuint (fx.triggers->len, ==, 3);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1126,17 +1050,17 @@ test_queue_full (void)
   Fx fx;
   guint p[5], i;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_config (&fx, 3000, 1000, 3, FALSE);
   for (i = 0; i < 5; i++)
-    p[i] = push (&fx, P, udp (&fx, 1, "x"));
+    p[i] = core_fx_push (&fx, P, udp (&fx, 1, "x"));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   g_assert_cmpint (g_array_index (fx.triggers, ColoTrigger, 0).reason, ==,
       COLO_TRIGGER_QUEUE_FULL);
   g_assert_cmpuint (stats (&fx).queued_primary, ==, 5); /* none dropped */
   colo_comparator_checkpoint_done (fx.c, 0);
   assert_released (&fx, p[0], p[1], p[2], p[3], p[4], 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* A batch (the element's input since its last pass, one pad after the
@@ -1150,15 +1074,15 @@ test_queue_full_batch (void)
   ColoTrigger *t;
   guint p[4], i;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_config (&fx, 3000, 1000, 4, FALSE);
 
   /* max_queue_size primaries, then their secondaries: no request */
   colo_comparator_begin_batch (fx.c);
   for (i = 0; i < 4; i++)
-    p[i] = push (&fx, P, udp (&fx, 1, text[i]));
+    p[i] = core_fx_push (&fx, P, udp (&fx, 1, text[i]));
   for (i = 0; i < 4; i++)
-    push (&fx, S, udp (&fx, 1, text[i]));
+    core_fx_push (&fx, S, udp (&fx, 1, text[i]));
   colo_comparator_end_batch (fx.c);
   assert_released (&fx, p[0], p[1], p[2], p[3], 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
@@ -1167,11 +1091,11 @@ test_queue_full_batch (void)
   /* still full at the end: one request, when the batch ends */
   colo_comparator_begin_batch (fx.c);
   for (i = 0; i < 4; i++)
-    p[i] = push (&fx, P, udp (&fx, 2, text[i]));
-  push (&fx, S, udp (&fx, 2, text[0]));
-  push (&fx, S, udp (&fx, 3, "other connection"));
+    p[i] = core_fx_push (&fx, P, udp (&fx, 2, text[i]));
+  core_fx_push (&fx, S, udp (&fx, 2, text[0]));
+  core_fx_push (&fx, S, udp (&fx, 3, "other connection"));
   for (i = 0; i < 4; i++)
-    push (&fx, S, udp (&fx, 4, text[i]));
+    core_fx_push (&fx, S, udp (&fx, 4, text[i]));
   g_assert_cmpuint (fx.triggers->len, ==, 0);
   colo_comparator_end_batch (fx.c);
   g_assert_cmpuint (fx.triggers->len, ==, 1);
@@ -1185,9 +1109,9 @@ test_queue_full_batch (void)
 
   /* outside a batch, each push is judged at once */
   for (i = 0; i < 4; i++)
-    push (&fx, P, udp (&fx, 5, text[i]));
+    core_fx_push (&fx, P, udp (&fx, 5, text[i]));
   g_assert_cmpuint (fx.triggers->len, ==, 2);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1196,14 +1120,14 @@ test_auto_release (void)
   Fx fx;
   guint p1;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_config (&fx, 3000, 1000, 1024, TRUE);
-  p1 = push (&fx, P, udp (&fx, 1, "a"));
-  push (&fx, S, udp (&fx, 1, "b"));
+  p1 = core_fx_push (&fx, P, udp (&fx, 1, "a"));
+  core_fx_push (&fx, S, udp (&fx, 1, "b"));
   g_assert_cmpuint (fx.triggers->len, ==, 1);
   assert_released (&fx, p1, 0);
   g_assert_cmpuint (stats (&fx).queued_secondary, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1212,17 +1136,17 @@ test_failover (void)
   Fx fx;
   guint p1, p2;
 
-  fx_init (&fx);
-  p1 = push (&fx, P, udp (&fx, 1, "a"));
+  core_fx_init (&fx);
+  p1 = core_fx_push (&fx, P, udp (&fx, 1, "a"));
   colo_comparator_failover (fx.c, 0);
   assert_released (&fx, p1, 0);
-  p2 = push (&fx, P, udp (&fx, 1, "b"));
+  p2 = core_fx_push (&fx, P, udp (&fx, 1, "b"));
   assert_released (&fx, p2, 0);
-  push (&fx, S, udp (&fx, 1, "c"));
+  core_fx_push (&fx, S, udp (&fx, 1, "c"));
   g_assert_cmpuint (fx.dropped->len, ==, 1);
   g_assert_cmpuint (stats (&fx).passed_through, ==, 1);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1230,16 +1154,16 @@ test_discard (void)
 {
   Fx fx;
 
-  fx_init (&fx);
-  push (&fx, P, udp (&fx, 1, "a"));
-  push (&fx, P, tcp (&fx, 1, 1, ACK, 0, 10));
-  push (&fx, S, udp (&fx, 2, "b"));
+  core_fx_init (&fx);
+  core_fx_push (&fx, P, udp (&fx, 1, "a"));
+  core_fx_push (&fx, P, tcp (&fx, 1, 1, ACK, 0, 10));
+  core_fx_push (&fx, S, udp (&fx, 2, "b"));
   g_assert_cmpuint (colo_comparator_discard (fx.c), ==, 2);
   g_assert_cmpuint (fx.dropped->len, ==, 3);
   g_assert_cmpuint (stats (&fx).dropped, ==, 3);
   g_assert_cmpuint (stats (&fx).connections, ==, 0);
   assert_released (&fx, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1247,17 +1171,17 @@ test_two_comparators_independent (void)
 {
   Fx a, b;
 
-  fx_init (&a);
-  fx_init (&b);
-  push (&a, P, udp (&a, 1, "x"));
-  push (&b, P, udp (&b, 1, "x"));
-  push (&a, S, udp (&a, 1, "y"));
+  core_fx_init (&a);
+  core_fx_init (&b);
+  core_fx_push (&a, P, udp (&a, 1, "x"));
+  core_fx_push (&b, P, udp (&b, 1, "x"));
+  core_fx_push (&a, S, udp (&a, 1, "y"));
   g_assert_cmpuint (a.triggers->len, ==, 1);
   g_assert_cmpuint (b.triggers->len, ==, 0);
-  push (&b, S, udp (&b, 1, "x"));
+  core_fx_push (&b, S, udp (&b, 1, "x"));
   g_assert_cmpuint (b.released->len, ==, 1);
-  fx_clear (&a);
-  fx_clear (&b);
+  core_fx_clear (&a);
+  core_fx_clear (&b);
 }
 
 static void
@@ -1266,13 +1190,13 @@ test_vnet_header (void)
   Fx fx;
   guint p1;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx.opts.vnet_hdr_len = 12;
-  p1 = push (&fx, P, tcp (&fx, 1, 1, ACK, 0, 10));
-  push (&fx, S, tcp (&fx, 1, 1, ACK, 0, 10));
+  p1 = core_fx_push (&fx, P, tcp (&fx, 1, 1, ACK, 0, 10));
+  core_fx_push (&fx, S, tcp (&fx, 1, 1, ACK, 0, 10));
   assert_released (&fx, p1, 0);
   g_assert_cmpuint (stats (&fx).malformed, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1290,28 +1214,28 @@ test_idle_eviction (void)
 {
   Fx fx;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_idle_timeout (&fx, 1000);
-  push_at (&fx, P, udp (&fx, 1, "a"), 0);
-  push_at (&fx, S, udp (&fx, 1, "a"), 0);
-  push_at (&fx, P, udp (&fx, 2, "b"), 500 * MS);
-  push_at (&fx, S, udp (&fx, 2, "b"), 500 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 1, "a"), 0);
+  core_fx_push_at (&fx, S, udp (&fx, 1, "a"), 0);
+  core_fx_push_at (&fx, P, udp (&fx, 2, "b"), 500 * MS);
+  core_fx_push_at (&fx, S, udp (&fx, 2, "b"), 500 * MS);
   g_assert_cmpuint (stats (&fx).connections, ==, 2);
   /* 999 ms after its last frame, connection 1 is still known */
-  push_at (&fx, P, udp (&fx, 2, "c"), 999 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 2, "c"), 999 * MS);
   g_assert_cmpuint (stats (&fx).connections, ==, 2);
   /* at 1000 ms it is forgotten; connection 2, in use, is not */
-  push_at (&fx, S, udp (&fx, 2, "c"), 1000 * MS);
+  core_fx_push_at (&fx, S, udp (&fx, 2, "c"), 1000 * MS);
   g_assert_cmpuint (stats (&fx).connections, ==, 1);
   g_assert_cmpuint (stats (&fx).evicted, ==, 1);
   g_assert_cmpuint (fx.released->len, ==, 3);
   /* a forgotten connection that comes back is a new one, compared as usual */
-  push_at (&fx, P, udp (&fx, 1, "d"), 1100 * MS);
-  push_at (&fx, S, udp (&fx, 1, "d"), 1100 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 1, "d"), 1100 * MS);
+  core_fx_push_at (&fx, S, udp (&fx, 1, "d"), 1100 * MS);
   g_assert_cmpuint (stats (&fx).connections, ==, 2);
   g_assert_cmpuint (fx.released->len, ==, 4);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1320,19 +1244,19 @@ test_idle_eviction_keeps_held_frames (void)
   Fx fx;
   guint p1;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_idle_timeout (&fx, 1000);
-  p1 = push_at (&fx, P, udp (&fx, 1, "held"), 0);
-  push_at (&fx, P, udp (&fx, 2, "x"), 5000 * MS);
+  p1 = core_fx_push_at (&fx, P, udp (&fx, 1, "held"), 0);
+  core_fx_push_at (&fx, P, udp (&fx, 2, "x"), 5000 * MS);
   g_assert_cmpuint (stats (&fx).connections, ==, 2);
   g_assert_cmpuint (stats (&fx).evicted, ==, 0);
   colo_comparator_checkpoint_done (fx.c, 5000 * MS);
   g_assert_cmpuint (g_array_index (fx.released, guint, 0), ==, p1);
   /* emptied by the checkpoint, connection 1 can go now */
-  push_at (&fx, P, udp (&fx, 2, "y"), 7000 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 2, "y"), 7000 * MS);
   g_assert_cmpuint (stats (&fx).connections, ==, 1);
   g_assert_cmpuint (stats (&fx).evicted, ==, 1);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* The connection of frame (bytes), looked up in the comparator's table */
@@ -1368,13 +1292,13 @@ test_idle_held_not_walked (void)
   guint i;
   Fx fx;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_idle_timeout (&fx, 1000);
   t = colo_comparator_get_conn_table (fx.c);
   first = udp (&fx, 1, "held");
-  push_at (&fx, P, first, 0);
+  core_fx_push_at (&fx, P, first, 0);
   for (i = 1; i < n_held; i++)
-    push_at (&fx, P, udp (&fx, 1 + i, "held"), 0);
+    core_fx_push_at (&fx, P, udp (&fx, 1 + i, "held"), 0);
   g_assert_cmpuint (colo_conn_table_size (t), ==, n_held);
   g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_NONE), ==, n_held);
   g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_OPEN), ==, 0);
@@ -1387,8 +1311,8 @@ test_idle_held_not_walked (void)
   for (i = 0; i < n_pushes; i++) {
     guint64 now = (5000 + i) * MS;
 
-    push_at (&fx, P, udp (&fx, 60000, "pair"), now);
-    push_at (&fx, S, udp (&fx, 60000, "pair"), now);
+    core_fx_push_at (&fx, P, udp (&fx, 60000, "pair"), now);
+    core_fx_push_at (&fx, S, udp (&fx, 60000, "pair"), now);
   }
   g_assert_cmpuint (fx.released->len, ==, n_pushes);
   /* the idle pair's connection is the one entry there is to examine */
@@ -1406,14 +1330,14 @@ test_idle_held_not_walked (void)
   g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_OPEN), ==,
       n_held + 1);
   /* (the pair's connection, idle since 5099 ms, goes) */
-  push_at (&fx, P, udp (&fx, 60001, "x"), 6999 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 60001, "x"), 6999 * MS);
   g_assert_cmpuint (stats (&fx).evicted, ==, 1);
   g_assert_cmpuint (colo_conn_table_idle_count (t, COLO_IDLE_OPEN), ==, n_held);
-  push_at (&fx, P, udp (&fx, 60001, "y"), 7000 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 60001, "y"), 7000 * MS);
   g_assert_cmpuint (stats (&fx).evicted, ==, 1 + n_held);
   g_assert_cmpuint (colo_conn_table_size (t), ==, 1);
   colo_comparator_checkpoint_done (fx.c, 7000 * MS);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1422,25 +1346,25 @@ test_idle_eviction_tcp_resumes (void)
   Fx fx;
   guint p1, p2, ka;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_idle_timeout (&fx, 1000);
-  p1 = push_at (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100), 0);
-  push_at (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100), 0);
+  p1 = core_fx_push_at (&fx, P, tcp (&fx, 1000, 1, ACK, 0, 100), 0);
+  core_fx_push_at (&fx, S, tcp (&fx, 1000, 1, ACK, 0, 100), 0);
   assert_released (&fx, p1, 0);
   /* another flow's frame makes the idle stream go */
-  push_at (&fx, P, udp (&fx, 9, "z"), 2000 * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 9, "z"), 2000 * MS);
   g_assert_cmpuint (stats (&fx).evicted, ==, 1);
   g_array_set_size (fx.released, 0);
   /* a keepalive (pure ACK, seq - 1) goes out uncompared */
-  ka = push_at (&fx, P, tcp (&fx, 1099, 1, ACK, 0, 0), 3000 * MS);
+  ka = core_fx_push_at (&fx, P, tcp (&fx, 1099, 1, ACK, 0, 0), 3000 * MS);
   assert_released (&fx, ka, 0);
   /* the stream resumes on both sides: aligned again and compared */
-  p2 = push_at (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100), 3000 * MS);
+  p2 = core_fx_push_at (&fx, P, tcp (&fx, 1100, 1, ACK, 100, 100), 3000 * MS);
   assert_released (&fx, 0);
-  push_at (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100), 3000 * MS);
+  core_fx_push_at (&fx, S, tcp (&fx, 1100, 1, ACK, 100, 100), 3000 * MS);
   assert_released (&fx, p2, 0);
   g_assert_cmpuint (fx.triggers->len, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 static void
@@ -1448,14 +1372,15 @@ test_idle_eviction_disabled (void)
 {
   Fx fx;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   fx_idle_timeout (&fx, 0);
-  push_at (&fx, P, udp (&fx, 1, "a"), 0);
-  push_at (&fx, S, udp (&fx, 1, "a"), 0);
-  push_at (&fx, P, udp (&fx, 2, "b"), G_GUINT64_CONSTANT (3600000) * MS);
+  core_fx_push_at (&fx, P, udp (&fx, 1, "a"), 0);
+  core_fx_push_at (&fx, S, udp (&fx, 1, "a"), 0);
+  core_fx_push_at (&fx, P, udp (&fx, 2, "b"),
+      G_GUINT64_CONSTANT (3600000) * MS);
   g_assert_cmpuint (stats (&fx).connections, ==, 2);
   g_assert_cmpuint (stats (&fx).evicted, ==, 0);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 int

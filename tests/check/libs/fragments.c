@@ -16,31 +16,32 @@
 #include "colo-compare.h"
 #include "colo-packet.h"
 #include "frames.h"
+#include "core_fixture.h"
 
 #define MS (G_GUINT64_CONSTANT (1000000))
 #define P COLO_SIDE_PRIMARY
 #define S COLO_SIDE_SECONDARY
 
+/* The shared fixture, with the frames relocated by foreach_queued */
 typedef struct
 {
-  ColoComparator *c;
-  GPtrArray *frames;            /* GBytes; handle = index + 1 */
-  GArray *released;             /* guint handles, in release order */
-  GArray *dropped;
-  GArray *triggers;             /* ColoTrigger */
+  CoreFx core;                  /* first: the frame hook casts it back */
   guint moved;                  /* relocated by foreach_queued */
   GPtrArray *copies;            /* relocated bytes */
 } Fx;
 
+/* The frame hook: every frame released or dropped is the one pushed */
 static void
-check_bytes (Fx * fx, guint h, const guint8 * data, gsize size)
+check_bytes (CoreFx * core, guint h, const guint8 * data, gsize size)
 {
+  Fx *fx = (Fx *) core;
   gsize want_size;
   const guint8 *want;
 
   g_assert_cmpuint (h, >=, 1);
-  g_assert_cmpuint (h, <=, fx->frames->len);
-  want = g_bytes_get_data (g_ptr_array_index (fx->frames, h - 1), &want_size);
+  g_assert_cmpuint (h, <=, fx->core.frames->len);
+  want = g_bytes_get_data (g_ptr_array_index (fx->core.frames, h - 1),
+      &want_size);
   /* the frame as pushed: same size and bytes (same memory unless moved) */
   g_assert_cmpuint (size, ==, want_size);
   g_assert_true (memcmp (data, want, size) == 0);
@@ -49,60 +50,18 @@ check_bytes (Fx * fx, guint h, const guint8 * data, gsize size)
 }
 
 static void
-on_release (gpointer handle, const guint8 * data, gsize size,
-    gpointer user_data)
-{
-  Fx *fx = user_data;
-  guint h = GPOINTER_TO_UINT (handle);
-
-  check_bytes (fx, h, data, size);
-  g_array_append_val (fx->released, h);
-}
-
-static void
-on_drop (gpointer handle, const guint8 * data, gsize size, gpointer user_data)
-{
-  Fx *fx = user_data;
-  guint h = GPOINTER_TO_UINT (handle);
-
-  check_bytes (fx, h, data, size);
-  g_array_append_val (fx->dropped, h);
-}
-
-static void
-on_request (const ColoTrigger * t, gpointer user_data)
-{
-  Fx *fx = user_data;
-
-  g_array_append_val (fx->triggers, *t);
-}
-
-static const ColoCompareOps ops = {
-  .release = on_release,
-  .drop = on_drop,
-  .request_checkpoint = on_request,
-};
-
-static void
 fx_init (Fx * fx)
 {
   memset (fx, 0, sizeof (*fx));
-  fx->c = colo_comparator_new (&ops, fx);
-  fx->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  fx->released = g_array_new (FALSE, FALSE, sizeof (guint));
-  fx->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
-  fx->triggers = g_array_new (FALSE, FALSE, sizeof (ColoTrigger));
+  core_fx_init (&fx->core);
+  fx->core.frame_hook = check_bytes;
   fx->copies = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
 fx_clear (Fx * fx)
 {
-  colo_comparator_free (fx->c);
-  g_ptr_array_unref (fx->frames);
-  g_array_unref (fx->released);
-  g_array_unref (fx->dropped);
-  g_array_unref (fx->triggers);
+  core_fx_clear (&fx->core);
   g_ptr_array_unref (fx->copies);
 }
 
@@ -115,20 +74,7 @@ fx_config (Fx * fx, guint64 timeout_ms, gsize max_bytes)
   cfg.compare_timeout = timeout_ms * MS;
   cfg.scan_cycle = 100 * MS;
   cfg.reassembly_max_bytes = max_bytes;
-  colo_comparator_set_config (fx->c, &cfg);
-}
-
-/* Pushes a frame (taking it) at time now; returns its handle. */
-static guint
-push_at (Fx * fx, ColoSide side, GBytes * frame, guint64 now)
-{
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame, &size);
-
-  g_ptr_array_add (fx->frames, frame);
-  colo_comparator_push (fx->c, side, data, size, 0,
-      GUINT_TO_POINTER (fx->frames->len), now);
-  return fx->frames->len;
+  colo_comparator_set_config (fx->core.c, &cfg);
 }
 
 /* Pushes the fragments (array taken) in the order given by `order`
@@ -138,10 +84,10 @@ static guint
 push_frags_at (Fx * fx, ColoSide side, GPtrArray * frags, const gint * order,
     guint64 now)
 {
-  guint first = fx->frames->len + 1, i;
+  guint first = fx->core.frames->len + 1, i;
 
   for (i = 0; order ? order[i] >= 0 : i < frags->len; i++)
-    push_at (fx, side, g_bytes_ref (g_ptr_array_index (frags,
+    core_fx_push_at (&fx->core, side, g_bytes_ref (g_ptr_array_index (frags,
                 order ? (guint) order[i] : i)), now);
   g_ptr_array_unref (frags);
   return first;
@@ -190,7 +136,7 @@ stats (Fx * fx)
 {
   ColoStats st;
 
-  colo_comparator_get_stats (fx->c, &st);
+  colo_comparator_get_stats (fx->core.c, &st);
   return st;
 }
 
@@ -200,9 +146,10 @@ assert_released_run (Fx * fx, guint first, guint n)
 {
   guint i;
 
-  g_assert_cmpuint (fx->released->len, ==, n);
+  g_assert_cmpuint (fx->core.released->len, ==, n);
   for (i = 0; i < n; i++)
-    g_assert_cmpuint (g_array_index (fx->released, guint, i), ==, first + i);
+    g_assert_cmpuint (g_array_index (fx->core.released, guint, i), ==,
+        first + i);
 }
 
 /* The issue's case: a primary fragmented at an MTU of 1000 bytes against a
@@ -223,13 +170,13 @@ check_mtus (gboolean ipv6, guint p_mtu, guint s_mtu)
   ns = sf->len;
   g_assert_cmpuint (np, >, ns);
   first = push_frags (&fx, P, pf);
-  g_assert_cmpuint (fx.released->len, ==, 0);
-  g_assert_cmpuint (colo_comparator_queued (fx.c, P), ==, np);
+  g_assert_cmpuint (fx.core.released->len, ==, 0);
+  g_assert_cmpuint (colo_comparator_queued (fx.core.c, P), ==, np);
   push_frags (&fx, S, sf);
 
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
   assert_released_run (&fx, first, np);
-  g_assert_cmpuint (fx.dropped->len, ==, ns);
+  g_assert_cmpuint (fx.core.dropped->len, ==, ns);
   st = stats (&fx);
   g_assert_cmpuint (st.fragments, ==, np + ns);
   g_assert_cmpuint (st.reassembled, ==, 2);
@@ -252,18 +199,18 @@ test_passthrough_after_reassembly (void)
   guint n = f->len, n_sec, first;
 
   fx_init (&fx);
-  g_assert_true (colo_comparator_set_passthrough (fx.c, "udp:*:53", NULL));
+  g_assert_true (colo_comparator_set_passthrough (fx.core.c, "udp:*:53", NULL));
   first = push_frags (&fx, P, f);
   assert_released_run (&fx, first, n);
   f = fragments (FALSE, 3000, 1500, 5, 9);      /* differs: not compared */
   n_sec = f->len;
   push_frags (&fx, S, f);
-  colo_comparator_get_stats (fx.c, &st);
+  colo_comparator_get_stats (fx.core.c, &st);
   g_assert_cmpuint (st.passthrough[P], ==, n);
   g_assert_cmpuint (st.passthrough[S], ==, n_sec);
   g_assert_cmpuint (st.passed_through, ==, n);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
-  g_assert_cmpuint (colo_comparator_queued (fx.c, S), ==, 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
+  g_assert_cmpuint (colo_comparator_queued (fx.core.c, S), ==, 0);
   fx_clear (&fx);
 }
 
@@ -290,7 +237,7 @@ test_disabled_is_per_fragment (void)
   fx_config (&fx, 3000, 0);
   push_frags (&fx, P, fragments (FALSE, 4000, 1000, G_MAXSIZE, 7));
   push_frags (&fx, S, fragments (FALSE, 4000, 1500, G_MAXSIZE, 7));
-  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 1);
   g_assert_cmpuint (stats (&fx).fragments, ==, 0);
   fx_clear (&fx);
 }
@@ -308,14 +255,14 @@ check_fragmented_vs_whole (gboolean ipv6, gboolean primary_fragmented)
   fx_init (&fx);
   if (primary_fragmented) {
     first = push_frags (&fx, P, f);
-    push_at (&fx, S, whole, 0);
+    core_fx_push_at (&fx.core, S, whole, 0);
     assert_released_run (&fx, first, n);
   } else {
     push_frags (&fx, S, f);
-    first = push_at (&fx, P, whole, 0);
+    first = core_fx_push_at (&fx.core, P, whole, 0);
     assert_released_run (&fx, first, 1);
   }
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
   /* the datagram's connection, not the fragments': a later unfragmented
    * datagram of the same flow on both sides matches as well */
   g_assert_cmpuint (stats (&fx).connections, ==, 1);
@@ -348,10 +295,11 @@ test_out_of_order (void)
       (const gint[]) {
         2, 0, 1, -1
       }, 0);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
-  g_assert_cmpuint (fx.released->len, ==, 4);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
+  g_assert_cmpuint (fx.core.released->len, ==, 4);
   for (i = 0; i < 4; i++)
-    g_assert_cmpuint (g_array_index (fx.released, guint, i), ==, first + i);
+    g_assert_cmpuint (g_array_index (fx.core.released, guint, i), ==,
+        first + i);
   fx_clear (&fx);
 }
 
@@ -368,16 +316,16 @@ check_difference_in_last (gboolean ipv6)
   fx_init (&fx);
   push_frags (&fx, P, pf);
   push_frags (&fx, S, fragments (ipv6, 4000, 1500, 3990, 1));
-  g_assert_cmpuint (fx.triggers->len, ==, 1);
-  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 1);
+  t = &g_array_index (fx.core.triggers, ColoTrigger, 0);
   g_assert_cmpint (t->reason, ==, COLO_TRIGGER_MISCOMPARE);
   g_assert_true (t->has_offset);
   g_assert_cmpuint (t->offset, ==, 3990);
   g_assert_cmpuint (t->key.src_port, ==, 5000);
   g_assert_cmpuint (t->key.dst_port, ==, 53);
-  g_assert_cmpuint (fx.released->len, ==, 0);
+  g_assert_cmpuint (fx.core.released->len, ==, 0);
   /* checkpoint-done: the primary's fragments go out, in order */
-  colo_comparator_checkpoint_done (fx.c, 0);
+  colo_comparator_checkpoint_done (fx.core.c, 0);
   assert_released_run (&fx, 1, np);
   g_assert_cmpuint (stats (&fx).flushed, ==, np);
   fx_clear (&fx);
@@ -403,27 +351,30 @@ test_ipv6_overlap (void)
 
   fx_init (&fx);
   for (side = P; side <= S; side++) {
-    push_at (&fx, side, frame_fragment (d, 0, 0, 1600, TRUE, 9), 0);
-    push_at (&fx, side, frame_fragment (d, 0, 800, 1600, TRUE, 9), 0);
-    push_at (&fx, side, frame_fragment (d, 0, 2400, 3008 - 2400, FALSE, 9), 0);
+    core_fx_push_at (&fx.core, side, frame_fragment (d, 0, 0, 1600, TRUE, 9),
+        0);
+    core_fx_push_at (&fx.core, side, frame_fragment (d, 0, 800, 1600, TRUE, 9),
+        0);
+    core_fx_push_at (&fx.core, side, frame_fragment (d, 0, 2400, 3008 - 2400,
+            FALSE, 9), 0);
   }
   st = stats (&fx);
   g_assert_cmpuint (st.reassembly_failed, ==, 2);
   g_assert_cmpuint (st.fragment_overlaps, ==, 2);
   g_assert_cmpuint (st.reassembled, ==, 0);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
   assert_released_run (&fx, 1, 3);
   g_assert_cmpuint (st.queued_primary + st.queued_secondary, ==, 0);
 
   /* an exact duplicate is an overlap too; a differing copy is a miscompare
    * once compared alone */
-  push_at (&fx, P, frame_fragment (d, 0, 0, 1600, TRUE, 10), 0);
-  push_at (&fx, P, frame_fragment (d, 0, 0, 1600, TRUE, 10), 0);
-  push_at (&fx, S, frame_fragment (d, 0, 0, 1600, TRUE, 10), 0);
-  push_at (&fx, S, frame_fragment (d, 0, 0, 1608, TRUE, 10), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 0, 1600, TRUE, 10), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 0, 1600, TRUE, 10), 0);
+  core_fx_push_at (&fx.core, S, frame_fragment (d, 0, 0, 1600, TRUE, 10), 0);
+  core_fx_push_at (&fx.core, S, frame_fragment (d, 0, 0, 1608, TRUE, 10), 0);
   st = stats (&fx);
   g_assert_cmpuint (st.fragment_overlaps, ==, 4);
-  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 1);
   g_bytes_unref (d);
   fx_clear (&fx);
 }
@@ -440,26 +391,28 @@ test_ipv4_overlap (void)
   ColoStats st;
 
   fx_init (&fx);
-  push_at (&fx, P, frame_fragment (d, 0, 0, 1600, TRUE, 0), 0);
-  push_at (&fx, P, frame_fragment (d, 0, 0, 1600, TRUE, 0), 0);
-  push_at (&fx, P, frame_fragment (d, 0, 800, 1600, TRUE, 0), 0);
-  push_at (&fx, P, frame_fragment (d, 0, 2400, 3008 - 2400, FALSE, 0), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 0, 1600, TRUE, 0), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 0, 1600, TRUE, 0), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 800, 1600, TRUE, 0), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 2400, 3008 - 2400, FALSE,
+          0), 0);
   push_frags (&fx, S, frame_fragments (d, 0, 1500, 0));
   st = stats (&fx);
   g_assert_cmpuint (st.reassembled, ==, 2);
   g_assert_cmpuint (st.fragment_overlaps, ==, 0);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
   assert_released_run (&fx, 1, 4);
 
   /* the second fragment's overlap carries other bytes (byte 1000 of the
    * UDP payload, 1008 of the IP payload) */
-  g_array_set_size (fx.released, 0);
-  push_at (&fx, P, frame_fragment (d, 0, 0, 1600, TRUE, 1), 0);
-  push_at (&fx, P, frame_fragment (other, 0, 800, 1600, TRUE, 1), 0);
+  g_array_set_size (fx.core.released, 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 0, 1600, TRUE, 1), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (other, 0, 800, 1600, TRUE, 1),
+      0);
   st = stats (&fx);
   g_assert_cmpuint (st.reassembly_failed, ==, 1);
   g_assert_cmpuint (st.fragment_overlaps, ==, 1);
-  g_assert_cmpuint (colo_comparator_queued (fx.c, P), ==, 2);
+  g_assert_cmpuint (colo_comparator_queued (fx.core.c, P), ==, 2);
   g_bytes_unref (d);
   g_bytes_unref (other);
   fx_clear (&fx);
@@ -477,22 +430,24 @@ test_timeout_stale (void)
 
   fx_init (&fx);
   fx_config (&fx, 3000, COLO_DEFAULT_REASSEMBLY_MAX_BYTES);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 0)), 10 * MS);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 1)), 20 * MS);
-  g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, 3010 * MS);
-  g_assert_cmpuint (colo_comparator_next_scan_time (fx.c, 20 * MS), ==,
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 0)),
+      10 * MS);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 1)),
+      20 * MS);
+  g_assert_cmpuint (colo_comparator_next_stale_time (fx.core.c), ==, 3010 * MS);
+  g_assert_cmpuint (colo_comparator_next_scan_time (fx.core.c, 20 * MS), ==,
       3100 * MS);
-  colo_comparator_check_stale (fx.c, 3009 * MS);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
-  colo_comparator_check_stale (fx.c, 3010 * MS);
-  g_assert_cmpuint (fx.triggers->len, ==, 1);
-  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  colo_comparator_check_stale (fx.core.c, 3009 * MS);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
+  colo_comparator_check_stale (fx.core.c, 3010 * MS);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 1);
+  t = &g_array_index (fx.core.triggers, ColoTrigger, 0);
   g_assert_cmpint (t->reason, ==, COLO_TRIGGER_STALE);
   g_assert_cmpint (t->side, ==, P);
   g_assert_cmpuint (t->key.fragment, ==, 1);
   g_assert_cmpuint (stats (&fx).reassembly_failed, ==, 1);
-  g_assert_cmpuint (colo_comparator_queued (fx.c, P), ==, 2);
-  colo_comparator_checkpoint_done (fx.c, 3010 * MS);
+  g_assert_cmpuint (colo_comparator_queued (fx.core.c, P), ==, 2);
+  colo_comparator_checkpoint_done (fx.core.c, 3010 * MS);
   assert_released_run (&fx, 1, 2);
   g_ptr_array_unref (f);
   fx_clear (&fx);
@@ -511,15 +466,19 @@ test_stale_from_first_fragment (void)
   frame_opts_init (&o);
   fx_init (&fx);
   fx_config (&fx, 3000, COLO_DEFAULT_REASSEMBLY_MAX_BYTES);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 0)), 10 * MS);
-  push_at (&fx, P, frame_udp (&o, 7000, 53, (const guint8 *) "x", 1), 100 * MS);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 1)), 200 * MS);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 2)), 200 * MS);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 0)),
+      10 * MS);
+  core_fx_push_at (&fx.core, P, frame_udp (&o, 7000, 53, (const guint8 *) "x",
+          1), 100 * MS);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 1)),
+      200 * MS);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 2)),
+      200 * MS);
   g_assert_cmpuint (stats (&fx).reassembled, ==, 1);
-  g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, 3010 * MS);
-  colo_comparator_check_stale (fx.c, 3010 * MS);
-  g_assert_cmpuint (fx.triggers->len, ==, 1);
-  t = &g_array_index (fx.triggers, ColoTrigger, 0);
+  g_assert_cmpuint (colo_comparator_next_stale_time (fx.core.c), ==, 3010 * MS);
+  colo_comparator_check_stale (fx.core.c, 3010 * MS);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 1);
+  t = &g_array_index (fx.core.triggers, ColoTrigger, 0);
   g_assert_cmpint (t->reason, ==, COLO_TRIGGER_STALE);
   g_assert_cmpuint (t->key.src_port, ==, 5000);
   g_ptr_array_unref (f);
@@ -536,10 +495,10 @@ test_timeout_both_sides_match (void)
 
   fx_init (&fx);
   fx_config (&fx, 3000, COLO_DEFAULT_REASSEMBLY_MAX_BYTES);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 0)), 0);
-  push_at (&fx, S, g_bytes_ref (g_ptr_array_index (f, 0)), 0);
-  colo_comparator_check_stale (fx.c, 3000 * MS);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 0)), 0);
+  core_fx_push_at (&fx.core, S, g_bytes_ref (g_ptr_array_index (f, 0)), 0);
+  colo_comparator_check_stale (fx.core.c, 3000 * MS);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
   assert_released_run (&fx, 1, 1);
   g_ptr_array_unref (f);
   fx_clear (&fx);
@@ -558,23 +517,23 @@ test_memory_bound (void)
 
   fx_init (&fx);
   fx_config (&fx, 3000, 4000);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (a, 0)), 0);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (a, 1)), 0);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (a, 0)), 0);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (a, 1)), 0);
   st = stats (&fx);
   g_assert_cmpuint (st.reassembly_failed, ==, 0);
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (b, 0)), 0);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (b, 0)), 0);
   st = stats (&fx);
   g_assert_cmpuint (st.reassembly_failed, ==, 1);
   g_assert_cmpuint (st.fragment_overlaps, ==, 0);
   g_assert_cmpuint (st.queued_primary, ==, 3);
   /* a's two fragments are compared alone: the same from the secondary,
    * given up alike, matches them */
-  push_at (&fx, S, g_bytes_ref (g_ptr_array_index (a, 0)), 0);
-  push_at (&fx, S, g_bytes_ref (g_ptr_array_index (a, 1)), 0);
-  g_assert_cmpuint (fx.released->len, ==, 0);
-  push_at (&fx, S, g_bytes_ref (g_ptr_array_index (b, 0)), 0);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
-  g_assert_cmpuint (fx.released->len, ==, 2);
+  core_fx_push_at (&fx.core, S, g_bytes_ref (g_ptr_array_index (a, 0)), 0);
+  core_fx_push_at (&fx.core, S, g_bytes_ref (g_ptr_array_index (a, 1)), 0);
+  g_assert_cmpuint (fx.core.released->len, ==, 0);
+  core_fx_push_at (&fx.core, S, g_bytes_ref (g_ptr_array_index (b, 0)), 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
+  g_assert_cmpuint (fx.core.released->len, ==, 2);
   g_ptr_array_unref (a);
   g_ptr_array_unref (b);
   fx_clear (&fx);
@@ -592,33 +551,34 @@ test_checkpoint_failover_discard (void)
 
   for (mode = 0; mode < 3; mode++) {
     fx_init (&fx);
-    push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 2)), 0);
-    push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 0)), 0);
-    push_at (&fx, S, g_bytes_ref (g_ptr_array_index (f, 1)), 0);
+    core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 2)), 0);
+    core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 0)), 0);
+    core_fx_push_at (&fx.core, S, g_bytes_ref (g_ptr_array_index (f, 1)), 0);
     st = stats (&fx);
     g_assert_cmpuint (st.queued_primary, ==, 2);
     g_assert_cmpuint (st.queued_secondary, ==, 1);
     if (mode == 0) {
-      colo_comparator_checkpoint_done (fx.c, 0);
+      colo_comparator_checkpoint_done (fx.core.c, 0);
       assert_released_run (&fx, 1, 2);
       g_assert_cmpuint (stats (&fx).flushed, ==, 2);
       g_assert_cmpuint (stats (&fx).secondary_dropped, ==, 1);
     } else if (mode == 1) {
-      colo_comparator_failover (fx.c, 0);
+      colo_comparator_failover (fx.core.c, 0);
       assert_released_run (&fx, 1, 2);
       /* after failover, fragments go out at once */
-      push_at (&fx, P, g_bytes_ref (g_ptr_array_index (f, 1)), 0);
-      g_assert_cmpuint (fx.released->len, ==, 3);
-      g_assert_cmpuint (g_array_index (fx.released, guint, 2), ==, 4);
+      core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (f, 1)), 0);
+      g_assert_cmpuint (fx.core.released->len, ==, 3);
+      g_assert_cmpuint (g_array_index (fx.core.released, guint, 2), ==, 4);
     } else {
-      g_assert_cmpuint (colo_comparator_discard (fx.c), ==, 2);
-      g_assert_cmpuint (fx.released->len, ==, 0);
+      g_assert_cmpuint (colo_comparator_discard (fx.core.c), ==, 2);
+      g_assert_cmpuint (fx.core.released->len, ==, 0);
       g_assert_cmpuint (stats (&fx).dropped, ==, 3);
     }
-    g_assert_cmpuint (fx.dropped->len, ==, mode == 2 ? 3 : 1);
+    g_assert_cmpuint (fx.core.dropped->len, ==, mode == 2 ? 3 : 1);
     st = stats (&fx);
     g_assert_cmpuint (st.queued_primary + st.queued_secondary, ==, 0);
-    g_assert_cmpuint (colo_comparator_next_stale_time (fx.c), ==, G_MAXUINT64);
+    g_assert_cmpuint (colo_comparator_next_stale_time (fx.core.c), ==,
+        G_MAXUINT64);
     fx_clear (&fx);
   }
   g_ptr_array_unref (f);
@@ -648,15 +608,15 @@ test_foreach_queued (void)
 
   fx_init (&fx);
   push_frags (&fx, P, a);       /* complete: queued */
-  push_at (&fx, P, g_bytes_ref (g_ptr_array_index (b, 0)), 0);  /* held */
-  colo_comparator_foreach_queued (fx.c, move_frame, &fx);
+  core_fx_push_at (&fx.core, P, g_bytes_ref (g_ptr_array_index (b, 0)), 0);     /* held */
+  colo_comparator_foreach_queued (fx.core.c, move_frame, &fx);
   g_assert_cmpuint (fx.moved, ==, na + 1);
   /* the held datagram completes from moved bytes */
   push_frags (&fx, P, g_ptr_array_ref (b));
   push_frags (&fx, S, fragments (FALSE, 4000, 1500, G_MAXSIZE, 3));
   push_frags (&fx, S, fragments (FALSE, 4000, 1500, G_MAXSIZE, 4));
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
-  g_assert_cmpuint (fx.released->len, ==, na + b->len + 1);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
+  g_assert_cmpuint (fx.core.released->len, ==, na + b->len + 1);
   g_ptr_array_unref (b);
   fx_clear (&fx);
 }
@@ -678,11 +638,11 @@ test_tcp_fragmented (void)
   f = frame_fragments (seg, 0, 1500, 1);
   n = f->len;
   first = push_frags (&fx, P, f);
-  push_at (&fx, S, frame_tcp (&o, 80, 40000, 1000, 1, COLO_TCP_ACK, 0,
-          payload, 1500), 0);
-  push_at (&fx, S, frame_tcp (&o, 80, 40000, 2500, 1, COLO_TCP_ACK, 0,
-          payload + 1500, 1500), 0);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  core_fx_push_at (&fx.core, S, frame_tcp (&o, 80, 40000, 1000, 1, COLO_TCP_ACK,
+          0, payload, 1500), 0);
+  core_fx_push_at (&fx.core, S, frame_tcp (&o, 80, 40000, 2500, 1, COLO_TCP_ACK,
+          0, payload + 1500, 1500), 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
   assert_released_run (&fx, first, n);
   g_bytes_unref (seg);
   g_free (payload);
@@ -698,9 +658,9 @@ test_ipv6_atomic_fragment (void)
   GBytes *d = udp_datagram (TRUE, 100, G_MAXSIZE, 0);
 
   fx_init (&fx);
-  push_at (&fx, P, frame_fragment (d, 0, 0, 108, FALSE, 1), 0);
-  push_at (&fx, S, g_bytes_ref (d), 0);
-  g_assert_cmpuint (fx.triggers->len, ==, 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 0, 108, FALSE, 1), 0);
+  core_fx_push_at (&fx.core, S, g_bytes_ref (d), 0);
+  g_assert_cmpuint (fx.core.triggers->len, ==, 0);
   assert_released_run (&fx, 1, 1);
   g_assert_cmpuint (stats (&fx).reassembled, ==, 1);
   g_bytes_unref (d);
@@ -717,19 +677,19 @@ test_invalid_given_up (void)
 
   fx_init (&fx);
   /* not a multiple of 8 with more to come */
-  push_at (&fx, P, frame_fragment (d, 0, 0, 1001, TRUE, 0), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 0, 1001, TRUE, 0), 0);
   g_assert_cmpuint (stats (&fx).reassembly_failed, ==, 1);
   /* data beyond the last fragment's end (another datagram: d's fragments
    * still to come are compared alone) */
-  push_at (&fx, P, frame_fragment (e, 0, 1600, 800, FALSE, 0), 0);
-  push_at (&fx, P, frame_fragment (e, 0, 2400, 600, TRUE, 0), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (e, 0, 1600, 800, FALSE, 0), 0);
+  core_fx_push_at (&fx.core, P, frame_fragment (e, 0, 2400, 600, TRUE, 0), 0);
   g_assert_cmpuint (stats (&fx).reassembly_failed, ==, 2);
   g_assert_cmpuint (stats (&fx).fragment_overlaps, ==, 0);
-  g_assert_cmpuint (colo_comparator_queued (fx.c, P), ==, 3);
-  g_assert_cmpuint (fx.released->len, ==, 0);
+  g_assert_cmpuint (colo_comparator_queued (fx.core.c, P), ==, 3);
+  g_assert_cmpuint (fx.core.released->len, ==, 0);
   /* and a later fragment of d is compared alone at once */
-  push_at (&fx, P, frame_fragment (d, 0, 1008, 800, TRUE, 0), 0);
-  g_assert_cmpuint (colo_comparator_queued (fx.c, P), ==, 4);
+  core_fx_push_at (&fx.core, P, frame_fragment (d, 0, 1008, 800, TRUE, 0), 0);
+  g_assert_cmpuint (colo_comparator_queued (fx.core.c, P), ==, 4);
   g_assert_cmpuint (stats (&fx).reassembly_failed, ==, 2);
   g_bytes_unref (d);
   g_bytes_unref (e);

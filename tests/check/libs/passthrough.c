@@ -15,6 +15,7 @@
 #include "colo-passthrough.h"
 #include "colo-packet.h"
 #include "frames.h"
+#include "core_fixture.h"
 
 #define P COLO_SIDE_PRIMARY
 #define S COLO_SIDE_SECONDARY
@@ -139,72 +140,7 @@ test_match (gconstpointer data)
 
 /* --- the comparator ----------------------------------------------------- */
 
-typedef struct
-{
-  ColoComparator *c;
-  GPtrArray *frames;            /* GBytes; handle = index + 1 */
-  GArray *released, *dropped;   /* handles, in order */
-  guint requests;
-  FrameOpts opts;
-} Fx;
-
-static void
-on_release (gpointer handle, const guint8 * data, gsize size, gpointer ud)
-{
-  guint h = GPOINTER_TO_UINT (handle);
-  g_array_append_val (((Fx *) ud)->released, h);
-}
-
-static void
-on_drop (gpointer handle, const guint8 * data, gsize size, gpointer ud)
-{
-  guint h = GPOINTER_TO_UINT (handle);
-  g_array_append_val (((Fx *) ud)->dropped, h);
-}
-
-static void
-on_request (const ColoTrigger * t, gpointer ud)
-{
-  ((Fx *) ud)->requests++;
-}
-
-static const ColoCompareOps ops = {
-  .release = on_release,
-  .drop = on_drop,
-  .request_checkpoint = on_request,
-};
-
-static void
-fx_init (Fx * fx)
-{
-  memset (fx, 0, sizeof (*fx));
-  fx->c = colo_comparator_new (&ops, fx);
-  fx->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  fx->released = g_array_new (FALSE, FALSE, sizeof (guint));
-  fx->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
-  frame_opts_init (&fx->opts);
-}
-
-static void
-fx_clear (Fx * fx)
-{
-  colo_comparator_free (fx->c);
-  g_ptr_array_unref (fx->frames);
-  g_array_unref (fx->released);
-  g_array_unref (fx->dropped);
-}
-
-static guint
-push (Fx * fx, ColoSide side, GBytes * frame)
-{
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame, &size);
-
-  g_ptr_array_add (fx->frames, frame);
-  colo_comparator_push (fx->c, side, data, size, 0,
-      GUINT_TO_POINTER (fx->frames->len), 0);
-  return fx->frames->len;
-}
+typedef CoreFx Fx;
 
 static GBytes *
 udp (Fx * fx, guint16 sport, guint16 dport, const char *text)
@@ -236,20 +172,20 @@ test_comparator_passes_matching_flows (void)
   ColoStats st;
   guint p1, s1, p2;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   g_assert_true (colo_comparator_set_passthrough (fx.c, "udp:5353", NULL));
-  p1 = push (&fx, P, udp (&fx, 5353, 5353, "primary's view"));
+  p1 = core_fx_push (&fx, P, udp (&fx, 5353, 5353, "primary's view"));
   g_assert_cmpuint (fx.released->len, ==, 1);
   g_assert_cmpuint (nth (fx.released, 0), ==, p1);
-  s1 = push (&fx, S, udp (&fx, 5353, 5353, "something else"));
+  s1 = core_fx_push (&fx, S, udp (&fx, 5353, 5353, "something else"));
   g_assert_cmpuint (fx.dropped->len, ==, 1);
   g_assert_cmpuint (nth (fx.dropped, 0), ==, s1);
-  g_assert_cmpuint (fx.requests, ==, 0);
+  g_assert_cmpuint (fx.triggers->len, ==, 0);
 
   /* not matched: compared and held */
-  p2 = push (&fx, P, udp (&fx, 4000, 53, "query"));
+  p2 = core_fx_push (&fx, P, udp (&fx, 4000, 53, "query"));
   g_assert_cmpuint (fx.released->len, ==, 1);
-  push (&fx, S, udp (&fx, 4000, 53, "query"));
+  core_fx_push (&fx, S, udp (&fx, 4000, 53, "query"));
   g_assert_cmpuint (fx.released->len, ==, 2);
   g_assert_cmpuint (nth (fx.released, 1), ==, p2);
 
@@ -259,7 +195,7 @@ test_comparator_passes_matching_flows (void)
   g_assert_cmpuint (st.passed_through, ==, 1);
   g_assert_cmpuint (st.released, ==, 1);
   g_assert_cmpuint (st.connections, ==, 1);     /* the passed one is not kept */
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* Rules added while frames are held: the newly matched flow's primary
@@ -272,12 +208,12 @@ test_comparator_rules_change_releases_held (void)
   ColoStats st;
   guint a1, a2, b1, s1;
 
-  fx_init (&fx);
-  a1 = push (&fx, P, tcp (&fx, 3389, 1000, "frame one"));
-  a2 = push (&fx, P, tcp (&fx, 3389, 1009, "frame two"));
-  s1 = push (&fx, S, tcp (&fx, 3389, 1000, "FRAME ONE"));       /* diverges */
-  g_assert_cmpuint (fx.requests, ==, 1);
-  b1 = push (&fx, P, udp (&fx, 4000, 53, "held"));
+  core_fx_init (&fx);
+  a1 = core_fx_push (&fx, P, tcp (&fx, 3389, 1000, "frame one"));
+  a2 = core_fx_push (&fx, P, tcp (&fx, 3389, 1009, "frame two"));
+  s1 = core_fx_push (&fx, S, tcp (&fx, 3389, 1000, "FRAME ONE"));       /* diverges */
+  g_assert_cmpuint (fx.triggers->len, ==, 1);
+  b1 = core_fx_push (&fx, P, udp (&fx, 4000, 53, "held"));
   g_assert_cmpuint (fx.released->len, ==, 0);
 
   g_assert_true (colo_comparator_set_passthrough (fx.c, "tcp:3389", NULL));
@@ -295,7 +231,7 @@ test_comparator_rules_change_releases_held (void)
 
   colo_comparator_checkpoint_done (fx.c, 0);
   g_assert_cmpuint (nth (fx.released, 2), ==, b1);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* A flow whose rule goes away is compared again, from its next frames. */
@@ -305,19 +241,19 @@ test_comparator_rule_removed_compares_again (void)
   Fx fx;
   guint p;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   g_assert_true (colo_comparator_set_passthrough (fx.c, "tcp", NULL));
-  push (&fx, P, tcp (&fx, 3389, 1000, "passed"));
+  core_fx_push (&fx, P, tcp (&fx, 3389, 1000, "passed"));
   g_assert_cmpuint (fx.released->len, ==, 1);
   g_assert_true (colo_comparator_set_passthrough (fx.c, "", NULL));
-  p = push (&fx, P, tcp (&fx, 3389, 1006, "compared"));
+  p = core_fx_push (&fx, P, tcp (&fx, 3389, 1006, "compared"));
   g_assert_cmpuint (fx.released->len, ==, 1);   /* held */
-  push (&fx, S, tcp (&fx, 3389, 1006, "compareD"));
-  g_assert_cmpuint (fx.requests, ==, 1);        /* diverged */
+  core_fx_push (&fx, S, tcp (&fx, 3389, 1006, "compareD"));
+  g_assert_cmpuint (fx.triggers->len, ==, 1);   /* diverged */
   g_assert_cmpuint (fx.released->len, ==, 1);
   colo_comparator_checkpoint_done (fx.c, 0);
   g_assert_cmpuint (nth (fx.released, 1), ==, p);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 /* Bad rules leave the current ones in place. */
@@ -327,14 +263,14 @@ test_comparator_bad_rules_keep_old (void)
   Fx fx;
   GError *error = NULL;
 
-  fx_init (&fx);
+  core_fx_init (&fx);
   g_assert_true (colo_comparator_set_passthrough (fx.c, "udp", NULL));
   g_assert_false (colo_comparator_set_passthrough (fx.c, "udp:x", &error));
   g_assert_error (error, COLO_PASSTHROUGH_ERROR, 0);
   g_error_free (error);
-  push (&fx, P, udp (&fx, 1, 2, "still passed"));
+  core_fx_push (&fx, P, udp (&fx, 1, 2, "still passed"));
   g_assert_cmpuint (fx.released->len, ==, 1);
-  fx_clear (&fx);
+  core_fx_clear (&fx);
 }
 
 int
