@@ -30,29 +30,13 @@
 
 #include "colo-bytes.h"
 #include "colo-compare.h"
+#include "fuzz_comparator.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
 
 /* op[0] what (% 8), op[1]..op[5] see below, op[6] payload length (% 64) */
 #define OP_SIZE 7
 
-typedef struct
-{
-  guint8 *bytes;                /* its own allocation: ASan sees overreads */
-  gsize size;
-  gboolean primary;
-  gboolean is_tcp;
-  gboolean queued;              /* pushed, not handed back yet */
-} Frame;
-
-/* The input's frames, one allocation per input (at most one per
- * operation) rather than one per frame: the allocator is a good part of
- * an execution's cost under ASan */
-static Frame *frames;
-static guint n_frames;
-
-static gboolean discarding;
-static guint outstanding;
 static gboolean in_push;        /* inside colo_comparator_push() */
 static gboolean failed_over;
 
@@ -62,57 +46,17 @@ static gboolean failed_over;
 guint64 fuzz_compare_released_by_push_udp;
 guint64 fuzz_compare_released_by_push_tcp;
 
-/* Every frame is handed back exactly once, with its own bytes */
+/* Counts the primary frames a push released */
 static void
-done (Frame * f, const guint8 * data, gsize size)
+on_release (FuzzFrame * f)
 {
-  if (!f->queued)
-    abort ();                   /* handed back twice */
-  if (data != f->bytes || size != f->size)
-    abort ();                   /* not the bytes it was pushed with */
-  f->queued = FALSE;
-  g_free (f->bytes);
-  f->bytes = NULL;
-  outstanding--;
-}
-
-static void
-on_release (gpointer handle, const guint8 * data, gsize size,
-    gpointer user_data)
-{
-  Frame *f = handle;
-
-  if (!f->primary)
-    abort ();                   /* a secondary frame must never go out */
   if (in_push && !failed_over) {
     if (f->is_tcp)
       fuzz_compare_released_by_push_tcp++;
     else
       fuzz_compare_released_by_push_udp++;
   }
-  done (f, data, size);
 }
-
-static void
-on_drop (gpointer handle, const guint8 * data, gsize size, gpointer user_data)
-{
-  Frame *f = handle;
-
-  if (f->primary && !discarding)
-    abort ();                   /* a primary frame was lost */
-  done (f, data, size);
-}
-
-static void
-on_request (const ColoTrigger * t, gpointer user_data)
-{
-}
-
-static const ColoCompareOps ops = {
-  .release = on_release,
-  .drop = on_drop,
-  .request_checkpoint = on_request,
-};
 
 /* Builds an IPv4 TCP or UDP frame from an operation's bytes. */
 static guint8 *
@@ -156,22 +100,19 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     .max_queue_size = 4,.auto_release = FALSE,.idle_timeout = 500,
     .tcp_linger = 200,
   };
-  ColoComparator *c = colo_comparator_new (&ops, NULL);
+  ColoComparator *c = fuzz_comparator_begin (size, OP_SIZE, on_release);
   guint64 now = 0;
   size_t i = 0;
 
-  outstanding = 0;
-  discarding = FALSE;
   failed_over = FALSE;
-  n_frames = 0;
-  frames = g_new0 (Frame, size / OP_SIZE + 1);
   if (size > 0)
     cfg.auto_release = data[0] & 1;
   colo_comparator_set_config (c, &cfg);
 
   while (i + OP_SIZE <= size) {
     const uint8_t *op = data + i;
-    Frame *f;
+    FuzzFrame *f;
+    gsize fsize;
 
     i += OP_SIZE;
     switch (op[0] % 8) {
@@ -179,29 +120,21 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
       case 1:
       case 2:
       case 3:{
-        f = &frames[n_frames++];
-        f->primary = (op[0] % 2) == 0;
-        f->is_tcp = op[0] % 4 < 2;
-        f->bytes = make_frame (f->is_tcp, op, &f->size);
-        f->queued = TRUE;
-        outstanding++;
+        gboolean is_tcp = op[0] % 4 < 2;
+        guint8 *bytes = make_frame (is_tcp, op, &fsize);
+
+        f = fuzz_comparator_add ((op[0] % 2) == 0, is_tcp, bytes, fsize);
         in_push = !cfg.auto_release;
-        colo_comparator_push (c, f->primary ? COLO_SIDE_PRIMARY :
-            COLO_SIDE_SECONDARY, f->bytes, f->size, 0, f, now);
+        fuzz_comparator_push (c, f, 0, now);
         in_push = FALSE;
         break;
       }
       case 4:{                 /* raw bytes as a frame */
-        f = &frames[n_frames++];
-        f->size = MIN (op[1], size - i);
-        f->primary = op[2] & 1;
-        f->is_tcp = FALSE;
-        f->bytes = g_memdup2 (data + i, f->size);
-        f->queued = TRUE;
-        i += f->size;
-        outstanding++;
-        colo_comparator_push (c, f->primary ? COLO_SIDE_PRIMARY :
-            COLO_SIDE_SECONDARY, f->bytes, f->size, op[3] % 21, f, now);
+        fsize = MIN (op[1], size - i);
+        f = fuzz_comparator_add (op[2] & 1, FALSE, g_memdup2 (data + i,
+                fsize), fsize);
+        i += fsize;
+        fuzz_comparator_push (c, f, op[3] % 21, now);
         break;
       }
       case 5:
@@ -221,15 +154,6 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   }
 
   /* everything still queued goes out or away */
-  colo_comparator_checkpoint_done (c, now);
-  if (colo_comparator_queued (c, COLO_SIDE_PRIMARY) != 0 ||
-      colo_comparator_queued (c, COLO_SIDE_SECONDARY) != 0)
-    abort ();
-  discarding = TRUE;
-  colo_comparator_free (c);
-  if (outstanding != 0)
-    abort ();
-  g_free (frames);
-  frames = NULL;
+  fuzz_comparator_end (c, now);
   return 0;
 }

@@ -25,6 +25,7 @@
 
 #include "colo-bytes.h"
 #include "colo-compare.h"
+#include "fuzz_comparator.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
 
@@ -34,72 +35,12 @@ int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
  * op[6] UDP length / TCP data offset byte */
 #define OP_SIZE 7
 
-typedef struct
-{
-  guint8 *bytes;                /* its own allocation: ASan sees overreads */
-  gsize size;
-  gboolean primary;
-  gboolean queued;
-} Frame;
-
-static Frame *frames;
-static guint n_frames;
-static gboolean discarding;
-static guint outstanding;
-static guint64 primaries_out;
-
-static void
-done (Frame * f, const guint8 * data, gsize size)
-{
-  if (!f->queued)
-    abort ();                   /* handed back twice */
-  if (data != f->bytes || size != f->size)
-    abort ();                   /* not the bytes it holds */
-  f->queued = FALSE;
-  g_free (f->bytes);
-  f->bytes = NULL;
-  outstanding--;
-}
-
-static void
-on_release (gpointer handle, const guint8 * data, gsize size,
-    gpointer user_data)
-{
-  Frame *f = handle;
-
-  if (!f->primary)
-    abort ();                   /* a secondary frame must never go out */
-  primaries_out++;
-  done (f, data, size);
-}
-
-static void
-on_drop (gpointer handle, const guint8 * data, gsize size, gpointer user_data)
-{
-  Frame *f = handle;
-
-  if (f->primary && !discarding)
-    abort ();                   /* a primary frame was lost */
-  done (f, data, size);
-}
-
-static void
-on_request (const ColoTrigger * t, gpointer user_data)
-{
-}
-
-static const ColoCompareOps ops = {
-  .release = on_release,
-  .drop = on_drop,
-  .request_checkpoint = on_request,
-};
-
 /* Moves a held frame's bytes (as the element's compaction does) */
 static void
 move_frame (gpointer * handle, const guint8 ** data, gsize size,
     gpointer user_data)
 {
-  Frame *f = *handle;
+  FuzzFrame *f = *handle;
 
   if (!f->queued || *data != f->bytes || size != f->size)
     abort ();
@@ -175,7 +116,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
   ColoCompareConfig cfg;
-  ColoComparator *c = colo_comparator_new (&ops, NULL);
+  ColoComparator *c = fuzz_comparator_begin (size, OP_SIZE, NULL);
   ColoStats st;
   guint64 now = 0, primaries_in = 0;
   size_t i = 0;
@@ -191,29 +132,21 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   cfg.auto_release = size > 0 && (data[0] & 1);
   colo_comparator_set_config (c, &cfg);
 
-  outstanding = 0;
-  discarding = FALSE;
-  primaries_out = 0;
-  n_frames = 0;
-  frames = g_new0 (Frame, size / OP_SIZE + 1);
-
   for (i = 1; i + OP_SIZE <= size; i += OP_SIZE) {
     const uint8_t *op = data + i;
-    Frame *f;
+    FuzzFrame *f;
+    guint8 *bytes;
+    gsize fsize;
 
     switch (op[0] % 8) {
       case 0:
       case 1:
       case 2:
       case 3:
-        f = &frames[n_frames++];
-        f->primary = (op[0] >> 4) & 1;
-        f->bytes = make_frame (op, &f->size);
-        f->queued = TRUE;
-        outstanding++;
+        bytes = make_frame (op, &fsize);
+        f = fuzz_comparator_add ((op[0] >> 4) & 1, FALSE, bytes, fsize);
         primaries_in += f->primary;
-        colo_comparator_push (c, f->primary ? COLO_SIDE_PRIMARY :
-            COLO_SIDE_SECONDARY, f->bytes, f->size, 0, f, now);
+        fuzz_comparator_push (c, f, 0, now);
         break;
       case 4:
         now += op[1];
@@ -233,8 +166,9 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     /* every primary frame is out or held, counted once */
     colo_comparator_get_stats (c, &st);
     if (st.primary_packets != primaries_in
-        || st.released + st.flushed + st.passed_through != primaries_out
-        || st.queued_primary != primaries_in - primaries_out
+        || st.released + st.flushed + st.passed_through !=
+        fuzz_comparator_released ()
+        || st.queued_primary != primaries_in - fuzz_comparator_released ()
         || colo_comparator_queued (c, COLO_SIDE_PRIMARY) != st.queued_primary)
       abort ();
     if (colo_comparator_next_stale_time (c) == G_MAXUINT64
@@ -242,15 +176,6 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
       abort ();                 /* something held that never goes stale */
   }
 
-  colo_comparator_checkpoint_done (c, now);
-  if (colo_comparator_queued (c, COLO_SIDE_PRIMARY) != 0 ||
-      colo_comparator_queued (c, COLO_SIDE_SECONDARY) != 0)
-    abort ();
-  discarding = TRUE;
-  colo_comparator_free (c);
-  if (outstanding != 0)
-    abort ();
-  g_free (frames);
-  frames = NULL;
+  fuzz_comparator_end (c, now);
   return 0;
 }
