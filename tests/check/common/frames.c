@@ -244,3 +244,25 @@ pattern_bytes (gsize offset, gsize len)
     p[i] = (guint8) ((offset + i) * 7 + ((offset + i) >> 8));
   return p;
 }
+
+GBytes *
+frame_udp_pattern (gboolean ipv6, guint16 sport, guint16 ip_id,
+    gsize pattern_offset, gsize len, gsize flip)
+{
+  FrameOpts o;
+  guint8 *payload = pattern_bytes (pattern_offset, len);
+  GBytes *b;
+
+  frame_opts_init (&o);
+  o.ipv6 = ipv6;
+  if (ipv6) {
+    o.src = "fd00::1";
+    o.dst = "fd00::2";
+  }
+  o.ip_id = ip_id;
+  if (flip < len)
+    payload[flip] ^= 0x5a;
+  b = frame_udp (&o, sport, 53, payload, len);
+  g_free (payload);
+  return b;
+}

@@ -59,6 +59,13 @@ GPtrArray *frame_fragments (GBytes * datagram, guint vnet_hdr_len, guint mtu,
 GBytes *frame_fragment (GBytes * datagram, guint vnet_hdr_len, gsize offset,
     gsize len, gboolean more, guint32 id);
 
+/* A UDP datagram sport -> 53 of `len` pattern bytes from stream offset
+ * `pattern_offset` (pattern_bytes), byte `flip` changed (if < len): IPv4
+ * 10.0.0.1 -> 10.0.0.2 with identification ip_id, or IPv6 fd00::1 ->
+ * fd00::2 */
+GBytes *frame_udp_pattern (gboolean ipv6, guint16 sport, guint16 ip_id,
+    gsize pattern_offset, gsize len, gsize flip);
+
 /* len bytes of a repeatable pattern starting at stream offset `offset` */
 guint8 *pattern_bytes (gsize offset, gsize len);
 

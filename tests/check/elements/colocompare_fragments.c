@@ -56,21 +56,7 @@ records (GBytes ** frames, guint n)
 static GBytes *
 udp_datagram (gboolean ipv6, guint16 sport, gsize len, gsize flip)
 {
-  FrameOpts o;
-  guint8 *payload = pattern_bytes (sport, len);
-  GBytes *b;
-
-  frame_opts_init (&o);
-  o.ipv6 = ipv6;
-  if (ipv6) {
-    o.src = "fd00::1";
-    o.dst = "fd00::2";
-  }
-  if (flip < len)
-    payload[flip] ^= 0x5a;
-  b = frame_udp (&o, sport, 53, payload, len);
-  g_free (payload);
-  return b;
+  return frame_udp_pattern (ipv6, sport, 1, sport, len, flip);
 }
 
 static GPtrArray *

@@ -103,22 +103,7 @@ push_frags (Fx * fx, ColoSide side, GPtrArray * frags)
 static GBytes *
 udp_datagram (gboolean ipv6, gsize len, gsize flip, guint16 ip_id)
 {
-  FrameOpts o;
-  guint8 *payload = pattern_bytes (0, len);
-  GBytes *b;
-
-  frame_opts_init (&o);
-  o.ipv6 = ipv6;
-  if (ipv6) {
-    o.src = "fd00::1";
-    o.dst = "fd00::2";
-  }
-  o.ip_id = ip_id;
-  if (flip < len)
-    payload[flip] ^= 0x5a;
-  b = frame_udp (&o, 5000, 53, payload, len);
-  g_free (payload);
-  return b;
+  return frame_udp_pattern (ipv6, 5000, ip_id, 0, len, flip);
 }
 
 static GPtrArray *
