@@ -661,9 +661,11 @@ def colocompare(primary_pcap, secondary_pcap, out_pcap, n_primary,
             Gst.PadProbeType.EVENT_DOWNSTREAM, hold_eos, side)
 
     def stats():
+        # the counters (mode is a string)
         s = comp.get_property("stats")
-        return {s.nth_field_name(i): s.get_value(s.nth_field_name(i))
-                for i in range(s.n_fields())}
+        fields = (s.nth_field_name(i) for i in range(s.n_fields()))
+        return {f: s.get_value(f) for f in fields
+                if isinstance(s.get_value(f), int)}
 
     requests = []
 
