@@ -1618,6 +1618,16 @@ def case_exit_bad_option():
                   "stats-interval -1")
     expect_exit_2(base_args() + ["--stats-interval", "x"], "stats-interval x")
     expect_exit_2(base_args()[2:], "missing --primary-in")
+    # the strings colocompare parses are checked at startup, with the
+    # parser's reason
+    line = expect_exit_2(base_args() + ["--passthrough", "icmp:8"],
+                         "passthrough icmp:8")
+    check("--passthrough" in line and "icmp:8" in line,
+          "passthrough message %r" % line)
+    line = expect_exit_2(base_args() + ["--divergence-location", "div.pcap"],
+                         "divergence-location without a number")
+    check("--divergence-location" in line and "div.pcap" in line,
+          "divergence-location message %r" % line)
 
 
 def case_exit_bad_endpoint():
