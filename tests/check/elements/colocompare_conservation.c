@@ -84,8 +84,8 @@ typedef struct
   GQueue discard_warnings;      /* primary frames each warning must name */
   gboolean request_pending;
 
-  guint64 n_checkpoints, n_failovers, n_pad_flushes, n_full_flushes, n_eos,
-      n_eos_both, n_pause, n_ready, n_caps, n_time, n_stale, n_records;
+  guint64 n_checkpoints, n_failovers, n_resumes, n_pad_flushes, n_full_flushes,
+      n_eos, n_eos_both, n_pause, n_ready, n_caps, n_time, n_stale, n_records;
 } Run;
 
 static Run *live_run;
@@ -514,6 +514,20 @@ failover (Run * r)
   barrier (r);
 }
 
+/* A new secondary in step after failover: compared again, every
+ * connection afresh (the model forgets what it knew of them, as for a
+ * restart) */
+static void
+resume (Run * r)
+{
+  g_mutex_lock (&r->lock);
+  cs_restart (r->m);
+  g_mutex_unlock (&r->lock);
+  g_signal_emit_by_name (r->ch->e, "resume");
+  r->n_resumes++;
+  barrier (r);
+}
+
 /* FLUSH_START / FLUSH_STOP on one pad, or on both with one seqnum (then
  * GstAggregator flushes itself and restarts its src task) */
 static void
@@ -853,6 +867,9 @@ GST_START_TEST (test_conservation)
     } else if (op < 884) {
       r->op = "PLAYING <-> PAUSED";
       toggle_pause (r);
+    } else if (op == 1001 && cs_chance (r->m, 500)) {
+      r->op = "resume";
+      resume (r);
     } else if (op < 886 || op == 1001) {
       r->op = "READY";
       ready_cycle (r);
@@ -897,20 +914,20 @@ GST_START_TEST (test_conservation)
   g_print ("colocompare conservation: COLO_SEED=%u COLO_FRAMES=%"
       G_GUINT64_FORMAT " COLO_CONNS=%s: %.2f s, %" G_GUINT64_FORMAT " ops "
       "(checkpoint-done %" G_GUINT64_FORMAT ", failover %" G_GUINT64_FORMAT
-      ", pad flushes %" G_GUINT64_FORMAT ", full flushes %" G_GUINT64_FORMAT
-      ", pad EOS %" G_GUINT64_FORMAT ", EOS on both %" G_GUINT64_FORMAT
-      ", PLAYING<->PAUSED %" G_GUINT64_FORMAT ", READY %" G_GUINT64_FORMAT
-      ", caps changes %" G_GUINT64_FORMAT ", records buffers %"
-      G_GUINT64_FORMAT ", time steps %" G_GUINT64_FORMAT ", stale checks %"
-      G_GUINT64_FORMAT "); requests %" G_GUINT64_FORMAT " (stale %"
-      G_GUINT64_FORMAT "), compactions %" G_GUINT64_FORMAT "; %s\n", r->seed,
-      r->frames,
+      ", resume %" G_GUINT64_FORMAT ", pad flushes %" G_GUINT64_FORMAT
+      ", full flushes %" G_GUINT64_FORMAT ", pad EOS %" G_GUINT64_FORMAT
+      ", EOS on both %" G_GUINT64_FORMAT ", PLAYING<->PAUSED %" G_GUINT64_FORMAT
+      ", READY %" G_GUINT64_FORMAT ", caps changes %" G_GUINT64_FORMAT
+      ", records buffers %" G_GUINT64_FORMAT ", time steps %" G_GUINT64_FORMAT
+      ", stale checks %" G_GUINT64_FORMAT "); requests %" G_GUINT64_FORMAT
+      " (stale %" G_GUINT64_FORMAT "), compactions %" G_GUINT64_FORMAT "; %s\n",
+      r->seed, r->frames,
       g_getenv ("COLO_CONNS") ? g_getenv ("COLO_CONNS") : "24",
       (g_get_monotonic_time () - t0) / 1e6, r->ops, r->n_checkpoints,
-      r->n_failovers, r->n_pad_flushes, r->n_full_flushes, r->n_eos,
-      r->n_eos_both, r->n_pause, r->n_ready, r->n_caps, r->n_records,
-      r->n_time, r->n_stale, r->requests, r->requests_stale,
-      compactions (r), summary);
+      r->n_failovers, r->n_resumes, r->n_pad_flushes, r->n_full_flushes,
+      r->n_eos, r->n_eos_both, r->n_pause, r->n_ready, r->n_caps, r->n_records,
+      r->n_time, r->n_stale, r->requests, r->requests_stale, compactions (r),
+      summary);
   g_free (summary);
   run_free (r);
 }
