@@ -49,6 +49,11 @@ static const UintOption uint_options[] = {
         .arg_description = "N",
       .description = N_("Bound on the files written through "
             "--divergence-location")},
+  {.name = "reassembly-max-bytes",
+        .offset = G_STRUCT_OFFSET (ColoOptions, reassembly_max_bytes),
+        .arg_description = "BYTES",
+        .description = N_("Bytes per side held for IP fragment reassembly"),
+      .note = N_("0: fragments compared one by one")},
 };
 
 #define UINT_OPTION(opts, o) G_STRUCT_MEMBER (guint, opts, (o)->offset)

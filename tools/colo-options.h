@@ -40,6 +40,7 @@ typedef struct
   guint max_queue_size;
   guint idle_timeout;           /* ms, 0: never */
   guint max_divergence_files;
+  guint reassembly_max_bytes;
   gboolean auto_release;
   gchar *passthrough;           /* rules, NULL: none */
   gchar *divergence_location;   /* file name template, NULL: none */

@@ -122,6 +122,7 @@ enum
   PROP_DIVERGENCE_LOCATION,
   PROP_MAX_DIVERGENCE_FILES,
   PROP_START_IN_FAILOVER,
+  PROP_REASSEMBLY_MAX_BYTES,
   PROP_STATS,
 };
 
@@ -154,6 +155,7 @@ struct _GstColoCompare
   gchar *divergence_location;   /* valid template or NULL */
   guint max_divergence_files;
   gboolean start_in_failover;
+  guint reassembly_max_bytes;
 
   /* set from any thread, handled in aggregate () */
   gint checkpoint_done_pending;
@@ -415,6 +417,7 @@ sync_config (GstColoCompare * self)
   config.auto_release = self->auto_release;
   config.idle_timeout = self->idle_timeout * GST_MSECOND;
   config.history = self->divergence_location ? HISTORY_FRAMES : 0;
+  config.reassembly_max_bytes = self->reassembly_max_bytes;
   GST_OBJECT_UNLOCK (self);
   colo_comparator_set_config (self->comp, &config);
 }
@@ -1170,6 +1173,9 @@ gst_colo_compare_set_property (GObject * object, guint prop_id,
     case PROP_START_IN_FAILOVER:
       self->start_in_failover = g_value_get_boolean (value);
       break;
+    case PROP_REASSEMBLY_MAX_BYTES:
+      self->reassembly_max_bytes = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1227,6 +1233,11 @@ gst_colo_compare_get_property (GObject * object, guint prop_id,
     case PROP_START_IN_FAILOVER:
       GST_OBJECT_LOCK (self);
       g_value_set_boolean (value, self->start_in_failover);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_REASSEMBLY_MAX_BYTES:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint (value, self->reassembly_max_bytes);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_STATS:{
@@ -1437,6 +1448,24 @@ gst_colo_compare_class_init (GstColoCompareClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   /**
+   * GstColoCompare:reassembly-max-bytes:
+   *
+   * IP fragments are reassembled for comparison, so that replicas that
+   * fragment differently still match: at most this many bytes per side
+   * are held in datagrams not complete yet (the oldest is given up beyond
+   * it, and compared fragment by fragment).  0 compares every fragment
+   * on its own, as QEMU does.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_REASSEMBLY_MAX_BYTES,
+      g_param_spec_uint ("reassembly-max-bytes", "Reassembly max bytes",
+          "Bytes per side held for IP fragment reassembly (0: fragments "
+          "compared one by one)", 0, G_MAXUINT,
+          COLO_DEFAULT_REASSEMBLY_MAX_BYTES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
    * GstColoCompare:stats:
    *
    * Counters (all #guint64): `primary-packets`, `secondary-packets`,
@@ -1618,6 +1647,7 @@ gst_colo_compare_init (GstColoCompare * self)
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
   self->passthrough = g_strdup ("");
   self->max_divergence_files = DEFAULT_MAX_DIVERGENCE_FILES;
+  self->reassembly_max_bytes = COLO_DEFAULT_REASSEMBLY_MAX_BYTES;
   self->next_deadline = GST_CLOCK_TIME_NONE;
   self->src_caps_set = FALSE;
   g_mutex_init (&self->lock);

@@ -141,6 +141,35 @@ GST_START_TEST (test_frames_mtu_1000_vs_1500)
 
 GST_END_TEST;
 
+/* reassembly-max-bytes=0: fragments are compared one by one, so the same
+ * traffic is a (false) miscompare: the property reaches the comparator. */
+GST_START_TEST (test_reassembly_off)
+{
+  CompareHarness *c = compare_harness_new_with_properties (FRAMES,
+      "reassembly-max-bytes", 0, NULL);
+  GPtrArray *pf = fragments (FALSE, 5000, 4000, 1000, G_MAXSIZE, 1);
+  GPtrArray *sf = fragments (FALSE, 5000, 4000, 1500, G_MAXSIZE, 2);
+  GstMessage *m;
+  guint i, v = 1;
+
+  g_object_get (c->e, "reassembly-max-bytes", &v, NULL);
+  fail_unless_equals_int (v, 0);
+  for (i = 0; i < pf->len; i++)
+    compare_harness_push (c, P, buf_from_bytes (g_ptr_array_index (pf, i)), 1);
+  for (i = 0; i < sf->len; i++)
+    compare_harness_push (c, S, buf_from_bytes (g_ptr_array_index (sf, i)), 1);
+  m = compare_harness_pop_checkpoint (c);
+  fail_unless_equals_string (compare_msg_str (m, "reason"), "miscompare");
+  gst_message_unref (m);
+  fail_unless_equals_uint64 (compare_stat (c->e, "fragments"), 0);
+  fail_unless_equals_uint64 (compare_stat (c->e, "reassembled"), 0);
+  g_ptr_array_unref (pf);
+  g_ptr_array_unref (sf);
+  compare_harness_free (c);
+}
+
+GST_END_TEST;
+
 /* Records: the primary's batch [A, fragments of D, B] against the
  * secondary's [A, D cut at 1500, B]: everything matches, and the batch
  * goes out as it came (one buffer). */
@@ -348,6 +377,7 @@ colocompare_fragments_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, NULL, compare_harness_free_leftovers);
   tcase_add_test (tc, test_frames_mtu_1000_vs_1500);
+  tcase_add_test (tc, test_reassembly_off);
   tcase_add_test (tc, test_records_whole_batch);
   tcase_add_test (tc, test_records_interleaved);
   tcase_add_test (tc, test_miscompare_offset);
