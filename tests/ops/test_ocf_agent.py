@@ -29,6 +29,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "common"))
 from ports import free_port  # noqa: E402
+from sockets import Failure, recv_exact  # noqa: E402
 
 OCF_ROOT = "/usr/lib/ocf"
 TIMEOUT = 60
@@ -39,10 +40,6 @@ frames = None
 tmp = None
 agent = None
 program = None
-
-
-class Failure(Exception):
-    pass
 
 
 def check(cond, what):
@@ -56,18 +53,6 @@ def connect(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
     s.settimeout(TIMEOUT)
     return s
-
-
-def recv_exact(sock, n, what):
-    buf = b""
-    while len(buf) < n:
-        try:
-            chunk = sock.recv(n - len(buf))
-        except socket.timeout:
-            raise Failure("timed out waiting for %s" % what)
-        check(chunk, "connection closed while waiting for %s" % what)
-        buf += chunk
-    return buf
 
 
 def expect_frame(sock, frame, what):

@@ -40,6 +40,8 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import qemurecord  # noqa: E402
+from ports import free_port  # noqa: E402
+from sockets import Failure, listener, recv_exact, vm_rss  # noqa: E402
 
 MiB = 1024 * 1024
 # The build's -Db_sanitize (tests/soak/meson.build)
@@ -51,10 +53,6 @@ COLO_CHECKPOINT = b"COLO_CHECKPOINT"
 ETH = b"\x52\x54\x00\x00\x00\x02" + b"\x52\x54\x00\x00\x00\x01" + b"\x08\x00"
 BODY = bytes((i * 7) & 0xFF for i in range(100))
 TCP_FIN, TCP_PSH, TCP_ACK = 0x01, 0x08, 0x10
-
-
-class Failure(Exception):
-    pass
 
 
 def check(cond, what):
@@ -89,43 +87,6 @@ def ident(payload):
     """(k, j) of a frame built by frame()"""
     off = 14 + 20 + (20 if payload[23] == 6 else 8)
     return struct.unpack("!IH", payload[off:off + 6])
-
-
-def recv_exact(sock, n, what):
-    buf = b""
-    while len(buf) < n:
-        try:
-            chunk = sock.recv(n - len(buf))
-        except socket.timeout:
-            raise Failure("timed out waiting for %s" % what)
-        if not chunk:
-            raise Failure("connection closed while waiting for %s" % what)
-        buf += chunk
-    return buf
-
-
-def listener():
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", 0))
-    s.listen(1)
-    return s
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def vm_rss(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise Failure("no VmRSS")
 
 
 class Soak:

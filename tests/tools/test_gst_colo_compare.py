@@ -27,6 +27,8 @@ import frames  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "common"))
 from ports import free_port  # noqa: E402
+import sockets  # noqa: E402
+from sockets import Failure, listener, vm_rss  # noqa: E402,F401
 
 TIMEOUT = float(os.environ.get("GST_COLO_COMPARE_TEST_TIMEOUT", "60"))
 WRAPPER = shlex.split(os.environ.get("GST_COLO_COMPARE_WRAPPER", ""))
@@ -41,24 +43,9 @@ DO_CHECKPOINT = b"DO_CHECKPOINT"
 COLO_CHECKPOINT = b"COLO_CHECKPOINT"
 
 
-class Failure(Exception):
-    pass
-
-
 def check(cond, what):
     if not cond:
         raise Failure(what)
-
-
-def listener():
-    """A listening socket on a free port of 127.0.0.1."""
-    s = socket.socket()
-    # so that a test can listen on the port again (its connections may
-    # still be in TIME_WAIT)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", 0))
-    s.listen(1)
-    return s
 
 
 
@@ -87,17 +74,7 @@ def connect(port, rcvbuf=None):
 
 
 def recv_exact(sock, n, what):
-    buf = b""
-    sock.settimeout(TIMEOUT)
-    while len(buf) < n:
-        try:
-            chunk = sock.recv(n - len(buf))
-        except socket.timeout:
-            raise Failure("timed out waiting for %s" % what)
-        if not chunk:
-            raise Failure("connection closed while waiting for %s" % what)
-        buf += chunk
-    return buf
+    return sockets.recv_exact(sock, n, what, timeout=TIMEOUT)
 
 
 def read_record(sock, vnet, what):
@@ -1314,14 +1291,6 @@ def case_input_backpressure():
           and stats["primary-in-records"] == got
           and stats["outdev-records"] == got and stats["outdev-lost"] == 0,
           "%d frames; stats %r" % (got, stats))
-
-
-def vm_rss(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise Failure("no VmRSS for %d" % pid)
 
 
 MiB = 1024 * 1024
